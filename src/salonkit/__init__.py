@@ -1,0 +1,47 @@
+"""salonkit: the domain of hair and beauty salons and salon chains, as a Python library."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("salonkit")
+except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
+    __version__ = "0.0.0"
+
+from salonkit.domain.money import Money
+from salonkit.domain.time import TimeRange
+from salonkit.errors import (
+    AlreadyExists,
+    BookingConflict,
+    ConcurrencyError,
+    ConflictReason,
+    IdempotencyConflict,
+    InsufficientBalance,
+    InsufficientStock,
+    NotFound,
+    PermissionDenied,
+    PluginError,
+    SalonkitError,
+    StorageError,
+    ValidationError,
+)
+
+__all__ = [
+    "AlreadyExists",
+    "BookingConflict",
+    "ConcurrencyError",
+    "ConflictReason",
+    "IdempotencyConflict",
+    "InsufficientBalance",
+    "InsufficientStock",
+    "Money",
+    "NotFound",
+    "PermissionDenied",
+    "PluginError",
+    "SalonkitError",
+    "StorageError",
+    "TimeRange",
+    "ValidationError",
+    "__version__",
+]
