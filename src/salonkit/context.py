@@ -1,0 +1,35 @@
+"""What every use-case service receives: storage, clock, id generator and event delivery.
+
+Services are constructed as ``SomeService(context)`` by the composition root
+(:func:`salonkit.bootstrap`); tests build a :class:`Context` over the memory backend with a
+frozen clock and predictable ids (see :func:`salonkit.testing.memory_context`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import attrs
+
+from salonkit.domain.clock import Clock, SystemClock
+from salonkit.domain.events import DomainEvent
+from salonkit.domain.ids import IdGenerator, UuidIds
+from salonkit.storage.port import Backend, UnitOfWork
+
+
+def _drop(events: list[DomainEvent]) -> None:
+    """Default event sink: nobody listens."""
+
+
+@attrs.frozen
+class Context:
+    """Dependencies shared by the services of one salon."""
+
+    backend: Backend
+    clock: Clock = attrs.field(factory=SystemClock)
+    ids: IdGenerator = attrs.field(factory=UuidIds)
+    deliver: Callable[[list[DomainEvent]], None] = _drop
+
+    def unit_of_work(self) -> UnitOfWork:
+        """A new transaction whose events are delivered to listeners after commit."""
+        return self.backend.unit_of_work(after_commit=self.deliver)

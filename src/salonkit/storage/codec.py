@@ -1,0 +1,64 @@
+"""Turning domain records into JSON-safe dicts and back (cattrs, with salonkit's value types).
+
+Every backend stores a record as the dict :func:`unstructure` makes; :func:`structure` rebuilds the
+attrs instance, running its validators again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, TypeVar
+
+import cattrs
+import pendulum
+
+from salonkit.domain.money import Money
+
+T = TypeVar("T")
+
+converter = cattrs.Converter()
+
+
+def _dt_to_str(value: dt.datetime) -> str:
+    return pendulum.instance(value).in_timezone("UTC").isoformat()
+
+
+def _str_to_dt(value: Any, _: type) -> pendulum.DateTime:
+    parsed = pendulum.parse(value)
+    assert isinstance(parsed, pendulum.DateTime)
+    return parsed.in_timezone("UTC")
+
+
+converter.register_unstructure_hook(Decimal, str)
+converter.register_structure_hook(Decimal, lambda v, _: Decimal(str(v)))
+converter.register_unstructure_hook(pendulum.DateTime, _dt_to_str)
+converter.register_unstructure_hook(dt.datetime, _dt_to_str)
+converter.register_structure_hook(pendulum.DateTime, _str_to_dt)
+converter.register_structure_hook(dt.datetime, _str_to_dt)
+converter.register_unstructure_hook(dt.date, lambda d: d.isoformat())
+converter.register_structure_hook(dt.date, lambda v, _: dt.date.fromisoformat(v))
+converter.register_unstructure_hook(dt.time, lambda t: t.isoformat(timespec="minutes"))
+converter.register_structure_hook(dt.time, lambda v, _: dt.time.fromisoformat(v))
+converter.register_unstructure_hook(Money, lambda m: {"amount": str(m.amount), "currency": m.currency})
+converter.register_structure_hook(Money, lambda v, _: Money(Decimal(v["amount"]), v["currency"]))
+converter.register_unstructure_hook(frozenset, lambda s: sorted(converter.unstructure(x) for x in s))
+
+
+def unstructure(record: object) -> dict[str, Any]:
+    """A JSON-safe dict of ``record`` (an attrs instance)."""
+    data = converter.unstructure(record)
+    assert isinstance(data, dict)
+    return data
+
+
+def structure(data: dict[str, Any], cls: type[T]) -> T:
+    """Rebuild an instance of ``cls`` from :func:`unstructure`'s output (validators run again)."""
+    try:
+        return converter.structure(data, cls)
+    except cattrs.BaseValidationError as exc:
+        # A validator's own error (ValidationError) is more useful than cattrs' wrapper.
+        for inner in exc.exceptions:
+            if isinstance(inner, Exception) and type(inner).__module__.startswith("salonkit"):
+                raise inner from exc
+        raise

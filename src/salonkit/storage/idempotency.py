@@ -1,0 +1,42 @@
+"""Idempotency keys: a retried request returns what the first one produced, and creates nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from typing import Any
+
+from salonkit.errors import IdempotencyConflict
+from salonkit.storage.port import UnitOfWork
+from salonkit.storage.records import IDEMPOTENCY, IdempotencyRecord
+
+
+def fingerprint(payload: Any) -> str:
+    """A stable digest of a request's content (JSON-serialisable, with ``str`` for the rest)."""
+    text = json.dumps(payload, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def recall(uow: UnitOfWork, key: str | None, digest: str) -> IdempotencyRecord | None:
+    """The earlier result for ``key``, or ``None`` if the key is new (or not given).
+
+    Raises :class:`~salonkit.IdempotencyConflict` when the key was used for another request.
+    """
+    if key is None:
+        return None
+    found = uow.repo(IDEMPOTENCY).find(key)
+    if found is not None and found.fingerprint != digest:
+        raise IdempotencyConflict(f"idempotency key {key!r} was already used for a different request")
+    return found
+
+
+def remember(
+    uow: UnitOfWork, key: str | None, digest: str, kind: str, result_id: str, now: dt.datetime
+) -> None:
+    """Record that ``key`` produced the ``kind`` record ``result_id`` (in the same transaction)."""
+    if key is None:
+        return
+    uow.repo(IDEMPOTENCY).add(
+        IdempotencyRecord(key=key, fingerprint=digest, result_kind=kind, result_id=result_id, created_at=now)
+    )

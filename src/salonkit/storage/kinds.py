@@ -1,0 +1,108 @@
+"""Record kinds: what is stored, under which name, and which fields are columns for queries.
+
+Each package declares its kinds once (``Kind("customer", Customer, columns=...)``) and registers
+them in :data:`registry`; backends build one table (or dict) per kind from that declaration.
+A kind's record is stored whole (as a JSON document) plus its query columns, so adding a field
+to an entity needs no schema change, while every filter runs on a real, indexed column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from typing import Any, Generic, TypeVar
+
+import attrs
+
+from salonkit.errors import PluginError
+
+T = TypeVar("T")
+
+ColumnType = type[str] | type[int] | type[bool] | type[dt.datetime] | type[dt.date] | type[Decimal]
+
+
+@attrs.frozen
+class Column:
+    """A query column: ``name``, its Python type and how to read it from a record.
+
+    ``extract`` defaults to reading the attribute of the same name. ``unique`` makes the backend
+    refuse two records with the same non-null value.
+    """
+
+    name: str
+    type: ColumnType
+    extract: Callable[[Any], Any] | None = None
+    unique: bool = False
+    indexed: bool = True
+
+    def value(self, record: object) -> Any:
+        """This column's value for ``record``."""
+        if self.extract is not None:
+            return self.extract(record)
+        return getattr(record, self.name)
+
+
+@attrs.frozen(eq=False)
+class Kind(Generic[T]):
+    """A kind of stored record.
+
+    - ``name``: table name and the kind named in errors (``NotFound("customer", id)``).
+    - ``cls``: the attrs class.
+    - ``key``: the attribute holding the id (``"id"``; ``"sku"`` for products).
+    - ``columns``: query columns besides the key.
+    - ``append_only``: a ledger: records are added, never updated or removed.
+    - ``versioned``: records carry a ``version`` field used for optimistic concurrency.
+    """
+
+    name: str
+    cls: type[T]
+    key: str = "id"
+    columns: tuple[Column, ...] = ()
+    append_only: bool = False
+    versioned: bool = True
+
+    def key_of(self, record: T) -> str:
+        """The id of ``record``."""
+        return str(getattr(record, self.key))
+
+    def column(self, name: str) -> Column:
+        """The column called ``name`` (the key is a column too)."""
+        if name == self.key:
+            return Column(self.key, str)
+        for col in self.columns:
+            if col.name == name:
+                return col
+        raise PluginError(f"kind {self.name!r} has no query column {name!r}")
+
+
+class KindRegistry:
+    """Every kind known to this process, by name. Packages register theirs at import time."""
+
+    def __init__(self) -> None:
+        self._kinds: dict[str, Kind[Any]] = {}
+
+    def register(self, kind: Kind[T]) -> Kind[T]:
+        """Add ``kind``; registering the same name twice with another class is an error."""
+        existing = self._kinds.get(kind.name)
+        if existing is not None and existing.cls is not kind.cls:
+            raise PluginError(f"record kind {kind.name!r} is already registered for {existing.cls}")
+        self._kinds[kind.name] = kind
+        return kind
+
+    def get(self, name: str) -> Kind[Any]:
+        """The kind called ``name``."""
+        try:
+            return self._kinds[name]
+        except KeyError:
+            raise PluginError(f"unknown record kind {name!r}") from None
+
+    def __iter__(self) -> Iterator[Kind[Any]]:
+        return iter(sorted(self._kinds.values(), key=lambda k: k.name))
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._kinds
+
+
+#: The process-wide registry of kinds; :mod:`salonkit.records` registers the core ones.
+registry = KindRegistry()

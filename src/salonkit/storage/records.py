@@ -1,0 +1,73 @@
+"""The core record kinds: stores, customers, staff, services, resources, products, idempotency keys.
+
+Other packages declare their own kinds in their ``records.py`` the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+
+from salonkit.domain.catalogue import Product, Resource, Service
+from salonkit.domain.customer import Customer
+from salonkit.domain.staff import StaffMember
+from salonkit.domain.store import Store
+from salonkit.domain.validation import normalise_phone
+from salonkit.storage.kinds import Column, Kind, registry
+
+
+def _phone_key(customer: Customer) -> str | None:
+    return normalise_phone(customer.phone) if customer.phone else None
+
+
+def _email_key(customer: Customer) -> str | None:
+    return customer.email.lower() if customer.email else None
+
+
+STORES = registry.register(Kind("store", Store))
+CUSTOMERS = registry.register(
+    Kind(
+        "customer",
+        Customer,
+        columns=(
+            Column("name_key", str, extract=lambda c: c.name.casefold()),
+            Column("phone_key", str, extract=_phone_key),
+            Column("email_key", str, extract=_email_key),
+            Column("home_store_id", str),
+        ),
+    )
+)
+STAFF = registry.register(Kind("staff", StaffMember, columns=(Column("store_id", str),)))
+SERVICES = registry.register(Kind("service", Service, columns=(Column("category", str),)))
+RESOURCES = registry.register(
+    Kind("resource", Resource, columns=(Column("store_id", str), Column("kind", str)))
+)
+PRODUCTS = registry.register(
+    Kind(
+        "product",
+        Product,
+        key="sku",
+        columns=(Column("barcode", str, unique=True), Column("category", str)),
+    )
+)
+
+
+@attrs.frozen(kw_only=True)
+class IdempotencyRecord:
+    """What a request carrying an idempotency key produced, so a retry returns the same result.
+
+    ``fingerprint`` identifies the request's content: the same key with another fingerprint is an
+    :class:`~salonkit.IdempotencyConflict`.
+    """
+
+    key: str
+    fingerprint: str
+    result_kind: str
+    result_id: str
+    created_at: dt.datetime
+
+
+IDEMPOTENCY = registry.register(
+    Kind("idempotency", IdempotencyRecord, key="key", append_only=True, versioned=False)
+)
