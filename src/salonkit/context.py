@@ -30,6 +30,9 @@ class Context:
     ids: IdGenerator = attrs.field(factory=UuidIds)
     deliver: Callable[[list[DomainEvent]], None] = _drop
 
-    def unit_of_work(self) -> UnitOfWork:
-        """A new transaction whose events are delivered to listeners after commit."""
-        return self.backend.unit_of_work(after_commit=self.deliver)
+    def unit_of_work(self, *, readonly: bool = False) -> UnitOfWork:
+        """A new transaction whose events are delivered to listeners after commit.
+
+        Pass ``readonly=True`` for queries: they then never wait for writers on SQLite.
+        """
+        return self.backend.unit_of_work(after_commit=self.deliver, readonly=readonly)

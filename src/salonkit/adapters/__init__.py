@@ -1,1 +1,1 @@
-"""salonkit.adapters."""
+"""Built-in adapters: storage backends, notifiers and printers, each registered as a plugin."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+import typing
 from typing import Any, TypeVar
 
 import cattrs
@@ -42,7 +43,16 @@ converter.register_unstructure_hook(dt.time, lambda t: t.isoformat(timespec="min
 converter.register_structure_hook(dt.time, lambda v, _: dt.time.fromisoformat(v))
 converter.register_unstructure_hook(Money, lambda m: {"amount": str(m.amount), "currency": m.currency})
 converter.register_structure_hook(Money, lambda v, _: Money(Decimal(v["amount"]), v["currency"]))
-converter.register_unstructure_hook(frozenset, lambda s: sorted(converter.unstructure(x) for x in s))
+
+
+def _is_set(cls: Any) -> bool:
+    return cls in (set, frozenset) or typing.get_origin(cls) in (set, frozenset)
+
+
+# Sets become sorted lists, so a stored document is deterministic and JSON-safe.
+converter.register_unstructure_hook_func(
+    _is_set, lambda s: sorted((converter.unstructure(x) for x in s), key=repr)
+)
 
 
 def unstructure(record: object) -> dict[str, Any]:

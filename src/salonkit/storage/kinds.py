@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator
-from decimal import Decimal
 from typing import Any, Generic, TypeVar
 
 import attrs
@@ -19,7 +18,7 @@ from salonkit.errors import PluginError
 
 T = TypeVar("T")
 
-ColumnType = type[str] | type[int] | type[bool] | type[dt.datetime] | type[dt.date] | type[Decimal]
+ColumnType = type[str] | type[int] | type[bool] | type[dt.datetime] | type[dt.date]
 
 
 @attrs.frozen

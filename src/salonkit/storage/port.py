@@ -204,9 +204,16 @@ class Backend(Protocol):
     url: str
 
     def unit_of_work(
-        self, after_commit: Callable[[list[DomainEvent]], None] | None = None
+        self,
+        after_commit: Callable[[list[DomainEvent]], None] | None = None,
+        *,
+        readonly: bool = False,
     ) -> UnitOfWork:
-        """A new, not yet started, unit of work."""
+        """A new, not yet started, unit of work.
+
+        A ``readonly`` one promises not to write: backends may then run it without taking the
+        write lock (SQLite) so readers never wait for writers.
+        """
         ...
 
     def migrate(self) -> None:

@@ -1,0 +1,322 @@
+"""Units of work and repositories over SQLAlchemy Core.
+
+Concurrency:
+
+- **SQLite**: every writing unit of work starts with ``BEGIN IMMEDIATE``, so writers are
+  serialised by the database itself (across threads and processes); a read-only unit of work uses
+  a plain deferred ``BEGIN`` and, thanks to WAL, never waits for writers.
+- **PostgreSQL**: :meth:`SqlUnitOfWork.lock` takes a transaction-scoped advisory lock
+  (``pg_advisory_xact_lock``) on the scope's 64-bit hash; it is released at commit or rollback.
+- Both: ``update`` is a compare-and-swap on ``version`` (``UPDATE ... WHERE version = :seen``),
+  so a stale write raises :class:`~salonkit.ConcurrencyError` even without a lock.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import attrs
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+
+from salonkit.adapters.sql.schema import build_metadata, table_name
+from salonkit.domain.events import DomainEvent
+from salonkit.errors import AlreadyExists, ConcurrencyError, NotFound, StorageError, ValidationError
+from salonkit.storage.catalog import all_kinds
+from salonkit.storage.codec import structure, unstructure
+from salonkit.storage.kinds import Kind
+from salonkit.storage.port import Condition, Repository, UnitOfWork
+
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+def normalise_url(url: str) -> str:
+    """Turn a file path or a short PostgreSQL URL into a SQLAlchemy URL.
+
+    >>> normalise_url("postgresql://u@localhost/salons")
+    'postgresql+psycopg://u@localhost/salons'
+    >>> normalise_url("sqlite:///salon.db")
+    'sqlite:///salon.db'
+    """
+    if url.startswith(("postgres://", "postgresql://")):
+        return "postgresql+psycopg://" + url.split("://", 1)[1]
+    if "://" in url:
+        return url
+    if not url:
+        raise ValidationError("url", "a database URL or file path is required")
+    return "sqlite:///" + os.path.abspath(url)
+
+
+def _scope_key(scope: str) -> int:
+    """A stable signed 64-bit integer for an advisory-lock scope."""
+    return int.from_bytes(hashlib.blake2b(scope.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+class SqlBackend:
+    """Storage in a SQL database through SQLAlchemy 2.
+
+    ``SqlBackend("salon.db")`` (a SQLite file), ``SqlBackend("sqlite:///salon.db")`` or
+    ``SqlBackend("postgresql+psycopg://user:pw@host/db")``. Call :meth:`migrate` once to create or
+    upgrade the schema (``salonkit.Salon.open`` does).
+    """
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = normalise_url(url)
+        sa_url = sa.engine.make_url(self.url)
+        self.dialect = sa_url.get_backend_name()
+        if self.dialect == "sqlite":
+            self.engine = sa.create_engine(self.url, echo=echo, connect_args={"timeout": 60})
+            _configure_sqlite(self.engine)
+        elif self.dialect == "postgresql":
+            self.engine = sa.create_engine(self.url, echo=echo, pool_pre_ping=True)
+        else:
+            raise ValidationError("url", f"unsupported database {self.dialect!r}: use SQLite or PostgreSQL")
+        self.metadata = build_metadata(all_kinds())
+
+    def unit_of_work(
+        self,
+        after_commit: Callable[[list[DomainEvent]], None] | None = None,
+        *,
+        readonly: bool = False,
+    ) -> SqlUnitOfWork:
+        """A new unit of work (one database transaction)."""
+        return SqlUnitOfWork(self, after_commit, readonly=readonly)
+
+    def table(self, kind: Kind[Any]) -> sa.Table:
+        """The table of ``kind``."""
+        try:
+            return self.metadata.tables[table_name(kind)]
+        except KeyError:
+            raise StorageError(
+                f"no table for record kind {kind.name!r}: was its package imported before the backend was built?"
+            ) from None
+
+    def migrate(self) -> None:
+        """Upgrade the schema to the newest migration shipped with salonkit."""
+        from salonkit.adapters.sql.migrate import upgrade
+
+        with self.engine.begin() as conn:
+            upgrade(conn)
+
+    def close(self) -> None:
+        """Dispose of the connection pool."""
+        self.engine.dispose()
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """WAL, a busy timeout, and BEGIN IMMEDIATE for writers (SQLAlchemy's documented recipe)."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # let us issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=60000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN" if conn.info.get("salonkit_readonly") else "BEGIN IMMEDIATE")
+
+
+class SqlUnitOfWork(UnitOfWork):
+    """One database transaction."""
+
+    def __init__(
+        self,
+        backend: SqlBackend,
+        after_commit: Callable[[list[DomainEvent]], None] | None,
+        *,
+        readonly: bool = False,
+    ) -> None:
+        super().__init__(after_commit)
+        self.backend = backend
+        self.readonly = readonly
+        self._conn: Connection | None = None
+        self._trans: sa.RootTransaction | None = None
+        self._repos: dict[str, SqlRepository[Any]] = {}
+
+    @property
+    def connection(self) -> Connection:
+        """The open connection (only inside the with-block)."""
+        if self._conn is None:
+            raise StorageError("unit of work used outside its with-block")
+        return self._conn
+
+    def _begin(self) -> None:
+        self._conn = self.backend.engine.connect()
+        self._conn.info["salonkit_readonly"] = self.readonly
+        self._trans = self._conn.begin()
+
+    def _end(self) -> None:
+        if self._conn is not None:
+            self._conn.info.pop("salonkit_readonly", None)
+            self._conn.close()
+        self._conn = None
+        self._trans = None
+
+    def _commit(self) -> None:
+        assert self._trans is not None
+        if self.readonly:
+            self._trans.rollback()
+        else:
+            self._trans.commit()
+        self._end()
+
+    def _rollback(self) -> None:
+        try:
+            if self._trans is not None and self._trans.is_active:
+                self._trans.rollback()
+        finally:
+            self._end()
+
+    def repo(self, kind: Kind[T]) -> SqlRepository[T]:
+        """The repository of ``kind`` in this transaction."""
+        found = self._repos.get(kind.name)
+        if found is None:
+            found = self._repos[kind.name] = SqlRepository(kind, self)
+        return found
+
+    def lock(self, scope: str) -> None:
+        """Serialise writers on ``scope`` until commit (advisory lock; implicit on SQLite)."""
+        if self.readonly:
+            raise StorageError("a read-only unit of work cannot take a write lock")
+        if self.backend.dialect == "postgresql":
+            self.connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_scope_key(scope))))
+
+
+class SqlRepository(Repository[T]):
+    """Records of one kind inside a :class:`SqlUnitOfWork`."""
+
+    def __init__(self, kind: Kind[T], uow: SqlUnitOfWork) -> None:
+        self.kind = kind
+        self._uow = uow
+        self._table = uow.backend.table(kind)
+
+    def _writable(self) -> Connection:
+        if self._uow.readonly:
+            raise StorageError("cannot write in a read-only unit of work")
+        return self._uow.connection
+
+    def _row(self, record: T) -> dict[str, Any]:
+        row: dict[str, Any] = {"key": self.kind.key_of(record), "doc": unstructure(record)}
+        if self.kind.versioned:
+            row["version"] = getattr(record, "version")
+        for col in self.kind.columns:
+            row[col.name] = col.value(record)
+        return row
+
+    def add(self, record: T) -> T:
+        """Store a new record."""
+        conn = self._writable()
+        row = self._row(record)
+        try:
+            with conn.begin_nested():
+                conn.execute(self._table.insert(), row)
+        except sa.exc.IntegrityError as exc:
+            raise AlreadyExists(self.kind.name, row["key"]) from exc
+        return record
+
+    def add_many(self, records: Sequence[T]) -> None:
+        """Store many new records in one round trip."""
+        if not records:
+            return
+        conn = self._writable()
+        try:
+            with conn.begin_nested():
+                conn.execute(self._table.insert(), [self._row(r) for r in records])
+        except sa.exc.IntegrityError as exc:
+            raise AlreadyExists(self.kind.name, "one of the records") from exc
+
+    def find(self, key: str) -> T | None:
+        """The record with id ``key`` or ``None``."""
+        doc = self._uow.connection.execute(
+            sa.select(self._table.c.doc).where(self._table.c.key == key)
+        ).scalar_one_or_none()
+        return None if doc is None else structure(doc, self.kind.cls)
+
+    def get(self, key: str) -> T:
+        """The record with id ``key``."""
+        found = self.find(key)
+        if found is None:
+            raise NotFound(self.kind.name, key)
+        return found
+
+    def update(self, record: T) -> T:
+        """Compare-and-swap on ``version``; returns the record with version + 1."""
+        if self.kind.append_only:
+            raise StorageError(f"{self.kind.name} is append-only: post a correcting entry instead")
+        conn = self._writable()
+        key = self.kind.key_of(record)
+        stmt = sa.update(self._table).where(self._table.c.key == key)
+        if self.kind.versioned:
+            seen = getattr(record, "version")
+            stmt = stmt.where(self._table.c.version == seen)
+            record = attrs.evolve(record, version=seen + 1)  # type: ignore[misc]
+        row = self._row(record)
+        del row["key"]
+        try:
+            with conn.begin_nested():
+                result = conn.execute(stmt.values(**row))
+        except sa.exc.IntegrityError as exc:
+            raise AlreadyExists(self.kind.name, key) from exc
+        if result.rowcount == 0:
+            exists = conn.execute(
+                sa.select(self._table.c.version).where(self._table.c.key == key)
+            ).scalar_one_or_none()
+            if exists is None:
+                raise NotFound(self.kind.name, key)
+            raise ConcurrencyError(
+                f"{self.kind.name} {key!r} changed (version {exists}, yours {getattr(record, 'version') - 1})"
+            )
+        return record
+
+    def remove(self, key: str) -> None:
+        """Delete a record."""
+        if self.kind.append_only:
+            raise StorageError(f"{self.kind.name} is append-only: records are never removed")
+        result = self._writable().execute(sa.delete(self._table).where(self._table.c.key == key))
+        if result.rowcount == 0:
+            raise NotFound(self.kind.name, key)
+
+    def _clause(self, cond: Condition) -> sa.ColumnElement[bool]:
+        self.kind.column(cond.column)
+        column = self._table.c[cond.column if cond.column != self.kind.key else "key"]
+        if cond.op == "eq":
+            return column.is_(None) if cond.value is None else column == cond.value
+        if cond.op == "in":
+            return column.in_(cond.value)
+        return {"lt": column < cond.value, "le": column <= cond.value, "gt": column > cond.value, "ge": column >= cond.value}[cond.op]
+
+    def select(
+        self,
+        *where: Condition,
+        order_by: str | None = None,
+        descending: bool = False,
+        limit: int | None = None,
+    ) -> list[T]:
+        """Records matching every condition."""
+        stmt = sa.select(self._table.c.doc).where(*(self._clause(c) for c in where))
+        if order_by is not None:
+            self.kind.column(order_by)
+            col = self._table.c[order_by if order_by != self.kind.key else "key"]
+            stmt = stmt.order_by(
+                col.is_(None), col.desc() if descending else col.asc(), self._table.c.key
+            )
+        else:
+            stmt = stmt.order_by(self._table.c.key)
+        if limit is not None:
+            stmt = stmt.limit(limit)
+        return [structure(doc, self.kind.cls) for doc in self._uow.connection.execute(stmt).scalars()]
+
+    def count(self, *where: Condition) -> int:
+        """How many records match."""
+        stmt = sa.select(sa.func.count()).select_from(self._table).where(*(self._clause(c) for c in where))
+        return int(self._uow.connection.execute(stmt).scalar_one())

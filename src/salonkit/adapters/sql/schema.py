@@ -1,0 +1,81 @@
+"""Tables built from the record kinds: one table per kind, a JSON document plus query columns."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+import pendulum
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
+
+from salonkit.storage.kinds import Column, Kind
+
+TABLE_PREFIX = "sk_"
+
+
+class UtcDateTime(sa.TypeDecorator[dt.datetime]):
+    """Aware datetimes stored as UTC: ``timestamptz`` on PostgreSQL, ISO text on SQLite."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: sa.Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        utc = pendulum.instance(value).in_timezone("UTC")
+        if dialect.name == "sqlite":
+            return dt.datetime(utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second, utc.microsecond)
+        return utc
+
+    def process_result_value(self, value: dt.datetime | None, dialect: sa.Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return pendulum.instance(value.replace(tzinfo=dt.UTC))
+        return pendulum.instance(value).in_timezone("UTC")
+
+
+DOCUMENT = sa.JSON().with_variant(JSONB(), "postgresql")
+
+_TYPES: dict[type, Any] = {
+    str: sa.String(255),
+    int: sa.BigInteger(),
+    bool: sa.Boolean(),
+    dt.datetime: UtcDateTime(),
+    dt.date: sa.Date(),
+}
+
+
+def table_name(kind: Kind[Any]) -> str:
+    """The SQL table of ``kind``."""
+    return TABLE_PREFIX + kind.name
+
+
+def _column(col: Column) -> sa.Column[Any]:
+    return sa.Column(col.name, _TYPES[col.type], nullable=True, index=col.indexed and not col.unique, unique=col.unique or None)
+
+
+def build_table(kind: Kind[Any], metadata: sa.MetaData) -> sa.Table:
+    """The table for ``kind`` on ``metadata``: key, version (if versioned), document, columns."""
+    columns: list[sa.Column[Any]] = [sa.Column("key", sa.String(255), primary_key=True)]
+    if kind.versioned:
+        columns.append(sa.Column("version", sa.Integer(), nullable=False))
+    columns.append(sa.Column("doc", DOCUMENT, nullable=False))
+    columns.extend(_column(c) for c in kind.columns)
+    return sa.Table(table_name(kind), metadata, *columns)
+
+
+def build_metadata(kinds: Iterable[Kind[Any]]) -> sa.MetaData:
+    """A fresh MetaData holding one table per kind."""
+    metadata = sa.MetaData(
+        naming_convention={
+            "ix": "ix_%(column_0_label)s",
+            "uq": "uq_%(table_name)s_%(column_0_name)s",
+            "pk": "pk_%(table_name)s",
+        }
+    )
+    for kind in kinds:
+        build_table(kind, metadata)
+    return metadata

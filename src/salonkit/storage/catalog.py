@@ -1,0 +1,18 @@
+"""Loading every record kind the library defines, so backends can build their schema."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from salonkit.storage.kinds import Kind, registry
+
+#: Modules that declare record kinds. Plugins add theirs through ``salonkit_record_kinds``.
+KIND_MODULES: tuple[str, ...] = ("salonkit.storage.records",)
+
+
+def all_kinds() -> list[Kind[Any]]:
+    """Import every module in :data:`KIND_MODULES` and return the registered kinds by name."""
+    for module in KIND_MODULES:
+        importlib.import_module(module)
+    return list(registry)
