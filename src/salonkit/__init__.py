@@ -9,6 +9,7 @@ try:
 except PackageNotFoundError:  # pragma: no cover - running from a source tree without install
     __version__ = "0.0.0"
 
+from salonkit.context import Context
 from salonkit.domain.money import Money
 from salonkit.domain.time import TimeRange
 from salonkit.errors import (
@@ -26,12 +27,15 @@ from salonkit.errors import (
     StorageError,
     ValidationError,
 )
+from salonkit.plugins import get_plugin_manager, hookimpl
+from salonkit.salon import Salon, bootstrap
 
 __all__ = [
     "AlreadyExists",
     "BookingConflict",
     "ConcurrencyError",
     "ConflictReason",
+    "Context",
     "IdempotencyConflict",
     "InsufficientBalance",
     "InsufficientStock",
@@ -39,9 +43,13 @@ __all__ = [
     "NotFound",
     "PermissionDenied",
     "PluginError",
+    "Salon",
     "SalonkitError",
     "StorageError",
     "TimeRange",
     "ValidationError",
     "__version__",
+    "bootstrap",
+    "get_plugin_manager",
+    "hookimpl",
 ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 import threading
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import attrs
 
@@ -58,7 +58,9 @@ class MemoryUnitOfWork(UnitOfWork):
     ) -> None:
         super().__init__(after_commit)
         self._backend = backend
-        self._undo: list[tuple[_Table, str, tuple[dict[str, Any], dict[str, Any]] | None]] | None = None
+        self._undo: (
+            list[tuple[_Table, str, tuple[dict[str, Any], dict[str, Any]] | None]] | None
+        ) = None
         self._repos: dict[str, MemoryRepository[Any]] = {}
 
     def _begin(self) -> None:
@@ -169,9 +171,9 @@ class MemoryRepository(Repository[T]):
             raise NotFound(self.kind.name, key)
         if self.kind.versioned:
             stored = row[1].get("version")
-            if stored != getattr(record, "version"):
+            if stored != cast(Any, record).version:
                 raise ConcurrencyError(
-                    f"{self.kind.name} {key!r} changed (version {stored}, yours {getattr(record, 'version')})"
+                    f"{self.kind.name} {key!r} changed (version {stored}, yours {cast(Any, record).version})"
                 )
             record = attrs.evolve(record, version=stored + 1)  # type: ignore[misc]
         columns = _columns(self.kind, record)
@@ -187,7 +189,9 @@ class MemoryRepository(Repository[T]):
             raise NotFound(self.kind.name, key)
         self._uow._write(self._rows, key, None)
 
-    def _matching(self, where: tuple[Condition, ...]) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+    def _matching(
+        self, where: tuple[Condition, ...]
+    ) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
         for cond in where:
             self.kind.column(cond.column)  # unknown columns fail loudly, as in SQL
         out = []

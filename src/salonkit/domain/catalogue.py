@@ -9,7 +9,16 @@ from typing import Any
 import attrs
 
 from salonkit.domain.money import Money
-from salonkit.domain.validation import field_name, non_empty, non_negative_int, optional, positive_int, unique_ids
+from salonkit.domain.validation import (
+    field_name,
+    non_empty,
+    non_negative_int,
+    optional,
+    positive_int,
+    to_frozenset,
+    to_tuple,
+    unique_ids,
+)
 from salonkit.errors import ValidationError
 
 
@@ -21,14 +30,18 @@ class ServiceStep:
     name: str = attrs.field(validator=non_empty)
     minutes: int = attrs.field(validator=positive_int)
     staff_busy: bool = True
-    resources: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    resources: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
 
 
-def _steps(instance: object, attribute: attrs.Attribute[Any], value: tuple[ServiceStep, ...]) -> None:
+def _steps(
+    instance: object, attribute: attrs.Attribute[Any], value: tuple[ServiceStep, ...]
+) -> None:
     if not value:
         raise ValidationError(field_name(instance, attribute), "a service needs at least one step")
     if not any(s.staff_busy for s in value):
-        raise ValidationError(field_name(instance, attribute), "at least one step must need the staff member")
+        raise ValidationError(
+            field_name(instance, attribute), "at least one step must need the staff member"
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -44,12 +57,12 @@ class Service:
     category: str = "hair"
     price: Money
     skill: str = attrs.field(validator=non_empty)
-    steps: tuple[ServiceStep, ...] = attrs.field(converter=tuple, validator=[_steps, unique_ids])
+    steps: tuple[ServiceStep, ...] = attrs.field(converter=to_tuple, validator=[_steps, unique_ids])
     buffer_before: int = attrs.field(default=0, validator=non_negative_int)
     buffer_after: int = attrs.field(default=0, validator=non_negative_int)
     online_bookable: bool = True
     patch_test_days: int | None = attrs.field(default=None, validator=optional(positive_int))
-    contraindications: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+    contraindications: frozenset[str] = attrs.field(default=frozenset(), converter=to_frozenset)
     deposit: Money | None = None
     active: bool = True
     version: int = 0
@@ -113,7 +126,9 @@ class Product:
 
     def __attrs_post_init__(self) -> None:
         if self.unit not in UNITS:
-            raise ValidationError("product.unit", f"must be one of {sorted(UNITS)}, got {self.unit!r}")
+            raise ValidationError(
+                "product.unit", f"must be one of {sorted(UNITS)}, got {self.unit!r}"
+            )
         if not isinstance(self.purchase_unit_size, Decimal) or self.purchase_unit_size <= 0:
             raise ValidationError("product.purchase_unit_size", "must be a positive Decimal")
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 import attrs
 
-from salonkit.domain.validation import email, non_empty, optional, phone
+from salonkit.domain.validation import email, non_empty, optional, phone, to_frozenset, to_tuple
 
 
 @attrs.frozen
@@ -37,12 +37,14 @@ class Customer:
     email: str | None = attrs.field(default=None, validator=optional(email))
     birthday: dt.date | None = None
     notes: str = ""
-    preferences: Mapping[str, str] = attrs.field(factory=dict, converter=_frozen_mapping, hash=False)
-    preferred_staff: tuple[str, ...] = attrs.field(default=(), converter=tuple)
-    allergies: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
-    patch_tests: tuple[PatchTest, ...] = attrs.field(default=(), converter=tuple)
+    preferences: Mapping[str, str] = attrs.field(
+        factory=dict, converter=_frozen_mapping, hash=False
+    )
+    preferred_staff: tuple[str, ...] = attrs.field(default=(), converter=to_tuple)
+    allergies: frozenset[str] = attrs.field(default=frozenset(), converter=to_frozenset)
+    patch_tests: tuple[PatchTest, ...] = attrs.field(default=(), converter=to_tuple)
     consent_marketing: bool = False
-    tags: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+    tags: frozenset[str] = attrs.field(default=frozenset(), converter=to_frozenset)
     language: str = "en"
     vip: bool = False
     home_store_id: str | None = None

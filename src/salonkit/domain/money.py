@@ -15,7 +15,18 @@ import attrs
 from salonkit.errors import ValidationError
 
 #: Minor-unit exponents that differ from the default of 2.
-_EXPONENTS = {"JPY": 0, "KRW": 0, "VND": 0, "CLP": 0, "ISK": 0, "BHD": 3, "KWD": 3, "JOD": 3, "OMR": 3, "TND": 3}
+_EXPONENTS = {
+    "JPY": 0,
+    "KRW": 0,
+    "VND": 0,
+    "CLP": 0,
+    "ISK": 0,
+    "BHD": 3,
+    "KWD": 3,
+    "JOD": 3,
+    "OMR": 3,
+    "TND": 3,
+}
 
 Rounding = Literal["half_even", "half_up", "down"]
 _MODES = {"half_even": ROUND_HALF_EVEN, "half_up": ROUND_HALF_UP, "down": ROUND_DOWN}
@@ -28,15 +39,22 @@ def minor_unit_exponent(currency: str) -> int:
 
 def check_currency(currency: object, field: str = "money.currency") -> str:
     """Return ``currency`` when it is a three-letter upper-case ISO 4217 code, else raise."""
-    if not (isinstance(currency, str) and len(currency) == 3 and currency.isalpha() and currency.isupper()):
+    if not (
+        isinstance(currency, str)
+        and len(currency) == 3
+        and currency.isalpha()
+        and currency.isupper()
+    ):
         raise ValidationError(field, f"must be a three-letter ISO 4217 code, got {currency!r}")
     return currency
 
 
 def to_decimal(value: object, field: str = "money.amount") -> Decimal:
     """Convert an ``int``, ``str`` or ``Decimal`` to a finite ``Decimal``; refuse floats."""
-    if isinstance(value, bool) or isinstance(value, float):
-        raise ValidationError(field, f"floats are not exact; pass a Decimal or a string, got {value!r}")
+    if isinstance(value, (bool, float)):
+        raise ValidationError(
+            field, f"floats are not exact; pass a Decimal or a string, got {value!r}"
+        )
     if isinstance(value, Decimal):
         result = value
     elif isinstance(value, (int, str)):
@@ -154,7 +172,10 @@ class Money:
         exp = minor_unit_exponent(self.currency)
         scaled = self.amount.scaleb(exp)
         if scaled != scaled.to_integral_value():
-            raise ValidationError("money.amount", f"{self.amount} has more places than {self.currency} allows; round first")
+            raise ValidationError(
+                "money.amount",
+                f"{self.amount} has more places than {self.currency} allows; round first",
+            )
         return int(scaled)
 
     def round(self, mode: Rounding = "half_even") -> Money:
@@ -168,7 +189,9 @@ class Money:
         """Split into parts proportional to ``ratios`` that add up exactly (largest remainder)."""
         weights = list(ratios)
         if not weights or any(w < 0 for w in weights) or sum(weights) == 0:
-            raise ValidationError("money.ratios", "need at least one non-negative ratio with a positive sum")
+            raise ValidationError(
+                "money.ratios", "need at least one non-negative ratio with a positive sum"
+            )
         total = self.round().minor_units
         shares = [total * w // sum(weights) for w in weights]
         remainder = total - sum(shares)

@@ -10,7 +10,7 @@ import attrs
 
 from salonkit.domain.store import WallInterval
 from salonkit.domain.time import TimeRange
-from salonkit.domain.validation import field_name, non_empty
+from salonkit.domain.validation import field_name, non_empty, to_frozenset, to_tuple
 from salonkit.errors import ValidationError
 
 
@@ -20,14 +20,18 @@ class WeeklyShift:
 
     weekday: int
     hours: WallInterval
-    breaks: tuple[WallInterval, ...] = attrs.field(default=(), converter=tuple)
+    breaks: tuple[WallInterval, ...] = attrs.field(default=(), converter=to_tuple)
 
     def __attrs_post_init__(self) -> None:
         if self.weekday not in range(7):
-            raise ValidationError("weeklyshift.weekday", f"must be 0 (Monday) to 6, got {self.weekday}")
+            raise ValidationError(
+                "weeklyshift.weekday", f"must be 0 (Monday) to 6, got {self.weekday}"
+            )
         for b in self.breaks:
             if b.opens < self.hours.opens or b.closes > self.hours.closes:
-                raise ValidationError("weeklyshift.breaks", f"break {b.opens}-{b.closes} lies outside the shift")
+                raise ValidationError(
+                    "weeklyshift.breaks", f"break {b.opens}-{b.closes} lies outside the shift"
+                )
 
 
 @attrs.frozen
@@ -38,9 +42,13 @@ class TimeOff:
     reason: str = ""
 
 
-def _check_overrides(instance: object, attribute: attrs.Attribute[Any], value: Mapping[str, tuple[int, ...]]) -> None:
+def _check_overrides(
+    instance: object, attribute: attrs.Attribute[Any], value: Mapping[str, tuple[int, ...]]
+) -> None:
     for service_id, minutes in value.items():
-        if not minutes or any(isinstance(m, bool) or not isinstance(m, int) or m < 0 for m in minutes):
+        if not minutes or any(
+            isinstance(m, bool) or not isinstance(m, int) or m < 0 for m in minutes
+        ):
             raise ValidationError(
                 field_name(instance, attribute),
                 f"{service_id}: step durations must be non-negative integers, got {minutes!r}",
@@ -62,10 +70,10 @@ class StaffMember:
     id: str = attrs.field(validator=non_empty)
     store_id: str = attrs.field(validator=non_empty)
     name: str = attrs.field(validator=non_empty)
-    skills: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+    skills: frozenset[str] = attrs.field(default=frozenset(), converter=to_frozenset)
     level: str = "stylist"
-    working_pattern: tuple[WeeklyShift, ...] = attrs.field(default=(), converter=tuple)
-    time_off: tuple[TimeOff, ...] = attrs.field(default=(), converter=tuple)
+    working_pattern: tuple[WeeklyShift, ...] = attrs.field(default=(), converter=to_tuple)
+    time_off: tuple[TimeOff, ...] = attrs.field(default=(), converter=to_tuple)
     duration_overrides: Mapping[str, tuple[int, ...]] = attrs.field(
         factory=dict, converter=_overrides, validator=_check_overrides, hash=False
     )

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Any
 
 import attrs
 
 from salonkit.domain.money import check_currency
 from salonkit.domain.time import TimeRange, wall_to_instant
-from salonkit.domain.validation import field_name, non_empty, timezone_name, unique_ids
+from salonkit.domain.validation import field_name, non_empty, timezone_name, to_tuple, unique_ids
 from salonkit.errors import ValidationError
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -26,9 +27,7 @@ class WallInterval:
         if not isinstance(self.opens, dt.time) or not isinstance(self.closes, dt.time):
             raise ValidationError("wallinterval", "opens and closes must be datetime.time values")
         if self.closes <= self.opens:
-            raise ValidationError(
-                "wallinterval.closes", f"{self.closes} is not after {self.opens}"
-            )
+            raise ValidationError("wallinterval.closes", f"{self.closes} is not after {self.opens}")
 
     def on(self, day: dt.date, timezone: str) -> TimeRange:
         """The instants this interval covers on ``day`` in ``timezone`` (DST-aware)."""
@@ -43,15 +42,19 @@ class OpeningHours:
     """Opening intervals of one weekday (0 = Monday). Several intervals allow a lunch closure."""
 
     weekday: int
-    intervals: tuple[WallInterval, ...] = attrs.field(converter=tuple)
+    intervals: tuple[WallInterval, ...] = attrs.field(converter=to_tuple)
 
     def __attrs_post_init__(self) -> None:
         if self.weekday not in range(7):
-            raise ValidationError("openinghours.weekday", f"must be 0 (Monday) to 6, got {self.weekday}")
+            raise ValidationError(
+                "openinghours.weekday", f"must be 0 (Monday) to 6, got {self.weekday}"
+            )
         ordered = sorted(self.intervals, key=lambda i: i.opens)
-        for a, b in zip(ordered, ordered[1:], strict=False):
+        for a, b in itertools.pairwise(ordered):
             if b.opens < a.closes:
-                raise ValidationError("openinghours.intervals", f"{WEEKDAYS[self.weekday]} intervals overlap")
+                raise ValidationError(
+                    "openinghours.intervals", f"{WEEKDAYS[self.weekday]} intervals overlap"
+                )
 
 
 @attrs.frozen
@@ -71,7 +74,9 @@ class Closure:
         return self.first_day <= day <= self.last_day
 
 
-def _unique_weekdays(instance: object, attribute: attrs.Attribute[Any], value: tuple[OpeningHours, ...]) -> None:
+def _unique_weekdays(
+    instance: object, attribute: attrs.Attribute[Any], value: tuple[OpeningHours, ...]
+) -> None:
     days = [h.weekday for h in value]
     if len(days) != len(set(days)):
         raise ValidationError(field_name(instance, attribute), "a weekday is listed twice")
@@ -90,9 +95,9 @@ class Store:
     timezone: str = attrs.field(validator=timezone_name)
     currency: str = attrs.field()
     opening_hours: tuple[OpeningHours, ...] = attrs.field(
-        default=(), converter=tuple, validator=_unique_weekdays
+        default=(), converter=to_tuple, validator=_unique_weekdays
     )
-    closures: tuple[Closure, ...] = attrs.field(default=(), converter=tuple)
+    closures: tuple[Closure, ...] = attrs.field(default=(), converter=to_tuple)
     address: str = ""
     phone: str | None = None
     version: int = 0
@@ -119,10 +124,20 @@ class Store:
         return [interval.on(day, self.timezone) for interval in self.hours_for(day)]
 
 
-def weekly_hours(opens: str, closes: str, weekdays: range | tuple[int, ...] = range(7)) -> tuple[OpeningHours, ...]:
+def weekly_hours(
+    opens: str, closes: str, weekdays: range | tuple[int, ...] = range(7)
+) -> tuple[OpeningHours, ...]:
     """Convenience: the same single interval on each of ``weekdays`` (``"09:00"``, ``"19:00"``)."""
     interval = WallInterval(dt.time.fromisoformat(opens), dt.time.fromisoformat(closes))
     return tuple(OpeningHours(d, (interval,)) for d in weekdays)
 
 
-__all__ = ["WEEKDAYS", "Closure", "OpeningHours", "Store", "WallInterval", "unique_ids", "weekly_hours"]
+__all__ = [
+    "WEEKDAYS",
+    "Closure",
+    "OpeningHours",
+    "Store",
+    "WallInterval",
+    "unique_ids",
+    "weekly_hours",
+]

@@ -16,8 +16,8 @@ import attrs
 import pendulum
 from pendulum.tz.exceptions import NonExistingTime
 
-from salonkit.errors import ValidationError
 from salonkit.domain.validation import aware_datetime
+from salonkit.errors import ValidationError
 
 
 def require_aware(value: object, field: str) -> pendulum.DateTime:
@@ -34,7 +34,9 @@ def to_utc(value: dt.datetime) -> pendulum.DateTime:
     return require_aware(value, "datetime")
 
 
-def wall_to_instant(day: dt.date, clock_time: dt.time, timezone: str, field: str = "time") -> pendulum.DateTime:
+def wall_to_instant(
+    day: dt.date, clock_time: dt.time, timezone: str, field: str = "time"
+) -> pendulum.DateTime:
     """The instant at which the wall clock in ``timezone`` shows ``clock_time`` on ``day``.
 
     Raises :class:`~salonkit.ValidationError` if that wall time does not exist (it falls in the
@@ -58,7 +60,11 @@ def local_date(instant: dt.datetime, timezone: str) -> dt.date:
 
 
 def _utc(value: Any) -> pendulum.DateTime:
-    if isinstance(value, dt.datetime) and value.tzinfo is not None and value.utcoffset() is not None:
+    if (
+        isinstance(value, dt.datetime)
+        and value.tzinfo is not None
+        and value.utcoffset() is not None
+    ):
         return pendulum.instance(value).in_timezone("UTC")
     return value  # type: ignore[no-any-return]  # the validator rejects it with a clear message
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -30,7 +30,9 @@ def non_empty(instance: object, attribute: attrs.Attribute[Any], value: str) -> 
 def positive_int(instance: object, attribute: attrs.Attribute[Any], value: int) -> None:
     """Reject anything but an ``int`` greater than zero (``bool`` included)."""
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
-        raise ValidationError(field_name(instance, attribute), f"must be a positive integer, got {value!r}")
+        raise ValidationError(
+            field_name(instance, attribute), f"must be a positive integer, got {value!r}"
+        )
 
 
 def non_negative_int(instance: object, attribute: attrs.Attribute[Any], value: int) -> None:
@@ -55,7 +57,8 @@ def aware_datetime(instance: object, attribute: attrs.Attribute[Any], value: dt.
         raise ValidationError(field_name(instance, attribute), f"must be a datetime, got {value!r}")
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValidationError(
-            field_name(instance, attribute), "must be timezone-aware (a naive datetime is ambiguous)"
+            field_name(instance, attribute),
+            "must be timezone-aware (a naive datetime is ambiguous)",
         )
 
 
@@ -111,3 +114,13 @@ def unique_ids(instance: object, attribute: attrs.Attribute[Any], value: Any) ->
         if key in seen:
             raise ValidationError(field_name(instance, attribute), f"duplicate id {key!r}")
         seen.add(key)
+
+
+def to_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
+    """attrs converter: any iterable to a tuple (typed for mypy's attrs plugin)."""
+    return tuple(value)
+
+
+def to_frozenset(value: Iterable[Any]) -> frozenset[Any]:
+    """attrs converter: any iterable to a frozenset."""
+    return frozenset(value)

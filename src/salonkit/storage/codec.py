@@ -7,8 +7,8 @@ attrs instance, running its validators again.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 import typing
+from decimal import Decimal
 from typing import Any, TypeVar
 
 import cattrs
@@ -41,7 +41,9 @@ converter.register_unstructure_hook(dt.date, lambda d: d.isoformat())
 converter.register_structure_hook(dt.date, lambda v, _: dt.date.fromisoformat(v))
 converter.register_unstructure_hook(dt.time, lambda t: t.isoformat(timespec="minutes"))
 converter.register_structure_hook(dt.time, lambda v, _: dt.time.fromisoformat(v))
-converter.register_unstructure_hook(Money, lambda m: {"amount": str(m.amount), "currency": m.currency})
+converter.register_unstructure_hook(
+    Money, lambda m: {"amount": str(m.amount), "currency": m.currency}
+)
 converter.register_structure_hook(Money, lambda v, _: Money(Decimal(v["amount"]), v["currency"]))
 
 

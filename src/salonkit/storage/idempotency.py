@@ -27,7 +27,9 @@ def recall(uow: UnitOfWork, key: str | None, digest: str) -> IdempotencyRecord |
         return None
     found = uow.repo(IDEMPOTENCY).find(key)
     if found is not None and found.fingerprint != digest:
-        raise IdempotencyConflict(f"idempotency key {key!r} was already used for a different request")
+        raise IdempotencyConflict(
+            f"idempotency key {key!r} was already used for a different request"
+        )
     return found
 
 
@@ -38,5 +40,7 @@ def remember(
     if key is None:
         return
     uow.repo(IDEMPOTENCY).add(
-        IdempotencyRecord(key=key, fingerprint=digest, result_kind=kind, result_id=result_id, created_at=now)
+        IdempotencyRecord(
+            key=key, fingerprint=digest, result_kind=kind, result_id=result_id, created_at=now
+        )
     )

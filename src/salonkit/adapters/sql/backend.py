@@ -17,7 +17,7 @@ import hashlib
 import logging
 import os
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import attrs
 import sqlalchemy as sa
@@ -55,7 +55,9 @@ def normalise_url(url: str) -> str:
 
 def _scope_key(scope: str) -> int:
     """A stable signed 64-bit integer for an advisory-lock scope."""
-    return int.from_bytes(hashlib.blake2b(scope.encode(), digest_size=8).digest(), "big", signed=True)
+    return int.from_bytes(
+        hashlib.blake2b(scope.encode(), digest_size=8).digest(), "big", signed=True
+    )
 
 
 class SqlBackend:
@@ -76,7 +78,9 @@ class SqlBackend:
         elif self.dialect == "postgresql":
             self.engine = sa.create_engine(self.url, echo=echo, pool_pre_ping=True)
         else:
-            raise ValidationError("url", f"unsupported database {self.dialect!r}: use SQLite or PostgreSQL")
+            raise ValidationError(
+                "url", f"unsupported database {self.dialect!r}: use SQLite or PostgreSQL"
+            )
         self.metadata = build_metadata(all_kinds())
 
     def unit_of_work(
@@ -208,7 +212,7 @@ class SqlRepository(Repository[T]):
     def _row(self, record: T) -> dict[str, Any]:
         row: dict[str, Any] = {"key": self.kind.key_of(record), "doc": unstructure(record)}
         if self.kind.versioned:
-            row["version"] = getattr(record, "version")
+            row["version"] = cast(Any, record).version
         for col in self.kind.columns:
             row[col.name] = col.value(record)
         return row
@@ -257,7 +261,7 @@ class SqlRepository(Repository[T]):
         key = self.kind.key_of(record)
         stmt = sa.update(self._table).where(self._table.c.key == key)
         if self.kind.versioned:
-            seen = getattr(record, "version")
+            seen = cast(Any, record).version
             stmt = stmt.where(self._table.c.version == seen)
             record = attrs.evolve(record, version=seen + 1)  # type: ignore[misc]
         row = self._row(record)
@@ -274,7 +278,7 @@ class SqlRepository(Repository[T]):
             if exists is None:
                 raise NotFound(self.kind.name, key)
             raise ConcurrencyError(
-                f"{self.kind.name} {key!r} changed (version {exists}, yours {getattr(record, 'version') - 1})"
+                f"{self.kind.name} {key!r} changed (version {exists}, yours {cast(Any, record).version - 1})"
             )
         return record
 
@@ -293,7 +297,13 @@ class SqlRepository(Repository[T]):
             return column.is_(None) if cond.value is None else column == cond.value
         if cond.op == "in":
             return column.in_(cond.value)
-        return {"lt": column < cond.value, "le": column <= cond.value, "gt": column > cond.value, "ge": column >= cond.value}[cond.op]
+        if cond.op == "lt":
+            return column < cond.value
+        if cond.op == "le":
+            return column <= cond.value
+        if cond.op == "gt":
+            return column > cond.value
+        return column >= cond.value
 
     def select(
         self,
@@ -314,9 +324,15 @@ class SqlRepository(Repository[T]):
             stmt = stmt.order_by(self._table.c.key)
         if limit is not None:
             stmt = stmt.limit(limit)
-        return [structure(doc, self.kind.cls) for doc in self._uow.connection.execute(stmt).scalars()]
+        return [
+            structure(doc, self.kind.cls) for doc in self._uow.connection.execute(stmt).scalars()
+        ]
 
     def count(self, *where: Condition) -> int:
         """How many records match."""
-        stmt = sa.select(sa.func.count()).select_from(self._table).where(*(self._clause(c) for c in where))
+        stmt = (
+            sa.select(sa.func.count())
+            .select_from(self._table)
+            .where(*(self._clause(c) for c in where))
+        )
         return int(self._uow.connection.execute(stmt).scalar_one())

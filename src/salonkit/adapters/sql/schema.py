@@ -21,15 +21,21 @@ class UtcDateTime(sa.TypeDecorator[dt.datetime]):
     impl = sa.DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value: dt.datetime | None, dialect: sa.Dialect) -> dt.datetime | None:
+    def process_bind_param(
+        self, value: dt.datetime | None, dialect: sa.Dialect
+    ) -> dt.datetime | None:
         if value is None:
             return None
         utc = pendulum.instance(value).in_timezone("UTC")
         if dialect.name == "sqlite":
-            return dt.datetime(utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second, utc.microsecond)
+            return dt.datetime(
+                utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second, utc.microsecond
+            )
         return utc
 
-    def process_result_value(self, value: dt.datetime | None, dialect: sa.Dialect) -> dt.datetime | None:
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: sa.Dialect
+    ) -> dt.datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -54,7 +60,13 @@ def table_name(kind: Kind[Any]) -> str:
 
 
 def _column(col: Column) -> sa.Column[Any]:
-    return sa.Column(col.name, _TYPES[col.type], nullable=True, index=col.indexed and not col.unique, unique=col.unique or None)
+    return sa.Column(
+        col.name,
+        _TYPES[col.type],
+        nullable=True,
+        index=col.indexed and not col.unique,
+        unique=col.unique or None,
+    )
 
 
 def build_table(kind: Kind[Any], metadata: sa.MetaData) -> sa.Table:

@@ -1,0 +1,154 @@
+"""The composition root: :func:`bootstrap` and :meth:`Salon.open` wire plugins, storage and services.
+
+>>> import salonkit
+>>> salon = salonkit.Salon.open("memory://")
+>>> salon.backend.url
+'memory://'
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+
+import pluggy
+
+from salonkit.catalogue import CatalogueService
+from salonkit.context import Context
+from salonkit.customers import CustomerService
+from salonkit.domain.clock import Clock, SystemClock
+from salonkit.domain.events import DomainEvent
+from salonkit.domain.ids import IdGenerator, UuidIds
+from salonkit.errors import PluginError
+from salonkit.plugins.hookspecs import Notifier, Printer, StorageFactory
+from salonkit.plugins.manager import get_plugin_manager
+from salonkit.staffing import StaffService
+from salonkit.storage.port import Backend
+from salonkit.stores import StoreService
+
+log = logging.getLogger(__name__)
+
+
+def url_scheme(url: str) -> str:
+    """The backend scheme of a URL: ``"sqlite"`` for a plain file path.
+
+    >>> url_scheme("postgresql+psycopg://localhost/salons")
+    'postgresql'
+    >>> url_scheme("salon.db")
+    'sqlite'
+    """
+    if "://" not in url:
+        return "sqlite"
+    return url.split("://", 1)[0].split("+", 1)[0]
+
+
+class Salon:
+    """One salon or chain: its storage, plugins and the services that run it.
+
+    Namespaces: :attr:`stores`, :attr:`customers`, :attr:`staff`, :attr:`catalogue`; later
+    packages add theirs. Build it with :meth:`open` or :func:`bootstrap`.
+    """
+
+    def __init__(self, context: Context, plugin_manager: pluggy.PluginManager) -> None:
+        self.context = context
+        self.plugin_manager = plugin_manager
+        self.notifiers: dict[str, Notifier] = {}
+        self.printers: dict[str, Printer] = {}
+        plugin_manager.hook.salonkit_register_notifiers(register=self.notifiers.__setitem__)
+        plugin_manager.hook.salonkit_register_printers(register=self.printers.__setitem__)
+        self.stores = StoreService(context)
+        self.customers = CustomerService(context)
+        self.staff = StaffService(context)
+        self.catalogue = CatalogueService(context)
+
+    @property
+    def backend(self) -> Backend:
+        """The storage backend."""
+        return self.context.backend
+
+    @property
+    def clock(self) -> Clock:
+        """The clock every use case reads."""
+        return self.context.clock
+
+    @classmethod
+    def open(
+        cls,
+        url: str,
+        *,
+        clock: Clock | None = None,
+        ids: IdGenerator | None = None,
+        plugins: Iterable[object] = (),
+        load_entrypoints: bool = True,
+        migrate: bool = True,
+    ) -> Salon:
+        """Open (and by default create or upgrade) the salon stored at ``url``.
+
+        ``url`` is a SQLite file path (``"salon.db"``), a ``sqlite:///`` or
+        ``postgresql+psycopg://`` URL, ``"memory://"``, or any scheme a storage plugin registers.
+        """
+        return bootstrap(
+            url,
+            clock=clock,
+            ids=ids,
+            plugins=plugins,
+            load_entrypoints=load_entrypoints,
+            migrate=migrate,
+        )
+
+    def close(self) -> None:
+        """Release the storage backend's connections."""
+        self.backend.close()
+
+    def __enter__(self) -> Salon:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _event_delivery(pm: pluggy.PluginManager) -> Callable[[list[DomainEvent]], None]:
+    def deliver(events: list[DomainEvent]) -> None:
+        for event in events:
+            try:
+                pm.hook.salonkit_on_event(event=event)
+            except Exception:
+                log.exception("a listener failed on %s; the change stays committed", event.name)
+
+    return deliver
+
+
+def bootstrap(
+    url: str,
+    *,
+    clock: Clock | None = None,
+    ids: IdGenerator | None = None,
+    plugins: Iterable[object] = (),
+    load_entrypoints: bool = True,
+    migrate: bool = True,
+    plugin_manager: pluggy.PluginManager | None = None,
+) -> Salon:
+    """Build a :class:`Salon`: plugin manager, storage backend picked by URL scheme, services.
+
+    Every dependency can be passed in (``clock``, ``ids``, extra ``plugins`` or a whole
+    ``plugin_manager``) so tests and hosts control them. Nothing is opened before this call.
+    """
+    pm = plugin_manager or get_plugin_manager(load_entrypoints=load_entrypoints, plugins=plugins)
+    factories: dict[str, StorageFactory] = {}
+    pm.hook.salonkit_register_storage(register=factories.__setitem__)
+    scheme = url_scheme(url)
+    factory = factories.get(scheme)
+    if factory is None:
+        raise PluginError(
+            f"no storage backend for {scheme!r} URLs; installed: {', '.join(sorted(factories)) or 'none'}"
+        )
+    backend = factory(url)
+    if migrate:
+        backend.migrate()
+    context = Context(
+        backend=backend,
+        clock=clock or SystemClock(),
+        ids=ids or UuidIds(),
+        deliver=_event_delivery(pm),
+    )
+    return Salon(context, pm)
