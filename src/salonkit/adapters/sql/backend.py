@@ -292,7 +292,9 @@ class SqlRepository(Repository[T]):
 
     def _clause(self, cond: Condition) -> sa.ColumnElement[bool]:
         self.kind.column(cond.column)
-        column = self._table.c[cond.column if cond.column != self.kind.key else "key"]
+        column: sa.ColumnElement[Any] = self._table.c[
+            cond.column if cond.column != self.kind.key else "key"
+        ]
         if cond.op == "eq":
             return column.is_(None) if cond.value is None else column == cond.value
         if cond.op == "in":
@@ -302,8 +304,8 @@ class SqlRepository(Repository[T]):
         if cond.op == "le":
             return column <= cond.value
         if cond.op == "gt":
-            return column > cond.value
-        return column >= cond.value
+            return cast("sa.ColumnElement[bool]", column > cond.value)
+        return cast("sa.ColumnElement[bool]", column >= cond.value)
 
     def select(
         self,
