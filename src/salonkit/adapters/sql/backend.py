@@ -300,9 +300,9 @@ class SqlRepository(Repository[T]):
         if cond.op == "in":
             return column.in_(cond.value)
         if cond.op == "lt":
-            return column < cond.value
+            return cast("sa.ColumnElement[bool]", column < cond.value)
         if cond.op == "le":
-            return column <= cond.value
+            return cast("sa.ColumnElement[bool]", column <= cond.value)
         if cond.op == "gt":
             return cast("sa.ColumnElement[bool]", column > cond.value)
         return cast("sa.ColumnElement[bool]", column >= cond.value)
