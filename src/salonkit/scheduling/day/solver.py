@@ -1,0 +1,614 @@
+"""The salon-day optimiser on OR-Tools CP-SAT.
+
+:func:`optimize` builds one CP-SAT model of the day (see ``docs/explanation/day-optimiser.rst``
+for the full model), warm-starts it from the greedy baseline, solves it under a time limit and
+returns a :class:`~salonkit.scheduling.day.model.DaySolution` carrying the objective, the proven
+bound and the status. Every answer is checked by the independent checker before it is returned;
+if it would not pass, the greedy plan is returned instead and the failure is logged.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import math
+import time
+from collections import defaultdict
+from collections.abc import Callable
+
+import attrs
+from ortools.sat.python import cp_model
+
+from salonkit.scheduling.day.checker import check_solution
+from salonkit.scheduling.day.errors import InfeasibleDay
+from salonkit.scheduling.day.greedy import greedy_solution
+from salonkit.scheduling.day.model import (
+    Assignment,
+    BreakPlacement,
+    DayProblem,
+    DaySolution,
+    StaffDay,
+)
+from salonkit.scheduling.day.prepare import (
+    Prepared,
+    PreparedRequest,
+    Ranges,
+    contains,
+    prepare,
+    subtract,
+    union,
+)
+
+logger = logging.getLogger(__name__)
+
+Domain = cp_model.Domain
+
+
+@attrs.frozen
+class Progress:
+    """A new best plan found during the search: its score, the bound so far, seconds elapsed."""
+
+    objective: int
+    bound: int
+    wall_s: float
+
+
+ProgressCallback = Callable[[Progress], None]
+
+
+@attrs.define
+class DayModel:
+    """A built CP-SAT model of one day and the variables needed to read a plan back."""
+
+    prep: Prepared
+    model: cp_model.CpModel
+    present: dict[int, cp_model.IntVar]  # request index -> scheduled literal
+    start: dict[int, cp_model.IntVar]  # request index -> start (units)
+    serves: dict[int, dict[str, cp_model.IntVar]]  # request index -> staff -> literal
+    breaks: dict[str, list[cp_model.IntVar]]  # staff -> break starts (units), instance order
+    symmetric_groups: list[list[str]]
+    build_s: float = 0.0
+
+
+# -- presolve ------------------------------------------------------------------------------
+
+
+def _blocked_starts(pr: PreparedRequest, busy_lo: int, busy_hi: int) -> list[tuple[int, int]]:
+    """Starts of ``pr`` for which a staff block would overlap ``[busy_lo, busy_hi)``."""
+    return [(busy_lo - b.offset - b.size + 1, busy_hi - b.offset - 1) for b in pr.staff_blocks]
+
+
+def _fixed_busy(prep: Prepared) -> dict[str, list[tuple[int, int]]]:
+    """Staff time that is certainly taken: pinned staff steps and compulsory parts of breaks."""
+    unit = prep.unit
+    busy: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for member in prep.problem.staff:
+        for window in member.breaks:
+            lo = window.latest_end // unit - window.duration_min // unit
+            hi = window.earliest // unit + window.duration_min // unit
+            if lo < hi:
+                busy[member.id].append((lo, hi))
+    for pr in prep.requests:
+        pin = pr.request.pinned
+        if pin is not None:
+            t = pin.start // unit
+            for b in pr.staff_blocks:
+                busy[pin.staff].append((t + b.offset, t + b.offset + b.size))
+    return busy
+
+
+def _possible_starts(prep: Prepared) -> dict[int, dict[str, Ranges]]:
+    """Per request, the staff members that can still serve it and their possible starts.
+
+    Removes starts clashing with pinned bookings (same staff member or same customer) and with
+    the compulsory part of breaks, and staff members left with no start at all.
+    """
+    unit = prep.unit
+    busy = _fixed_busy(prep)
+    capacity = {r.id: r.capacity for r in prep.problem.resources}
+    pinned_spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for pr in prep.requests:
+        if pr.request.pinned is not None:
+            t = pr.request.pinned.start // unit
+            pinned_spans[pr.request.customer].append((t, t + pr.length))
+    out: dict[int, dict[str, Ranges]] = {}
+    for pr in prep.requests:
+        pin = pr.request.pinned
+        if pin is not None:
+            t = pin.start // unit
+            if pin.staff not in pr.starts or not contains(pr.starts[pin.staff], t):
+                raise InfeasibleDay(
+                    f"requests[{pr.index}].pinned",
+                    f"{pr.request.id} cannot be served by {pin.staff} at that time "
+                    "(skill, shift, window or opening hours)",
+                )
+            out[pr.index] = {pin.staff: ((t, t),)}
+            continue
+        if any(capacity[name] == 0 for name in pr.resource_blocks):
+            out[pr.index] = {}
+            continue
+        options: dict[str, Ranges] = {}
+        for staff_id, ranges in pr.starts.items():
+            for lo, hi in busy.get(staff_id, ()):
+                for a, b in _blocked_starts(pr, lo, hi):
+                    ranges = subtract(ranges, a, b)
+            for lo, hi in pinned_spans.get(pr.request.customer, ()):
+                ranges = subtract(ranges, lo - pr.length + 1, hi - 1)
+            if ranges:
+                options[staff_id] = ranges
+        out[pr.index] = options
+    return out
+
+
+def _symmetric_groups(prep: Prepared, options: dict[int, dict[str, Ranges]]) -> list[list[str]]:
+    """Groups of interchangeable staff: same skills, shifts, breaks, preferences, no pins."""
+    pinned = {pr.request.pinned.staff for pr in prep.requests if pr.request.pinned is not None}
+    keys: dict[tuple[object, ...], list[str]] = defaultdict(list)
+    for member in prep.problem.staff:
+        if member.id in pinned:
+            continue
+        preferred_by = tuple(
+            pr.index for pr in prep.requests if member.id in pr.request.preferred_staff
+        )
+        options_key = tuple(
+            (i, opts.get(member.id)) for i, opts in sorted(options.items()) if member.id in opts
+        )
+        key = (
+            member.skills,
+            member.shifts,
+            member.breaks,
+            preferred_by,
+            options_key,
+        )
+        keys[key].append(member.id)
+    return [group for group in keys.values() if len(group) > 1]
+
+
+def _available_units(member: StaffDay, prep: Prepared) -> int:
+    """Units a staff member can serve customers: shift time inside opening hours, minus the
+    breaks that must fall inside a shift."""
+    unit = prep.unit
+    shifts = union(
+        [
+            (max(s.start // unit, prep.open), min(s.end // unit, prep.close) - 1)
+            for s in member.shifts
+        ]
+    )
+    total = sum(hi - lo + 1 for lo, hi in shifts)
+    all_shifts = union([(s.start // unit, s.end // unit - 1) for s in member.shifts])
+    for window in member.breaks:
+        lo, hi = window.earliest // unit, window.latest_end // unit - 1
+        inside_shift = any(a <= lo and hi <= b for a, b in all_shifts)
+        inside_open = prep.open <= lo and hi < prep.close
+        if inside_shift and inside_open:
+            total -= window.duration_min // unit
+    return max(total, 0)
+
+
+# -- the model -------------------------------------------------------------------------------
+
+
+def build_model(problem: DayProblem, prepared: Prepared | None = None) -> DayModel:
+    """Build the CP-SAT model of a day (no hint, no parameters)."""
+    started = time.perf_counter()
+    prep = prepared if prepared is not None else prepare(problem)
+    unit = prep.unit
+    options = _possible_starts(prep)
+    m = cp_model.CpModel()
+    m.name = problem.name or "salon-day"
+    present: dict[int, cp_model.IntVar] = {}
+    start: dict[int, cp_model.IntVar] = {}
+    serves: dict[int, dict[str, cp_model.IntVar]] = {}
+    staff_intervals: dict[str, list[cp_model.IntervalVar]] = defaultdict(list)
+    resource_intervals: dict[str, list[cp_model.IntervalVar]] = defaultdict(list)
+    customer_spans: dict[str, list[cp_model.IntervalVar]] = defaultdict(list)
+    any_staff: dict[int, list[cp_model.IntervalVar]] = {}
+    customers: dict[str, int] = defaultdict(int)
+    for pr in prep.requests:
+        if options[pr.index]:
+            customers[pr.request.customer] += 1
+    objective: list[tuple[cp_model.IntVar, int]] = []
+
+    for pr in prep.requests:
+        opts = options[pr.index]
+        if not opts:
+            continue
+        i = pr.index
+        rid = pr.request.id
+        domain = union([r for ranges in opts.values() for r in ranges])
+        s = m.new_int_var_from_domain(Domain.from_intervals([list(r) for r in domain]), f"S[{rid}]")
+        p = m.new_bool_var(f"p[{rid}]")
+        if pr.request.pinned is not None:
+            m.add(p == 1)
+        start[i], present[i] = s, p
+        objective.append((p, pr.value))
+        lits: dict[str, cp_model.IntVar] = {}
+        if len(opts) == 1:
+            (only,) = opts
+            lits[only] = p
+        else:
+            for staff_id in opts:
+                lits[staff_id] = m.new_bool_var(f"x[{rid},{staff_id}]")
+            m.add(sum(lits.values()) == p)
+        serves[i] = lits
+        for staff_id, ranges in opts.items():
+            x = lits[staff_id]
+            if ranges != domain:
+                m.add_linear_expression_in_domain(
+                    s, Domain.from_intervals([list(r) for r in ranges])
+                ).only_enforce_if(x)
+            for b in pr.staff_blocks:
+                staff_intervals[staff_id].append(
+                    m.new_optional_fixed_size_interval_var(
+                        s + b.offset, b.size, x, f"staff[{rid},{staff_id},{b.offset}]"
+                    )
+                )
+            if pr.bonus(staff_id):
+                objective.append((x, pr.bonus(staff_id)))
+        for name, blocks in pr.resource_blocks.items():
+            for b in blocks:
+                resource_intervals[name].append(
+                    m.new_optional_fixed_size_interval_var(
+                        s + b.offset, b.size, p, f"{name}[{rid},{b.offset}]"
+                    )
+                )
+        if customers[pr.request.customer] > 1:
+            customer_spans[pr.request.customer].append(
+                m.new_optional_fixed_size_interval_var(s, pr.length, p, f"span[{rid}]")
+            )
+        any_staff[i] = [
+            m.new_optional_fixed_size_interval_var(
+                s + b.offset, b.size, p, f"any[{rid},{b.offset}]"
+            )
+            for b in pr.staff_blocks
+        ]
+
+    breaks: dict[str, list[cp_model.IntVar]] = {}
+    break_intervals: dict[str, list[cp_model.IntervalVar]] = {}
+    for member in problem.staff:
+        breaks[member.id] = []
+        break_intervals[member.id] = []
+        for k, window in enumerate(member.breaks):
+            size = window.duration_min // unit
+            var = m.new_int_var(
+                window.earliest // unit, window.latest_end // unit - size, f"B[{member.id},{k}]"
+            )
+            breaks[member.id].append(var)
+            interval = m.new_fixed_size_interval_var(var, size, f"break[{member.id},{k}]")
+            break_intervals[member.id].append(interval)
+            staff_intervals[member.id].append(interval)
+
+    for intervals in staff_intervals.values():
+        if len(intervals) > 1:
+            m.add_no_overlap(intervals)
+    capacity = {r.id: r.capacity for r in problem.resources}
+    for name, intervals in resource_intervals.items():
+        if len(intervals) <= capacity[name]:
+            continue
+        if capacity[name] == 1:
+            m.add_no_overlap(intervals)
+        else:
+            m.add_cumulative(intervals, [1] * len(intervals), capacity[name])
+    for intervals in customer_spans.values():
+        m.add_no_overlap(intervals)
+
+    _add_staff_energy(m, prep, serves)
+    _add_group_cumulatives(m, prep, serves, any_staff, break_intervals)
+    groups = _symmetric_groups(prep, options)
+    _add_symmetry_breaking(m, prep, serves, groups)
+
+    m.maximize(sum(coef * var for var, coef in objective))
+    return DayModel(
+        prep=prep,
+        model=m,
+        present=present,
+        start=start,
+        serves=serves,
+        breaks=breaks,
+        symmetric_groups=groups,
+        build_s=time.perf_counter() - started,
+    )
+
+
+def _load(
+    prep: Prepared, serves: dict[int, dict[str, cp_model.IntVar]], staff_id: str
+) -> list[tuple[cp_model.IntVar, int]]:
+    return [
+        (lits[staff_id], prep.requests[i].staff_units)
+        for i, lits in serves.items()
+        if staff_id in lits and prep.requests[i].staff_units
+    ]
+
+
+def _add_staff_energy(
+    m: cp_model.CpModel, prep: Prepared, serves: dict[int, dict[str, cp_model.IntVar]]
+) -> None:
+    """Redundant: the staff time a member gives to customers fits in their working time."""
+    for member in prep.problem.staff:
+        terms = _load(prep, serves, member.id)
+        available = _available_units(member, prep)
+        if terms and sum(c for _, c in terms) > available:
+            m.add(sum(c * x for x, c in terms) <= available)
+
+
+def _add_group_cumulatives(
+    m: cp_model.CpModel,
+    prep: Prepared,
+    serves: dict[int, dict[str, cp_model.IntVar]],
+    any_staff: dict[int, list[cp_model.IntervalVar]],
+    break_intervals: dict[str, list[cp_model.IntervalVar]],
+) -> None:
+    """Redundant: requests only a group of staff can serve never outnumber the group on duty.
+
+    One cumulative per distinct group (all staff, and the staff holding each skill): at every
+    moment the staff steps in progress of requests whose possible staff all belong to the group,
+    plus the group's breaks that must fall inside a shift, are at most the number of group
+    members on shift.
+    """
+    unit = prep.unit
+    staff = prep.problem.staff
+    groups: set[frozenset[str]] = {frozenset(s.id for s in staff)}
+    for skill in {pr.service.skill for pr in prep.requests}:
+        group = frozenset(s.id for s in staff if skill in s.skills)
+        if group:
+            groups.add(group)
+    horizon = 24 * 60 // unit
+    for group in sorted(groups, key=sorted):
+        members = [s for s in staff if s.id in group]
+        on_duty = [0] * (horizon + 1)
+        for member in members:
+            covered = union([(s.start // unit, s.end // unit - 1) for s in member.shifts])
+            for lo, hi in covered:
+                for t in range(lo, hi + 1):
+                    on_duty[t] += 1
+        top = max(on_duty)
+        intervals: list[cp_model.IntervalVar] = []
+        demands: list[int] = []
+        for i, lits in serves.items():
+            if set(lits) <= group:
+                intervals += any_staff[i]
+                demands += [1] * len(any_staff[i])
+        if len(intervals) <= 1 or top == 0:
+            continue
+        for member in members:
+            covered = union([(s.start // unit, s.end // unit - 1) for s in member.shifts])
+            for window, interval in zip(member.breaks, break_intervals[member.id], strict=True):
+                lo, hi = window.earliest // unit, window.latest_end // unit - 1
+                if any(a <= lo and hi <= b for a, b in covered):
+                    intervals.append(interval)
+                    demands.append(1)
+        t = 0
+        while t <= horizon:
+            gap = top - on_duty[t]
+            end = t
+            while end + 1 <= horizon and on_duty[end + 1] == on_duty[t]:
+                end += 1
+            if gap > 0:
+                intervals.append(m.new_fixed_size_interval_var(t, end - t + 1, f"off[{t}]"))
+                demands.append(gap)
+            t = end + 1
+        m.add_cumulative(intervals, demands, top)
+
+
+def _add_symmetry_breaking(
+    m: cp_model.CpModel,
+    prep: Prepared,
+    serves: dict[int, dict[str, cp_model.IntVar]],
+    groups: list[list[str]],
+) -> None:
+    """Interchangeable staff are ordered by the staff time they give (non-increasing)."""
+    for group in groups:
+        loads = [_load(prep, serves, staff_id) for staff_id in group]
+        for first, second in itertools.pairwise(loads):
+            if first or second:
+                m.add(sum(c * x for x, c in first) >= sum(c * x for x, c in second))
+
+
+# -- hints and reading back -----------------------------------------------------------------
+
+
+def _respect_symmetry(solution: DaySolution, model: DayModel) -> DaySolution:
+    """Swap whole days of interchangeable staff so the hint meets the symmetry breaking."""
+    prep = model.prep
+    units = {pr.request.id: pr.staff_units for pr in prep.requests}
+    load: dict[str, int] = defaultdict(int)
+    for a in solution.assignments:
+        load[a.staff] += units.get(a.request, 0)
+    rename: dict[str, str] = {}
+    for group in model.symmetric_groups:
+        ranked = sorted(group, key=lambda s: -load[s])
+        rename.update({old: new for old, new in zip(ranked, group, strict=True)})
+    if not rename:
+        return solution
+    by_staff: dict[str, list[int]] = defaultdict(list)
+    for b in solution.breaks:
+        by_staff[b.staff].append(b.start)
+    breaks = [
+        BreakPlacement(member.id, start)
+        for member in prep.problem.staff
+        for start in by_staff[next((o for o, n in rename.items() if n == member.id), member.id)]
+    ]
+    return attrs.evolve(
+        solution,
+        assignments=[
+            Assignment(a.request, rename.get(a.staff, a.staff), a.start)
+            for a in solution.assignments
+        ],
+        breaks=breaks,
+    )
+
+
+def _add_hint(model: DayModel, hint: DaySolution) -> None:
+    unit = model.prep.unit
+    index = {pr.request.id: pr.index for pr in model.prep.requests}
+    placed = {a.request: a for a in hint.assignments}
+    for pr in model.prep.requests:
+        i = pr.index
+        if i not in model.present:
+            continue
+        a = placed.get(pr.request.id)
+        lits = model.serves[i]
+        if a is None or a.staff not in lits or a.start % unit:
+            model.model.add_hint(model.present[i], 0)
+            for x in lits.values():
+                if x is not model.present[i]:
+                    model.model.add_hint(x, 0)
+            continue
+        model.model.add_hint(model.present[i], 1)
+        model.model.add_hint(model.start[index[a.request]], a.start // unit)
+        for staff_id, x in lits.items():
+            if x is not model.present[i]:
+                model.model.add_hint(x, int(staff_id == a.staff))
+    by_staff: dict[str, list[int]] = defaultdict(list)
+    for b in hint.breaks:
+        by_staff[b.staff].append(b.start)
+    for staff_id, variables in model.breaks.items():
+        for var, value in zip(variables, by_staff.get(staff_id, []), strict=False):
+            if value % unit == 0:
+                model.model.add_hint(var, value // unit)
+
+
+def _read(
+    model: DayModel, solver: cp_model.CpSolver
+) -> tuple[list[Assignment], list[BreakPlacement]]:
+    unit = model.prep.unit
+    assignments = []
+    for pr in model.prep.requests:
+        i = pr.index
+        if i in model.present and solver.boolean_value(model.present[i]):
+            who = next(s for s, x in model.serves[i].items() if solver.boolean_value(x))
+            assignments.append(Assignment(pr.request.id, who, solver.value(model.start[i]) * unit))
+    breaks = [
+        BreakPlacement(member.id, solver.value(var) * unit)
+        for member in model.prep.problem.staff
+        for var in model.breaks[member.id]
+    ]
+    return assignments, breaks
+
+
+def _score(prep: Prepared, assignments: list[Assignment]) -> int:
+    by_id = {pr.request.id: pr for pr in prep.requests}
+    return sum(by_id[a.request].value + by_id[a.request].bonus(a.staff) for a in assignments)
+
+
+class _Reporter(cp_model.CpSolverSolutionCallback):
+    def __init__(self, progress: ProgressCallback, offset: float) -> None:
+        super().__init__()
+        self._progress = progress
+        self._offset = offset
+
+    def on_solution_callback(self) -> None:
+        self._progress(
+            Progress(
+                objective=round(self.objective_value),
+                bound=math.floor(self.best_objective_bound + 1e-6),
+                wall_s=self._offset + self.wall_time,
+            )
+        )
+
+
+def optimize(
+    problem: DayProblem,
+    time_limit: float = 10.0,
+    workers: int = 2,
+    seed: int = 0,
+    hint: DaySolution | None = None,
+    progress: ProgressCallback | None = None,
+) -> DaySolution:
+    """Plan the day with CP-SAT; returns the best valid plan found, its bound and status.
+
+    ``time_limit`` bounds the search in seconds, ``workers`` the search threads, ``seed`` the
+    random seed. ``hint`` is a plan to start from (the greedy plan is used when absent or
+    worse); ``progress`` is called with a :class:`Progress` at every improving plan.
+
+    The answer always passes :func:`~salonkit.scheduling.day.checker.check_solution`. Raises
+    :class:`~salonkit.scheduling.day.errors.InfeasibleDay` when the pinned bookings and breaks
+    cannot all be honoured.
+    """
+    started = time.perf_counter()
+    prep = prepare(problem)
+    baseline: DaySolution | None
+    try:
+        baseline = greedy_solution(problem, prep)
+    except InfeasibleDay:
+        logger.info("greedy could not place the fixed parts; the model will decide")
+        baseline = None
+    if hint is not None:
+        report = check_solution(problem, attrs.evolve(hint, bound=None, status="FEASIBLE"))
+        hint_score = report.score
+        if not report.valid:
+            logger.warning(
+                "the given hint breaks %d rules; used as a hint only", len(report.violations)
+            )
+        elif baseline is None or hint_score > baseline.objective:
+            baseline = attrs.evolve(hint, objective=hint_score, bound=None, status="FEASIBLE")
+    model = build_model(problem, prep)
+    logger.info(
+        "model of %s built in %.2f s: %d requests, %d symmetric staff groups",
+        problem.name or "the day",
+        model.build_s,
+        len(model.present),
+        len(model.symmetric_groups),
+    )
+    start_from = hint if hint is not None else baseline
+    if start_from is not None:
+        _add_hint(model, _respect_symmetry(start_from, model))
+
+    solver = cp_model.CpSolver()
+    elapsed = time.perf_counter() - started
+    solver.parameters.max_time_in_seconds = max(0.1, time_limit - elapsed)
+    solver.parameters.num_workers = max(1, workers)
+    solver.parameters.random_seed = seed
+    reporter = _Reporter(progress, elapsed) if progress is not None else None
+    status = solver.solve(model.model, reporter)
+    name = solver.status_name(status)
+    if status == cp_model.INFEASIBLE:
+        raise InfeasibleDay("requests.pinned", "the pinned bookings and breaks cannot all be kept")
+    bound: int | None = None
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        bound = math.floor(solver.best_objective_bound + 1e-6)
+    result: DaySolution | None = None
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        assignments, breaks = _read(model, solver)
+        objective = _score(prep, assignments)
+        scheduled = {a.request for a in assignments}
+        result = DaySolution(
+            assignments=assignments,
+            breaks=breaks,
+            unscheduled=[r.id for r in problem.requests if r.id not in scheduled],
+            objective=objective,
+            bound=max(bound, objective) if bound is not None else None,
+            status="OPTIMAL" if objective == bound else "FEASIBLE",
+        )
+        report = check_solution(problem, result)
+        if not report.valid:
+            logger.error(
+                "CP-SAT plan for %s breaks %d rules (%s); falling back to the greedy plan",
+                problem.name or "the day",
+                len(report.violations),
+                "; ".join(v.message for v in report.violations[:5]),
+            )
+            result, bound = None, None
+    if result is None or (baseline is not None and baseline.objective > result.objective):
+        if baseline is None:
+            raise InfeasibleDay("requests.pinned", f"no plan found ({name}) within the time limit")
+        if bound is not None and bound < baseline.objective:
+            logger.error("CP-SAT bound %d is below a valid plan's score; dropped", bound)
+            bound = None
+        result = attrs.evolve(
+            baseline,
+            bound=bound,
+            status="OPTIMAL" if bound == baseline.objective else "FEASIBLE",
+        )
+    logger.info(
+        "%s: %s objective %d bound %s in %.2f s",
+        problem.name or "the day",
+        name,
+        result.objective,
+        result.bound,
+        time.perf_counter() - started,
+    )
+    return attrs.evolve(result, wall_s=time.perf_counter() - started)
+
+
+__all__ = ["DayModel", "Progress", "ProgressCallback", "build_model", "optimize"]
