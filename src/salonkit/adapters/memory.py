@@ -40,8 +40,8 @@ class MemoryBackend:
         *,
         readonly: bool = False,
     ) -> MemoryUnitOfWork:
-        """A new unit of work over this backend (``readonly`` changes nothing in memory)."""
-        return MemoryUnitOfWork(self, after_commit)
+        """A new unit of work over this backend; a ``readonly`` one refuses every write."""
+        return MemoryUnitOfWork(self, after_commit, readonly=readonly)
 
     def migrate(self) -> None:
         """Nothing to migrate in memory."""
@@ -54,9 +54,14 @@ class MemoryUnitOfWork(UnitOfWork):
     """A transaction over :class:`MemoryBackend`."""
 
     def __init__(
-        self, backend: MemoryBackend, after_commit: Callable[[list[DomainEvent]], None] | None
+        self,
+        backend: MemoryBackend,
+        after_commit: Callable[[list[DomainEvent]], None] | None,
+        *,
+        readonly: bool = False,
     ) -> None:
         super().__init__(after_commit)
+        self.readonly = readonly
         self._backend = backend
         self._undo: (
             list[tuple[_Table, str, tuple[dict[str, Any], dict[str, Any]] | None]] | None
@@ -78,6 +83,8 @@ class MemoryUnitOfWork(UnitOfWork):
     ) -> None:
         """Set (or with ``None`` delete) a row, remembering the old one for rollback."""
         assert self._undo is not None
+        if self.readonly:
+            raise StorageError("cannot write in a read-only unit of work")
         self._undo.append((table, key, table.get(key)))
         if row is None:
             table.pop(key, None)
@@ -108,6 +115,8 @@ class MemoryUnitOfWork(UnitOfWork):
 
     def lock(self, scope: str) -> None:
         """Already serialised: the whole unit of work holds the backend's lock."""
+        if self.readonly:
+            raise StorageError("a read-only unit of work cannot take a write lock")
 
 
 def _columns(kind: Kind[Any], record: object) -> dict[str, Any]:

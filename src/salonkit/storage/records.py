@@ -69,5 +69,12 @@ class IdempotencyRecord:
 
 
 IDEMPOTENCY = registry.register(
-    Kind("idempotency", IdempotencyRecord, key="key", append_only=True, versioned=False)
+    Kind(
+        "idempotency",
+        IdempotencyRecord,
+        key="key",
+        columns=(Column("created_at", dt.datetime), Column("result_kind", str)),
+        append_only=True,
+        versioned=False,
+    )
 )

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 10:45:26.980342
+Create Date: 2026-11-22 10:48:12.697018
 """
 
 from __future__ import annotations
@@ -41,8 +41,14 @@ def upgrade() -> None:
     op.create_table('sk_idempotency',
     sa.Column('key', sa.String(length=255), nullable=False),
     sa.Column('doc', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.Column('created_at', salonkit_types.UtcDateTime(timezone=True), nullable=True),
+    sa.Column('result_kind', sa.String(length=255), nullable=True),
     sa.PrimaryKeyConstraint('key', name=op.f('pk_sk_idempotency'))
     )
+    with op.batch_alter_table('sk_idempotency', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sk_idempotency_created_at'), ['created_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_sk_idempotency_result_kind'), ['result_kind'], unique=False)
+
     op.create_table('sk_product',
     sa.Column('key', sa.String(length=255), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
@@ -116,6 +122,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_sk_product_category'))
 
     op.drop_table('sk_product')
+    with op.batch_alter_table('sk_idempotency', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sk_idempotency_result_kind'))
+        batch_op.drop_index(batch_op.f('ix_sk_idempotency_created_at'))
+
     op.drop_table('sk_idempotency')
     with op.batch_alter_table('sk_customer', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sk_customer_phone_key'))

@@ -1,0 +1,31 @@
+"""Throw-away databases for tests: a fresh PostgreSQL database per test, dropped afterwards."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+
+from salonkit.adapters.sql import normalise_url
+
+
+@contextmanager
+def fresh_postgres_database(admin_url: str) -> Iterator[str]:
+    """Create an empty database next to ``admin_url``'s, yield its URL, drop it at the end.
+
+    ``admin_url`` points at any database the role can connect to and has ``CREATEDB`` rights on
+    (``postgresql+psycopg://salonkit:salonkit@127.0.0.1/postgres``).
+    """
+    url = sa.engine.make_url(normalise_url(admin_url))
+    name = f"salonkit_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        yield url.set(database=name).render_as_string(hide_password=False)
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
