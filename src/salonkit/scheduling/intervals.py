@@ -1,0 +1,180 @@
+"""Interval arithmetic on sorted lists of integer spans (epoch seconds), for the availability engine.
+
+Every function takes and returns lists of half-open ``(start, end)`` spans, sorted and disjoint.
+They run in time linear in the lists' lengths (or logarithmic with :class:`BusyIndex`), which is
+what keeps slot search fast: no minute-by-minute scan anywhere.
+
+>>> subtract([(0, 100)], [(10, 20), (50, 60)])
+[(0, 10), (20, 50), (60, 100)]
+>>> fit([(0, 100)], 10, 40)   # starts s with [s+10, s+40) inside [0, 100)
+[(-10, 61)]
+>>> at_least([[(0, 10)], [(5, 20)]], 2)
+[(5, 10)]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+
+import pendulum
+
+Span = tuple[int, int]
+
+_EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+
+
+def to_epoch(instant: dt.datetime) -> int:
+    """Whole epoch seconds of an aware datetime."""
+    return int(instant.timestamp())
+
+
+def from_epoch(seconds: int) -> pendulum.DateTime:
+    """The UTC :class:`pendulum.DateTime` at ``seconds`` after the epoch (a fast path)."""
+    days, rest = divmod(seconds, 86400)
+    day = dt.date.fromordinal(_EPOCH_ORDINAL + days)
+    hour, rest = divmod(rest, 3600)
+    minute, second = divmod(rest, 60)
+    return pendulum.DateTime(
+        day.year, day.month, day.day, hour, minute, second, tzinfo=pendulum.UTC
+    )
+
+
+def merge(spans: Iterable[Span]) -> list[Span]:
+    """Sort and coalesce overlapping or touching spans; empty spans vanish."""
+    out: list[Span] = []
+    for a, b in sorted(spans):
+        if b <= a:
+            continue
+        if out and a <= out[-1][1]:
+            if b > out[-1][1]:
+                out[-1] = (out[-1][0], b)
+        else:
+            out.append((a, b))
+    return out
+
+
+def subtract(base: Sequence[Span], holes: Sequence[Span]) -> list[Span]:
+    """``base`` minus ``holes`` (both sorted and disjoint)."""
+    out: list[Span] = []
+    j = 0
+    n = len(holes)
+    for a, b in base:
+        start = a
+        while j < n and holes[j][1] <= start:
+            j += 1
+        k = j
+        while k < n and holes[k][0] < b:
+            h0, h1 = holes[k]
+            if h0 > start:
+                out.append((start, h0))
+            if h1 > start:
+                start = h1
+            if start >= b:
+                break
+            k += 1
+        if start < b:
+            out.append((start, b))
+    return out
+
+
+def intersect(left: Sequence[Span], right: Sequence[Span]) -> list[Span]:
+    """The parts covered by both (each sorted and disjoint)."""
+    out: list[Span] = []
+    i = j = 0
+    while i < len(left) and j < len(right):
+        a0, a1 = left[i]
+        b0, b1 = right[j]
+        lo = a0 if a0 > b0 else b0
+        hi = a1 if a1 < b1 else b1
+        if lo < hi:
+            out.append((lo, hi))
+        if a1 < b1:
+            i += 1
+        else:
+            j += 1
+    return out
+
+
+def fit(free: Sequence[Span], a: int, b: int) -> list[Span]:
+    """The starts ``s`` for which ``[s + a, s + b)`` lies inside one span of ``free``.
+
+    Returned as half-open spans of starts (so ``[f0 - a, f1 - b + 1)``).
+    """
+    need = b - a
+    return [(f0 - a, f1 - b + 1) for f0, f1 in free if f1 - f0 >= need]
+
+
+def at_least(groups: Sequence[Sequence[Span]], count: int) -> list[Span]:
+    """Where at least ``count`` of the span lists ``groups`` cover (a sweep over their ends)."""
+    if count <= 1:
+        return merge(s for group in groups for s in group)
+    events: list[tuple[int, int]] = []
+    for group in groups:
+        for a, b in group:
+            events.append((a, 1))
+            events.append((b, -1))
+    events.sort()
+    out: list[Span] = []
+    depth = 0
+    opened = 0
+    for at, step in events:
+        before = depth
+        depth += step
+        if before < count <= depth:
+            opened = at
+        elif depth < count <= before and at > opened:
+            if out and out[-1][1] == opened:
+                out[-1] = (out[-1][0], at)
+            else:
+                out.append((opened, at))
+    return out
+
+
+def covers(spans: Sequence[Span], a: int, b: int) -> bool:
+    """True when ``[a, b)`` lies inside one span of the sorted, disjoint ``spans``."""
+    i = bisect_right(spans, (a, 1 << 62)) - 1
+    return i >= 0 and spans[i][0] <= a and b <= spans[i][1]
+
+
+class BusyIndex:
+    """Sorted, merged busy spans with a bisect index on their ends."""
+
+    __slots__ = ("ends", "spans")
+
+    def __init__(self, spans: Iterable[Span]) -> None:
+        self.spans = merge(spans)
+        self.ends = [b for _, b in self.spans]
+
+    def between(self, lo: int, hi: int) -> list[Span]:
+        """The busy spans that overlap ``[lo, hi)``."""
+        i = bisect_right(self.ends, lo)
+        out: list[Span] = []
+        spans = self.spans
+        while i < len(spans) and spans[i][0] < hi:
+            out.append(spans[i])
+            i += 1
+        return out
+
+    def is_free(self, a: int, b: int) -> bool:
+        """True when nothing busy overlaps ``[a, b)``."""
+        i = bisect_right(self.ends, a)
+        return i == len(self.spans) or self.spans[i][0] >= b
+
+
+EMPTY = BusyIndex(())
+
+__all__ = [
+    "EMPTY",
+    "BusyIndex",
+    "Span",
+    "at_least",
+    "covers",
+    "fit",
+    "from_epoch",
+    "intersect",
+    "merge",
+    "subtract",
+    "to_epoch",
+]
