@@ -1,0 +1,121 @@
+"""The moves of one product in one store, in posting order, with their postings.
+
+A :class:`Stream` keeps the running :class:`~salonkit.inventory.valuation.StreamState` (so
+on-hand and value queries are O(1)) and, for every move, the :class:`Posting` valuation gave it
+(so the balance at any past instant is a binary search away).
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections.abc import Callable, Sequence
+from zoneinfo import ZoneInfo
+
+from salonkit.inventory.model import LotPart, Move, Posting, ValuationMethod
+from salonkit.inventory.valuation import StreamState, apply
+
+Key = tuple[int, int]
+Resolver = Callable[[Move], Sequence[LotPart] | None]
+
+_US_PER_DAY = 86_400_000_000
+
+
+def instant_key(at: dt.datetime) -> int:
+    """Microseconds since 0001-01-01 UTC of an aware datetime: a fast integer sort key."""
+    offset = at.utcoffset()
+    if offset:
+        at = at - offset
+    return (
+        at.toordinal() * _US_PER_DAY
+        + ((at.hour * 60 + at.minute) * 60 + at.second) * 1_000_000
+        + at.microsecond
+    )
+
+
+def move_key(move: Move) -> Key:
+    """Where ``move`` sorts in its stream: posting instant, then sequence number."""
+    return (instant_key(move.posted_at), move.seq)
+
+
+class Stream:
+    """The ledger of one (store, product): moves in posting order and their postings."""
+
+    __slots__ = ("allow_negative", "keys", "moves", "postings", "sku", "state", "store_id", "zone")
+
+    def __init__(
+        self,
+        store_id: str,
+        sku: str,
+        method: ValuationMethod,
+        allow_negative: bool,
+        zone: ZoneInfo,
+    ) -> None:
+        self.store_id = store_id
+        self.sku = sku
+        self.allow_negative = allow_negative
+        self.zone = zone
+        self.state = StreamState(method)
+        self.moves: list[Move] = []
+        self.keys: list[Key] = []
+        self.postings: list[Posting] = []
+
+    @property
+    def method(self) -> ValuationMethod:
+        """The valuation method of this stream."""
+        return self.state.method
+
+    def is_after_last(self, key: Key) -> bool:
+        """True when a move with ``key`` goes at the end (no repost needed)."""
+        return not self.keys or key > self.keys[-1]
+
+    def append(self, move: Move, key: Key, incoming: Sequence[LotPart] | None) -> Posting:
+        """Post ``move`` at the end of the stream (the caller checked :meth:`is_after_last`)."""
+        posting = apply(
+            self.state, move, allow_negative=self.allow_negative, zone=self.zone, incoming=incoming
+        )
+        self.moves.append(move)
+        self.keys.append(key)
+        self.postings.append(posting)
+        return posting
+
+    def with_inserted(self, move: Move, key: Key) -> tuple[list[Move], int]:
+        """The stream's moves with ``move`` inserted in posting order, and its index."""
+        index = bisect.bisect(self.keys, key)
+        return [*self.moves[:index], move, *self.moves[index:]], index
+
+    def rebuild(
+        self, moves: Sequence[Move], resolve: Resolver
+    ) -> tuple[StreamState, list[Posting]]:
+        """Value ``moves`` (already in posting order) from an empty state, without changing self.
+
+        Raises whatever :func:`~salonkit.inventory.valuation.apply` raises (a move that can no
+        longer be covered); the stream is then left as it was.
+        """
+        state = StreamState(self.state.method)
+        postings = [
+            apply(
+                state,
+                move,
+                allow_negative=self.allow_negative,
+                zone=self.zone,
+                incoming=resolve(move),
+            )
+            for move in moves
+        ]
+        return state, postings
+
+    def install(self, moves: list[Move], state: StreamState, postings: list[Posting]) -> None:
+        """Replace the stream's content by a rebuilt one."""
+        self.moves = moves
+        self.keys = [move_key(m) for m in moves]
+        self.state = state
+        self.postings = postings
+
+    def at(self, instant: dt.datetime) -> Posting | None:
+        """The posting of the last move at or before ``instant`` (``None`` before the first)."""
+        index = bisect.bisect(self.keys, (instant_key(instant), 1 << 62))
+        return self.postings[index - 1] if index else None
+
+
+__all__ = ["Key", "Resolver", "Stream", "instant_key", "move_key"]
