@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 import pendulum
-from pendulum.tz.exceptions import NonExistingTime
+from pendulum.tz.exceptions import AmbiguousTime, NonExistingTime
 
 from salonkit.domain.validation import aware_datetime
 from salonkit.errors import ValidationError
@@ -51,6 +51,8 @@ def wall_to_instant(
         raise ValidationError(
             field, f"{naive:%Y-%m-%d %H:%M} does not exist in {timezone} (clocks go forward)"
         ) from exc
+    except AmbiguousTime:
+        local = zone.convert(naive.replace(fold=0))
     return pendulum.instance(local).in_timezone("UTC")
 
 

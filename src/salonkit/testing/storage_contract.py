@@ -40,6 +40,7 @@ from salonkit.domain.store import Closure, Store, WallInterval, weekly_hours
 from salonkit.domain.time import TimeRange
 from salonkit.errors import AlreadyExists, ConcurrencyError, NotFound, StorageError
 from salonkit.storage import eq, ge, gt, in_, le, lt
+from salonkit.storage.kinds import Kind
 from salonkit.storage.port import Backend
 from salonkit.storage.records import (
     CUSTOMERS,
@@ -55,7 +56,7 @@ from salonkit.storage.records import (
 T0 = pendulum.datetime(2026, 3, 29, 0, 30, tz="UTC")
 
 
-def sample_records() -> list[tuple[Any, object]]:
+def sample_records() -> list[tuple[Kind[Any], Any]]:
     """One fully populated record of every core kind, with the kind it is stored as."""
     store = Store(
         id="flagship",
