@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pendulum
 import pytest
@@ -89,7 +90,7 @@ def covered(ranges: list[TimeRange]) -> set[int]:
 def test_merge_covers_the_same_minutes_without_overlap(ranges: list[TimeRange]) -> None:
     merged = merge(ranges)
     assert covered(merged) == covered(ranges)
-    assert all(a.end < b.start for a, b in zip(merged, merged[1:], strict=False))
+    assert all(a.end < b.start for a, b in itertools.pairwise(merged))
 
 
 @given(spans, spans)
