@@ -281,13 +281,13 @@ class PointsLedger:
     def qualifying(
         self, member_id: str, *, since: dt.datetime, until: dt.datetime
     ) -> tuple[int, Decimal]:
-        """Tier-qualifying points and spend dated ``since <= at <= until`` (earned - reversed)."""
+        """Tier-qualifying points and spend dated ``since < at <= until`` (earned - reversed)."""
         account = self._accounts.get(member_id)
         points, spend = 0, _ZERO
         if account is None:
             return points, spend
         for entry in reversed(account.entries):
-            if entry.at < since:
+            if entry.at <= since:
                 break
             if entry.at <= until:
                 points += entry.qualifying_points

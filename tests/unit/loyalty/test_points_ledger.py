@@ -150,9 +150,9 @@ def test_reversal_also_removes_tier_qualifying_points_and_spend() -> None:
     ledger = PointsLedger()
     ledger.earn("m", 120, at=day(0), order_id="A", spend=Decimal("120.50"))
     ledger.earn("m", 10, at=day(1), order_id=None, qualifying=False)
-    assert ledger.qualifying("m", since=day(0), until=day(1)) == (120, Decimal("120.50"))
+    assert ledger.qualifying("m", since=day(-1), until=day(1)) == (120, Decimal("120.50"))
     ledger.reverse("m", "A", at=day(2))
-    assert ledger.qualifying("m", since=day(0), until=day(2)) == (0, Decimal("0.00"))
+    assert ledger.qualifying("m", since=day(-1), until=day(2)) == (0, Decimal("0.00"))
 
 
 def test_balance_in_the_past_is_replayed_from_the_ledger() -> None:
