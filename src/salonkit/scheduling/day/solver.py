@@ -30,6 +30,7 @@ from salonkit.scheduling.day.model import (
     StaffDay,
 )
 from salonkit.scheduling.day.prepare import (
+    Block,
     Prepared,
     PreparedRequest,
     Ranges,
@@ -188,8 +189,19 @@ def _available_units(member: StaffDay, prep: Prepared) -> int:
 # -- the model -------------------------------------------------------------------------------
 
 
-def build_model(problem: DayProblem, prepared: Prepared | None = None) -> DayModel:
-    """Build the CP-SAT model of a day (no hint, no parameters)."""
+def build_model(
+    problem: DayProblem,
+    prepared: Prepared | None = None,
+    *,
+    redundant: bool = True,
+    symmetry: bool = True,
+) -> DayModel:
+    """Build the CP-SAT model of a day (no hint, no parameters).
+
+    ``redundant`` adds the constraints that only tighten the bound (staff energy, group
+    cumulatives); ``symmetry`` orders interchangeable staff. Both are on by default and can be
+    switched off to measure what they bring.
+    """
     started = time.perf_counter()
     prep = prepared if prepared is not None else prepare(problem)
     unit = prep.unit
@@ -292,9 +304,11 @@ def build_model(problem: DayProblem, prepared: Prepared | None = None) -> DayMod
     for intervals in customer_spans.values():
         m.add_no_overlap(intervals)
 
-    _add_staff_energy(m, prep, serves)
-    _add_group_cumulatives(m, prep, serves, any_staff, break_intervals)
-    groups = _symmetric_groups(prep, options)
+    if redundant:
+        _add_staff_energy(m, prep, serves)
+        _add_window_energy(m, prep, options, serves, present)
+        _add_group_cumulatives(m, prep, serves, any_staff, break_intervals)
+    groups = _symmetric_groups(prep, options) if symmetry else []
     _add_symmetry_breaking(m, prep, serves, groups)
 
     m.maximize(sum(coef * var for var, coef in objective))
@@ -329,6 +343,106 @@ def _add_staff_energy(
         available = _available_units(member, prep)
         if terms and sum(c for _, c in terms) > available:
             m.add(sum(c * x for x, c in terms) <= available)
+
+
+def _min_overlap(ranges: Ranges, blocks: tuple[Block, ...], a: int, b: int) -> int:
+    """The least overlap of ``blocks`` with ``[a, b)`` over every start in ``ranges``."""
+    first = blocks[0].offset
+    last = blocks[-1].offset + blocks[-1].size
+    lo_all, hi_all = ranges[0][0], ranges[-1][1]
+    if hi_all + first >= b or lo_all + last <= a:
+        return 0  # some start leaves the window untouched
+    best: int | None = None
+    for lo, hi in ranges:
+        points = {lo, hi}
+        for blk in blocks:
+            for edge in (a - blk.offset - blk.size, a - blk.offset, b - blk.offset - blk.size,
+                         b - blk.offset):
+                if lo <= edge <= hi:
+                    points.add(edge)
+        for t in points:
+            total = 0
+            for blk in blocks:
+                total += max(0, min(b, t + blk.offset + blk.size) - max(a, t + blk.offset))
+            if best is None or total < best:
+                best = total
+                if best == 0:
+                    return 0
+    return best or 0
+
+
+def _windows(prep: Prepared) -> list[tuple[int, int]]:
+    """Time windows ``[a, b)`` on which energetic constraints are stated."""
+    step = max(1, 30 // prep.unit)
+    lengths = sorted({max(1, k * 30 // prep.unit) for k in (1, 2, 3, 4, 6, 8, 12)})
+    out = []
+    for a in range(prep.open, prep.close, step):
+        for length in lengths:
+            if a + length <= prep.close:
+                out.append((a, a + length))
+    return out
+
+
+def _covered(member: StaffDay, prep: Prepared, a: int, b: int) -> int:
+    """Units of ``[a, b)`` a staff member is on shift and free of compulsory break time."""
+    unit = prep.unit
+    shifts = union([(s.start // unit, s.end // unit - 1) for s in member.shifts])
+    total = sum(max(0, min(b, hi + 1) - max(a, lo)) for lo, hi in shifts)
+    for window in member.breaks:
+        lo, hi = window.earliest // unit, window.latest_end // unit
+        size = window.duration_min // unit
+        if any(x <= lo and hi - 1 <= y for x, y in shifts):
+            total -= _min_overlap(((lo, hi - size),), (Block(0, size),), a, b)
+    return max(total, 0)
+
+
+def _add_window_energy(
+    m: cp_model.CpModel,
+    prep: Prepared,
+    options: dict[int, dict[str, Ranges]],
+    serves: dict[int, dict[str, cp_model.IntVar]],
+    present: dict[int, cp_model.IntVar],
+) -> None:
+    """Redundant: energetic reasoning on time windows, per staff member and per resource.
+
+    In a window ``[a, b)`` every request that cannot avoid it brings at least its least
+    overlap with the window; the sum over the chosen requests must fit in the staff member's
+    free shift time (or the resource's capacity times the window length).
+    """
+    windows = _windows(prep)
+    cache: dict[tuple[int, Ranges, int, int], int] = {}
+    for member in prep.problem.staff:
+        items = [
+            (i, opts[member.id], prep.requests[i].staff_steps)
+            for i, opts in options.items()
+            if member.id in opts and prep.requests[i].staff_steps
+        ]
+        for a, b in windows:
+            terms = []
+            for i, ranges, blocks in items:
+                key = (i, ranges, a, b)
+                if key not in cache:
+                    cache[key] = _min_overlap(ranges, blocks, a, b)
+                if cache[key]:
+                    terms.append((serves[i][member.id], cache[key]))
+            cap = _covered(member, prep, a, b)
+            if terms and sum(c for _, c in terms) > cap:
+                m.add(sum(c * x for x, c in terms) <= cap)
+    for resource in prep.problem.resources:
+        items2 = []
+        for i, opts in options.items():
+            blocks2 = prep.requests[i].resource_blocks.get(resource.id)
+            if opts and blocks2:
+                items2.append((i, union([r for rr in opts.values() for r in rr]), blocks2))
+        for a, b in windows:
+            terms = []
+            for i, ranges, blocks in items2:
+                need = _min_overlap(ranges, blocks, a, b)
+                if need:
+                    terms.append((present[i], need))
+            cap = resource.capacity * (b - a)
+            if terms and sum(c for _, c in terms) > cap:
+                m.add(sum(c * x for x, c in terms) <= cap)
 
 
 def _add_group_cumulatives(
