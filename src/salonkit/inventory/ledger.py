@@ -19,6 +19,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import logging
@@ -79,6 +80,9 @@ def transfer_parts(posting: Posting) -> tuple[LotPart, ...]:
     return parts
 
 
+_Saved = tuple[list[Move], list[Key], list[Posting], StreamState]
+
+
 @attrs.define
 class _Plan:
     """Streams rebuilt for a back-dated move, applied only when all of them succeeded."""
@@ -125,6 +129,7 @@ class StockLedger:
         self._events: list[DomainEvent] = []
         self._seq = itertools.count(1)
         self._last_seq = 0
+        self._saved: dict[tuple[str, str], _Saved | None] | None = None
 
     # -- configuration -------------------------------------------------------------------
 
@@ -195,7 +200,52 @@ class StockLedger:
                 self.zone(store_id),
             )
             self._streams[(store_id, sku)] = stream
+            if self._saved is not None:
+                self._saved.setdefault((store_id, sku), None)
         return stream
+
+    def _touch(self, stream: Stream) -> None:
+        """Remember a stream's content before the first change inside :meth:`atomic`."""
+        saved = self._saved
+        key = (stream.store_id, stream.sku)
+        if saved is not None and key not in saved:
+            saved[key] = (
+                list(stream.moves),
+                list(stream.keys),
+                list(stream.postings),
+                stream.state.copy(),
+            )
+
+    @contextlib.contextmanager
+    def atomic(self) -> Iterator[None]:
+        """Everything posted inside the block stays, or (on any exception) none of it does.
+
+        >>> ledger = StockLedger("CNY")
+        >>> with ledger.atomic():
+        ...     pass
+        """
+        if self._saved is not None:  # nested: the outer block decides
+            yield
+            return
+        self._saved = {}
+        transfers, outs = dict(self._transfers), dict(self._outs)
+        events, last_seq = len(self._events), self._last_seq
+        try:
+            yield
+        except BaseException:
+            for key, saved in self._saved.items():
+                if saved is None:
+                    del self._streams[key]
+                    continue
+                stream = self._streams[key]
+                stream.moves, stream.keys, stream.postings, stream.state = saved
+            self._transfers, self._outs = transfers, outs
+            del self._events[events:]
+            self._last_seq = last_seq
+            self._seq = itertools.count(last_seq + 1)
+            raise
+        finally:
+            self._saved = None
 
     # -- building moves ------------------------------------------------------------------
 
@@ -252,6 +302,7 @@ class StockLedger:
         reason: str = "",
         reference: str | None = None,
         counterparty: str | None = None,
+        service_id: str | None = None,
     ) -> Move:
         """A new :class:`Move` (not yet posted) stamped with an id, a sequence and the clock."""
         if not isinstance(actor, str) or not actor.strip():
@@ -279,6 +330,7 @@ class StockLedger:
             reason=reason,
             reference=reference,
             counterparty=counterparty,
+            service_id=service_id,
         )
 
     # -- posting -------------------------------------------------------------------------
@@ -295,6 +347,7 @@ class StockLedger:
         before = stream.state.quantity
         key = move_key(move)
         if stream.is_after_last(key):
+            self._touch(stream)
             posting = stream.append(move, key, self._incoming(move, None))
             if move.type is MoveType.TRANSFER_OUT:
                 self._outs[move.reference or ""] = posting
@@ -389,7 +442,9 @@ class StockLedger:
                     planned = plan.streams.get((target.store_id, target.sku))
                     work.append((target, planned[0] if planned else target.moves))
         for (store_id, sku), (new_moves, state, postings) in plan.streams.items():
-            self._streams[(store_id, sku)].install(new_moves, state, postings)
+            target = self._streams[(store_id, sku)]
+            self._touch(target)
+            target.install(new_moves, state, postings)
         self._outs.update(plan.outs)
         if move.type is MoveType.TRANSFER_OUT:
             self._outs[move.reference or ""] = stream.postings[index]
@@ -433,9 +488,18 @@ class StockLedger:
         stock_qty = self.stock_quantity(sku, quantity, unit)
         value = self.incoming_value(quantity, unit_cost)
         move = self.make_move(
-            MoveType.RECEIVE, store_id, sku, stock_qty, actor=actor, at=at, value=value,
-            lot=lot, expires=expires, reference=reference, counterparty=supplier_id,
-        )  # fmt: skip
+            MoveType.RECEIVE,
+            store_id,
+            sku,
+            stock_qty,
+            actor=actor,
+            at=at,
+            value=value,
+            lot=lot,
+            expires=expires,
+            reference=reference,
+            counterparty=supplier_id,
+        )
         return self.post(move)
 
     def _out(
@@ -462,13 +526,23 @@ class StockLedger:
         lot: str | None = None,
         reference: str | None = None,
         reason: str = "",
+        service_id: str | None = None,
         at: dt.datetime | None = None,
     ) -> Posting:
         """Use stock in a service (``reference``: the appointment); earliest expiry first."""
         return self._out(
-            MoveType.CONSUME, store_id, sku, quantity, unit,
-            actor=actor, lot=lot, reference=reference, reason=reason, at=at,
-        )  # fmt: skip
+            MoveType.CONSUME,
+            store_id,
+            sku,
+            quantity,
+            unit,
+            actor=actor,
+            lot=lot,
+            reference=reference,
+            reason=reason,
+            service_id=service_id,
+            at=at,
+        )
 
     def sell(
         self,
@@ -484,9 +558,16 @@ class StockLedger:
     ) -> Posting:
         """Sell stock over the counter (``reference``: the order)."""
         return self._out(
-            MoveType.SELL, store_id, sku, quantity, unit,
-            actor=actor, lot=lot, reference=reference, at=at,
-        )  # fmt: skip
+            MoveType.SELL,
+            store_id,
+            sku,
+            quantity,
+            unit,
+            actor=actor,
+            lot=lot,
+            reference=reference,
+            at=at,
+        )
 
     def adjust(
         self,
@@ -513,9 +594,17 @@ class StockLedger:
         if unit_cost is not None and stock_qty < 0:
             raise ValidationError("unit_cost", "only a positive adjustment carries a cost")
         move = self.make_move(
-            MoveType.ADJUST, store_id, sku, stock_qty, actor=actor, at=at, value=value,
-            lot=lot, expires=expires, reason=reason,
-        )  # fmt: skip
+            MoveType.ADJUST,
+            store_id,
+            sku,
+            stock_qty,
+            actor=actor,
+            at=at,
+            value=value,
+            lot=lot,
+            expires=expires,
+            reason=reason,
+        )
         return self.post(move)
 
     def return_to_supplier(
@@ -534,9 +623,18 @@ class StockLedger:
     ) -> Posting:
         """Send stock back to a supplier (expired lots may go back)."""
         return self._out(
-            MoveType.RETURN, store_id, sku, quantity, unit, actor=actor, lot=lot,
-            reason=reason, reference=reference, counterparty=supplier_id, at=at,
-        )  # fmt: skip
+            MoveType.RETURN,
+            store_id,
+            sku,
+            quantity,
+            unit,
+            actor=actor,
+            lot=lot,
+            reason=reason,
+            reference=reference,
+            counterparty=supplier_id,
+            at=at,
+        )
 
     def correct(
         self,
@@ -552,9 +650,15 @@ class StockLedger:
         """Post a stocktake correction of a signed ``quantity`` in stock units."""
         stock_qty = self.stock_quantity(sku, quantity, None, positive=False)
         move = self.make_move(
-            MoveType.STOCKTAKE, store_id, sku, stock_qty, actor=actor, at=at,
-            reason=reason, reference=reference,
-        )  # fmt: skip
+            MoveType.STOCKTAKE,
+            store_id,
+            sku,
+            stock_qty,
+            actor=actor,
+            at=at,
+            reason=reason,
+            reference=reference,
+        )
         return self.post(move)
 
     def send_transfer(
@@ -576,9 +680,16 @@ class StockLedger:
         stock_qty = self.stock_quantity(sku, quantity, unit)
         ref = transfer_id or self._new_id("transfer", self._last_seq + 1)
         move = self.make_move(
-            MoveType.TRANSFER_OUT, from_store, sku, -stock_qty, actor=actor, at=at, lot=lot,
-            reference=ref, counterparty=to_store,
-        )  # fmt: skip
+            MoveType.TRANSFER_OUT,
+            from_store,
+            sku,
+            -stock_qty,
+            actor=actor,
+            at=at,
+            lot=lot,
+            reference=ref,
+            counterparty=to_store,
+        )
         self.post(move)
         return self._transfers[ref]
 
@@ -588,9 +699,15 @@ class StockLedger:
         """Book a transfer in at its destination, at the cost it left with (lots kept)."""
         transfer = self.transfer(transfer_id)
         move = self.make_move(
-            MoveType.TRANSFER_IN, transfer.to_store, transfer.sku, transfer.quantity,
-            actor=actor, at=at, reference=transfer_id, counterparty=transfer.from_store,
-        )  # fmt: skip
+            MoveType.TRANSFER_IN,
+            transfer.to_store,
+            transfer.sku,
+            transfer.quantity,
+            actor=actor,
+            at=at,
+            reference=transfer_id,
+            counterparty=transfer.from_store,
+        )
         return self.post(move)
 
     # -- queries -------------------------------------------------------------------------

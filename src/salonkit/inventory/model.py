@@ -69,7 +69,8 @@ class Move:
       found item valued at the current rate).
     - ``lot``/``expires`` name the batch received, or the batch an outgoing move must take.
     - ``reference`` links a transfer, purchase order, stocktake or appointment;
-      ``counterparty`` is the supplier or the other store.
+      ``counterparty`` is the supplier or the other store; ``service_id`` the service whose
+      recipe a consume move follows.
     """
 
     id: str
@@ -87,6 +88,7 @@ class Move:
     reason: str = ""
     reference: str | None = None
     counterparty: str | None = None
+    service_id: str | None = None
 
     @property
     def stream(self) -> tuple[str, str]:

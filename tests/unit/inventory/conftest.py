@@ -34,9 +34,15 @@ def make_ledger(
     ledger = StockLedger("CNY", method=method, negative_stock=policy, clock=FixedClock())
     for sku in skus:
         ledger.add_product(
-            Product(sku=sku, name=sku, unit="ml", kind=ProductKind.PROFESSIONAL,
-                    purchase_unit_size=Decimal(500), category="colour")
-        )  # fmt: skip
+            Product(
+                sku=sku,
+                name=sku,
+                unit="ml",
+                kind=ProductKind.PROFESSIONAL,
+                purchase_unit_size=Decimal(500),
+                category="colour",
+            )
+        )
     return ledger
 
 

@@ -52,14 +52,19 @@ def to_moves(
         incoming = kind == "receive" or (kind in ("adjust", "stocktake") and sign)
         moves.append(
             Move(
-                id=f"m{i}", seq=i + 1, store_id=store, sku=sku,
+                id=f"m{i}",
+                seq=i + 1,
+                store_id=store,
+                sku=sku,
                 type=MoveType(kind if kind != "return" else "return"),
                 quantity=qty if incoming else -qty,
-                posted_at=T0.add(minutes=i), recorded_at=T0, actor="a",
+                posted_at=T0.add(minutes=i),
+                recorded_at=T0,
+                actor="a",
                 value=qty * cost if kind == "receive" else None,
                 reason="r",
             )
-        )  # fmt: skip
+        )
     return moves
 
 
@@ -152,9 +157,11 @@ def test_replay_from_scratch_gives_the_same_balances(ops, method, policy, by_tim
     if by_time:
         moves.sort(key=lambda m: (m.posted_at, m.seq))
     again = StockLedger.replay(
-        moves, [Product(sku=s, name=s, unit="ml") for s in SKUS],
-        method=method, negative_stock=policy,
-    )  # fmt: skip
+        moves,
+        [Product(sku=s, name=s, unit="ml") for s in SKUS],
+        method=method,
+        negative_stock=policy,
+    )
     assert snapshot(again) == snapshot(ledger)
     assert again.postings() == ledger.postings()
 
