@@ -301,20 +301,24 @@ class AvailabilityEngine:
         staff: StaffMember,
         start: int,
         extra_units: dict[str, list[Span]] | None = None,
+        preferred: Sequence[StepPlacement] = (),
     ) -> tuple[StepPlacement, ...] | None:
         """Choose resource units for every step of ``service`` starting at ``start``.
 
-        A step keeps the unit of the same kind the previous step used when it is free (the
-        customer stays in the same chair). ``None`` when some step finds too few free units.
+        Units named for the same step in ``preferred`` (the slot the customer was shown) come
+        first; then a step keeps the unit of the same kind the previous step used when it is free
+        (the customer stays in the same chair). ``None`` when some step finds too few free units.
         """
         shape = self.shape(service, staff)
         chosen: list[list[str]] = [[] for _ in shape.steps]
         previous: dict[str, list[str]] = {}
+        wanted = {p.name: p.units for p in preferred}
         for req in shape.requirements():
             a, b = start + req.start, start + req.end
             pool = self.units_by_kind.get(req.kind, [])
-            preferred = previous.get(req.kind, [])
-            order = preferred + [u for u in pool if u not in preferred]
+            first = [u for u in wanted.get(shape.steps[req.step].name, ()) if u in pool]
+            first += [u for u in previous.get(req.kind, []) if u not in first]
+            order = first + [u for u in pool if u not in first]
             taken: list[str] = []
             for unit in order:
                 if not self._unit_busy.get(unit, EMPTY).is_free(a, b):

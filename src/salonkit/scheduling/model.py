@@ -18,7 +18,7 @@ import pendulum
 
 from salonkit.domain.time import TimeRange, require_aware
 from salonkit.domain.validation import non_empty, non_negative_int, positive_int
-from salonkit.errors import ValidationError
+from salonkit.errors import ConflictReason, ValidationError
 from salonkit.scheduling.shape import Shape, Span, StepShape
 
 
@@ -244,6 +244,39 @@ class Slot:
 
 
 @attrs.frozen(kw_only=True)
+class BookingRequest:
+    """What to book when not taking a found :class:`Slot`: a service for a customer with a
+    staff member at a start. ``steps`` may name preferred resource units (a slot's)."""
+
+    store_id: str = attrs.field(validator=non_empty)
+    service_id: str = attrs.field(validator=non_empty)
+    customer_id: str = attrs.field(validator=non_empty)
+    staff_id: str = attrs.field(validator=non_empty)
+    starts_at: pendulum.DateTime = attrs.field(converter=_instant)
+    steps: tuple[StepPlacement, ...] = ()
+    visit_id: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.starts_at.second or self.starts_at.microsecond:
+            raise ValidationError("starts_at", "must be a whole minute")
+
+    @classmethod
+    def from_slot(cls, slot: Slot, customer_id: str | None = None) -> BookingRequest:
+        """The request that books ``slot`` for ``customer_id`` (or the slot's customer)."""
+        who = customer_id or slot.customer_id
+        if who is None:
+            raise ValidationError("customer", "the slot was searched without a customer: name one")
+        return cls(
+            store_id=slot.store_id,
+            service_id=slot.service_id,
+            customer_id=who,
+            staff_id=slot.staff_id,
+            starts_at=slot.starts_at,
+            steps=slot.steps,
+        )
+
+
+@attrs.frozen(kw_only=True)
 class VisitSlot:
     """Several services in sequence for one customer (cut after colour), possibly with different
     staff; each leg starts when the previous ends or within the allowed hand-off wait."""
@@ -259,6 +292,16 @@ class VisitSlot:
     def ends_at(self) -> pendulum.DateTime:
         """End of the last leg."""
         return self.legs[-1].ends_at
+
+
+@attrs.frozen(kw_only=True)
+class SeriesResult:
+    """What ``book_recurring`` made: the series id, the booked appointments and, when conflicts
+    were skipped, each skipped date with its reasons."""
+
+    series_id: str
+    appointments: tuple[Appointment, ...]
+    skipped: tuple[tuple[dt.date, tuple[ConflictReason, ...]], ...] = ()
 
 
 @attrs.frozen
@@ -288,6 +331,7 @@ class WaitlistOffer:
 
     staff_id: str
     starts_at: pendulum.DateTime = attrs.field(converter=_instant)
+    minutes: int = attrs.field(validator=positive_int)
     offered_at: pendulum.DateTime = attrs.field(converter=_instant)
     expires_at: pendulum.DateTime = attrs.field(converter=_instant)
 
@@ -320,7 +364,9 @@ __all__ = [
     "TRANSITIONS",
     "Appointment",
     "AppointmentStatus",
+    "BookingRequest",
     "Cancellation",
+    "SeriesResult",
     "Slot",
     "StepPlacement",
     "Suggestion",

@@ -45,7 +45,9 @@ class BookingRules:
     - ``require_patch_test``: refuse services with ``patch_test_days`` unless the customer passed
       a patch test at least ``patch_test_lead_days`` and at most ``patch_test_days`` days before;
     - ``block_allergies``: refuse a service whose contraindications meet the customer's allergies;
-    - ``max_handoff_minutes``: longest wait between the legs of a multi-service visit.
+    - ``max_handoff_minutes``: longest wait between the legs of a multi-service visit;
+    - ``waitlist_offer_minutes``: how long a slot offered to a waiting customer stays theirs
+      to answer before the next in line is offered it.
     """
 
     min_notice_minutes: int = attrs.field(default=60, validator=non_negative_int)
@@ -64,6 +66,7 @@ class BookingRules:
     patch_test_lead_days: int = attrs.field(default=2, validator=non_negative_int)
     block_allergies: bool = True
     max_handoff_minutes: int = attrs.field(default=15, validator=non_negative_int)
+    waitlist_offer_minutes: int = attrs.field(default=60, validator=positive_int)
 
     def __attrs_post_init__(self) -> None:
         if self.granularity_minutes > 240:

@@ -11,13 +11,17 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import attrs
 
+from salonkit.context import Context
 from salonkit.domain.catalogue import Resource, Service, ServiceStep
+from salonkit.domain.customer import Customer, PatchTest
 from salonkit.domain.money import Money
 from salonkit.domain.staff import StaffMember, WeeklyShift
 from salonkit.domain.store import OpeningHours, Store, WallInterval
+from salonkit.storage.records import CUSTOMERS, RESOURCES, SERVICES, STAFF, STORES
 
 
 def _t(text: str) -> dt.time:
@@ -124,4 +128,32 @@ def sample_salon(
     )
 
 
-__all__ = ["SampleSalon", "sample_salon", "sample_services"]
+def install_sample_salon(
+    context: Context, *, customers: tuple[str, ...] = (), **options: Any
+) -> SampleSalon:
+    """Store :func:`sample_salon` (with ``options``) and customers with the given ids through
+    ``context``'s storage, in one unit of work. Customers get a passed patch test a week before the
+    clock's date, so colour can be booked."""
+    salon = sample_salon(**options)
+    today = context.clock.now().date()
+    with context.unit_of_work() as uow:
+        uow.repo(STORES).add(salon.store)
+        uow.repo(STAFF).add_many(salon.staff)
+        uow.repo(RESOURCES).add_many(salon.resources)
+        for service in salon.services:
+            if uow.repo(SERVICES).find(service.id) is None:
+                uow.repo(SERVICES).add(service)
+        uow.repo(CUSTOMERS).add_many(
+            [
+                Customer(
+                    id=cid,
+                    name=cid.title(),
+                    patch_tests=(PatchTest(on=today - dt.timedelta(days=7), passed=True),),
+                )
+                for cid in customers
+            ]
+        )
+    return salon
+
+
+__all__ = ["SampleSalon", "install_sample_salon", "sample_salon", "sample_services"]

@@ -1,0 +1,58 @@
+"""Record kinds of the booking side: appointments, waitlist entries and each store's rules.
+
+Appointments carry query columns for everything a calendar query filters on, so loading a
+store's calendar for a window reads only the appointments that overlap it:
+``held_from`` / ``held_until`` span the whole hold (buffers included), ``starts_at`` /
+``ends_at`` the customer's time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from salonkit.scheduling.model import Appointment, WaitlistEntry
+from salonkit.scheduling.rules import StoreRules
+from salonkit.storage.kinds import Column, Kind, registry
+
+APPOINTMENTS = registry.register(
+    Kind(
+        "appointment",
+        Appointment,
+        columns=(
+            Column("store_id", str),
+            Column("staff_id", str),
+            Column("customer_id", str),
+            Column("service_id", str),
+            Column("starts_at", dt.datetime),
+            Column("ends_at", dt.datetime, extract=lambda a: a.ends_at),
+            Column("held_from", dt.datetime, extract=lambda a: a.held_from),
+            Column("held_until", dt.datetime, extract=lambda a: a.held_until),
+            Column("status", str, extract=lambda a: a.status.value),
+            Column("visit_id", str),
+            Column("series_id", str),
+        ),
+    )
+)
+
+WAITLIST = registry.register(
+    Kind(
+        "waitlist_entry",
+        WaitlistEntry,
+        columns=(
+            Column("store_id", str),
+            Column("customer_id", str),
+            Column("service_id", str),
+            Column("status", str, extract=lambda e: e.status.value),
+            Column("earliest", dt.datetime),
+            Column("latest", dt.datetime),
+            Column("created_at", dt.datetime),
+        ),
+    )
+)
+
+BOOKING_RULES = registry.register(Kind("booking_rules", StoreRules))
+
+#: Every kind this package stores (for schema creation).
+KINDS = (APPOINTMENTS, WAITLIST, BOOKING_RULES)
+
+__all__ = ["APPOINTMENTS", "BOOKING_RULES", "KINDS", "WAITLIST"]
