@@ -24,6 +24,7 @@ class UtcDateTime(sa.TypeDecorator[dt.datetime]):
     def process_bind_param(
         self, value: dt.datetime | None, dialect: sa.Dialect
     ) -> dt.datetime | None:
+        """To the database: UTC, and naive on SQLite (which has no zone type)."""
         if value is None:
             return None
         utc = pendulum.instance(value).in_timezone("UTC")
@@ -36,6 +37,7 @@ class UtcDateTime(sa.TypeDecorator[dt.datetime]):
     def process_result_value(
         self, value: dt.datetime | None, dialect: sa.Dialect
     ) -> dt.datetime | None:
+        """From the database: an aware UTC :class:`pendulum.DateTime`."""
         if value is None:
             return None
         if value.tzinfo is None:
