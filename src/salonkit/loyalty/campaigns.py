@@ -288,3 +288,17 @@ def points_multipliers(
         and not c.coupon_required
         and c.applies_to(member, at, timezone)
     ]
+
+
+@attrs.frozen(kw_only=True)
+class CampaignUse:
+    """A campaign (or coupon) used on an order: the discount given and the revenue after it."""
+
+    id: str
+    campaign_id: str
+    member_id: str
+    order_id: str
+    at: dt.datetime
+    discount: Money
+    revenue: Money
+    coupon_code: str | None = None

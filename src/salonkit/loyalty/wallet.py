@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -103,6 +103,8 @@ class WalletTransaction:
 
     id: str
     member_id: str
+    seq: int
+    """Position in the member's wallet journal (1, 2, 3 ...): the order to replay in."""
     op: WalletOp
     at: dt.datetime
     postings: tuple[Posting, ...] = attrs.field(converter=_as_postings, validator=_balanced)
@@ -213,13 +215,12 @@ def _positive_money(value: object, currency: str, field: str) -> Money:
 class WalletBook:
     """The wallet journal of many members, in memory; every method posts one balanced transaction.
 
-    ``new_id`` names transactions (by default ``wtx_000000001``, ``wtx_000000002``...).
+    A transaction's id is ``<member>#<seq>`` (``m1#0000003``): the third of member ``m1``.
     """
 
-    def __init__(self, policy: WalletPolicy, new_id: Callable[[], str] | None = None) -> None:
+    def __init__(self, policy: WalletPolicy) -> None:
         self.policy = policy
-        self._new_id = new_id
-        self._count = 0
+        self._counts: dict[str, int] = {}
         self._transactions: list[WalletTransaction] = []
         self._balances: dict[str, Decimal] = {}
         self._last_top_up: dict[str, dt.datetime] = {}
@@ -481,12 +482,6 @@ class WalletBook:
             )
         ]
 
-    def _next_id(self) -> str:
-        self._count += 1
-        if self._new_id is not None:
-            return self._new_id()
-        return f"wtx_{self._count:09d}"
-
     def _post(
         self,
         member_id: str,
@@ -495,9 +490,17 @@ class WalletBook:
         postings: Sequence[Posting],
         **extra: Any,
     ) -> WalletTransaction:
+        if not isinstance(member_id, str) or not member_id:
+            raise ValidationError("member_id", "must be a non-empty string")
+        seq = self._counts.get(member_id, 0) + 1
         tx = attrs.evolve(
             WalletTransaction(
-                id=self._next_id(), member_id=member_id, op=op, at=at, postings=postings
+                id=f"{member_id}#{seq:07d}",
+                member_id=member_id,
+                seq=seq,
+                op=op,
+                at=at,
+                postings=postings,
             ),
             **extra,
         )
@@ -507,6 +510,7 @@ class WalletBook:
     def _apply(self, tx: WalletTransaction) -> None:
         """Fold one transaction into the balances (the only place state changes)."""
         self._transactions.append(tx)
+        self._counts[tx.member_id] = tx.seq
         for posting in tx.postings:
             self._balances[posting.account] = (
                 self._balances.get(posting.account, Decimal(0)) + posting.amount.amount

@@ -146,7 +146,12 @@ def test_package_expiry_writes_off_the_unused_value() -> None:
 def test_unbalanced_or_bad_input_is_refused() -> None:
     with pytest.raises(ValidationError):
         WalletTransaction(
-            id="x", member_id="m", op=WalletOp.PAY, at=T0, postings=(Posting(CASH, cny("1")),)
+            id="x",
+            member_id="m",
+            seq=1,
+            op=WalletOp.PAY,
+            at=T0,
+            postings=(Posting(CASH, cny("1")),),
         )
     book = WalletBook(POLICY)
     with pytest.raises(ValidationError):
