@@ -29,10 +29,22 @@ class Context:
     clock: Clock = attrs.field(factory=SystemClock)
     ids: IdGenerator = attrs.field(factory=UuidIds)
     deliver: Callable[[list[DomainEvent]], None] = _drop
+    #: Run inside every writing transaction just before it commits (outbox, audit): see
+    #: :attr:`salonkit.storage.UnitOfWork.before_commit`.
+    before_commit: tuple[Callable[[UnitOfWork, list[DomainEvent]], None], ...] = ()
 
     def unit_of_work(self, *, readonly: bool = False) -> UnitOfWork:
         """A new transaction whose events are delivered to listeners after commit.
 
         Pass ``readonly=True`` for queries: they then never wait for writers on SQLite.
         """
-        return self.backend.unit_of_work(after_commit=self.deliver, readonly=readonly)
+        uow = self.backend.unit_of_work(after_commit=self.deliver, readonly=readonly)
+        if not readonly:
+            uow.before_commit.extend(self.before_commit)
+        return uow
+
+    def with_before_commit(
+        self, handler: Callable[[UnitOfWork, list[DomainEvent]], None]
+    ) -> Context:
+        """A copy of this context that also runs ``handler`` before each commit."""
+        return attrs.evolve(self, before_commit=(*self.before_commit, handler))

@@ -22,6 +22,7 @@ from salonkit.domain.ids import IdGenerator, UuidIds
 from salonkit.errors import PluginError
 from salonkit.plugins.hookspecs import Notifier, Printer, StorageFactory
 from salonkit.plugins.manager import get_plugin_manager
+from salonkit.scheduling.service import BookingService
 from salonkit.staffing import StaffService
 from salonkit.storage.port import Backend
 from salonkit.stores import StoreService
@@ -45,8 +46,8 @@ def url_scheme(url: str) -> str:
 class Salon:
     """One salon or chain: its storage, plugins and the services that run it.
 
-    Namespaces: :attr:`stores`, :attr:`customers`, :attr:`staff`, :attr:`catalogue`; later
-    packages add theirs. Build it with :meth:`open` or :func:`bootstrap`.
+    Namespaces: :attr:`stores`, :attr:`customers`, :attr:`staff`, :attr:`catalogue`,
+    :attr:`bookings`. Build it with :meth:`open` or :func:`bootstrap`.
     """
 
     def __init__(self, context: Context, plugin_manager: pluggy.PluginManager) -> None:
@@ -60,6 +61,7 @@ class Salon:
         self.customers = CustomerService(context)
         self.staff = StaffService(context)
         self.catalogue = CatalogueService(context)
+        self.bookings = BookingService(context)
 
     @property
     def backend(self) -> Backend:

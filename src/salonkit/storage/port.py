@@ -19,10 +19,13 @@ from typing import Any, Literal, Protocol, Self, TypeVar
 import attrs
 
 from salonkit.domain.events import DomainEvent
+from salonkit.errors import StorageError
 from salonkit.storage.kinds import Kind
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
+
+_MAX_HANDLER_ROUNDS = 10
 
 Op = Literal["eq", "lt", "le", "gt", "ge", "in"]
 
@@ -134,12 +137,16 @@ class UnitOfWork(abc.ABC):
     """One transaction. Use as a context manager: commit on success, roll back on any exception.
 
     Domain events passed to :meth:`emit` are handed to ``after_commit`` once the commit succeeded.
+    Callables in :attr:`before_commit` run inside the transaction, just before it commits, with the
+    unit of work and the events emitted so far: what they write (an outbox message, an audit entry)
+    commits or rolls back together with the change that caused it. They may emit more events.
     """
 
     def __init__(self, after_commit: Callable[[list[DomainEvent]], None] | None = None) -> None:
         self._after_commit = after_commit
         self._events: list[DomainEvent] = []
         self._active = False
+        self.before_commit: list[Callable[[UnitOfWork, list[DomainEvent]], None]] = []
 
     def __enter__(self) -> Self:
         self._begin()
@@ -158,6 +165,7 @@ class UnitOfWork(abc.ABC):
             self._rollback()
             return
         try:
+            self._run_before_commit()
             self._commit()
         except BaseException:
             self._events.clear()
@@ -166,6 +174,18 @@ class UnitOfWork(abc.ABC):
         events, self._events = self._events, []
         if events and self._after_commit is not None:
             self._after_commit(events)
+
+    def _run_before_commit(self) -> None:
+        """Hand each new batch of events to the before-commit handlers until none are added."""
+        seen = 0
+        for _ in range(_MAX_HANDLER_ROUNDS):
+            batch = self._events[seen:]
+            if not batch or not self.before_commit:
+                return
+            seen = len(self._events)
+            for handler in self.before_commit:
+                handler(self, batch)
+        raise StorageError("before-commit handlers kept emitting events; is there a cycle?")
 
     def emit(self, event: DomainEvent) -> None:
         """Queue a domain event for delivery after commit."""

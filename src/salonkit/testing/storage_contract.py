@@ -284,6 +284,26 @@ class StorageContract:
             assert delivered == []
         assert delivered == [event]
 
+    def test_before_commit_handlers_write_in_the_same_transaction(self, backend: Backend) -> None:
+        def outbox(uow: Any, events: list[DomainEvent]) -> None:
+            for n, _ in enumerate(events):
+                uow.repo(IDEMPOTENCY).add(attrs.evolve(_key(n), result_kind="outbox"))
+
+        event = CustomerRegistered(occurred_at=T0, customer_id="c1")
+        with pytest.raises(RuntimeError), backend.unit_of_work() as uow:
+            uow.before_commit.append(outbox)
+            uow.before_commit.append(
+                lambda uow, events: (_ for _ in ()).throw(RuntimeError("boom"))
+            )
+            uow.emit(event)
+        with backend.unit_of_work(readonly=True) as uow:
+            assert uow.repo(IDEMPOTENCY).count() == 0
+        with backend.unit_of_work() as uow:
+            uow.before_commit.append(outbox)
+            uow.emit(event)
+        with backend.unit_of_work(readonly=True) as uow:
+            assert uow.repo(IDEMPOTENCY).count(eq("result_kind", "outbox")) == 1
+
     def test_append_only_kinds_refuse_update_and_remove(self, backend: Backend) -> None:
         with backend.unit_of_work() as uow:
             uow.repo(IDEMPOTENCY).add(_key(1))
