@@ -11,9 +11,11 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from typing import Protocol
 
 import attrs
 
+from salonkit.domain.catalogue import Product
 from salonkit.domain.money import Money, to_decimal
 from salonkit.domain.validation import non_empty
 from salonkit.errors import ValidationError
@@ -22,6 +24,14 @@ from salonkit.inventory.model import MoveType, Posting
 from salonkit.inventory.units import to_stock_units
 
 _ZERO = Decimal(0)
+
+
+class ProductSource(Protocol):
+    """Anything that finds a product by SKU (a :class:`StockLedger`, a stock session)."""
+
+    def product(self, sku: str) -> Product:
+        """The product ``sku``."""
+        ...
 
 
 def _positive(instance: object, attribute: attrs.Attribute[Decimal], value: Decimal) -> None:
@@ -60,7 +70,7 @@ class Recipe:
         """Recipes are identified by their service."""
         return self.service_id
 
-    def in_stock_units(self, ledger: StockLedger) -> dict[str, Decimal]:
+    def in_stock_units(self, ledger: ProductSource) -> dict[str, Decimal]:
         """Each product's quantity in its stock unit."""
         return {
             line.sku: to_stock_units(line.quantity, line.unit, ledger.product(line.sku))
@@ -69,7 +79,7 @@ class Recipe:
 
 
 def planned_quantities(
-    ledger: StockLedger, recipe: Recipe, overrides: Mapping[str, Decimal] | None = None
+    ledger: ProductSource, recipe: Recipe, overrides: Mapping[str, Decimal] | None = None
 ) -> dict[str, Decimal]:
     """What to consume: the recipe in stock units, with ``overrides`` (stock units) applied.
 
@@ -180,6 +190,7 @@ def variance_report(
 
 
 __all__ = [
+    "ProductSource",
     "Recipe",
     "RecipeLine",
     "VarianceLine",

@@ -1,0 +1,259 @@
+"""Record kinds of the inventory package and the stored form of a running balance.
+
+- ``stock_move``: the ledger itself, append-only (a correction is a new move).
+- ``stock_balance``: the running state of one (store, product): quantity, value, rate, lots and
+  negative layers, plus where the stream ends. It makes on-hand and value queries O(1) and lets
+  an in-order move be posted without reading the stream's history.
+- ``stock_settings``, ``stock_transfer``, ``stocktake``, ``recipe``, ``supplier``,
+  ``purchase_order``: the other things the inventory use cases keep.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import attrs
+
+from salonkit.inventory.model import (
+    LotPart,
+    Move,
+    NegativeStockPolicy,
+    StockSettings,
+    Transfer,
+    ValuationMethod,
+)
+from salonkit.inventory.purchasing import PurchaseOrder, Supplier
+from salonkit.inventory.recipes import Recipe
+from salonkit.inventory.stocktake import Stocktake
+from salonkit.inventory.stream import Key, instant_key
+from salonkit.inventory.valuation import Layer, Shortfall, StreamState
+from salonkit.storage.kinds import Column, Kind, registry
+
+_ZERO = Decimal(0)
+
+
+def stream_id(store_id: str, sku: str) -> str:
+    """The id of the balance record of ``sku`` in ``store_id``."""
+    return f"{store_id}:{sku}"
+
+
+@attrs.frozen
+class LayerRecord:
+    """A stored lot layer."""
+
+    lot: str | None
+    expires: dt.date | None
+    quantity: Decimal
+    value: Decimal
+    order: int
+
+
+@attrs.frozen
+class ShortfallRecord:
+    """A stored negative-stock layer."""
+
+    quantity: Decimal
+    rate: Decimal
+
+
+@attrs.frozen(kw_only=True)
+class StockBalance:
+    """The running balance of one (store, product) and where its stream ends."""
+
+    id: str
+    store_id: str
+    sku: str
+    method: ValuationMethod
+    quantity: Decimal = _ZERO
+    value: Decimal = _ZERO
+    rate: Decimal = _ZERO
+    last_rate: Decimal = _ZERO
+    counter: int = 0
+    layers: tuple[LayerRecord, ...] = ()
+    shortfall: tuple[ShortfallRecord, ...] = ()
+    last_posted_at: dt.datetime | None = None
+    last_seq: int = 0
+    next_seq: int = 1
+    moves: int = 0
+    version: int = 0
+
+    @classmethod
+    def empty(cls, store_id: str, sku: str, method: ValuationMethod) -> StockBalance:
+        """The balance of a stream with no moves yet."""
+        return cls(id=stream_id(store_id, sku), store_id=store_id, sku=sku, method=method)
+
+    @property
+    def last_key(self) -> Key | None:
+        """The sort key of the stream's last move (``None`` when it has none)."""
+        if self.last_posted_at is None:
+            return None
+        return (instant_key(self.last_posted_at), self.last_seq)
+
+    def to_state(self) -> StreamState:
+        """The engine's mutable running state."""
+        state = StreamState(self.method)
+        state.quantity, state.value, state.rate = self.quantity, self.value, self.rate
+        state.last_rate, state.counter = self.last_rate, self.counter
+        state.layers = [Layer(x.lot, x.expires, x.quantity, x.value, x.order) for x in self.layers]
+        state.shortfall = [Shortfall(s.quantity, s.rate) for s in self.shortfall]
+        return state
+
+    def with_state(self, state: StreamState, last: Move, moves: int) -> StockBalance:
+        """This balance after ``state``, whose last move is ``last``; ``moves`` in the stream."""
+        return attrs.evolve(
+            self,
+            quantity=state.quantity,
+            value=state.value,
+            rate=state.rate,
+            last_rate=state.last_rate,
+            counter=state.counter,
+            layers=tuple(
+                LayerRecord(x.lot, x.expires, x.quantity, x.value, x.order) for x in state.layers
+            ),
+            shortfall=tuple(ShortfallRecord(s.quantity, s.rate) for s in state.shortfall),
+            last_posted_at=last.posted_at,
+            last_seq=last.seq,
+            moves=moves,
+        )
+
+
+@attrs.frozen(kw_only=True)
+class ProductStock:
+    """The stored :class:`~salonkit.inventory.model.StockSettings` of one product."""
+
+    sku: str
+    method: ValuationMethod | None = None
+    negative_stock: NegativeStockPolicy | None = None
+    reorder_point: Decimal | None = None
+    reorder_quantity: Decimal | None = None
+    version: int = 0
+
+    @property
+    def settings(self) -> StockSettings:
+        """As the engine's value."""
+        return StockSettings(
+            method=self.method,
+            negative_stock=self.negative_stock,
+            reorder_point=self.reorder_point,
+            reorder_quantity=self.reorder_quantity,
+        )
+
+
+@attrs.frozen(kw_only=True)
+class TransferRecord:
+    """A stored transfer with the lots it carries (kept current when the sender is reposted)."""
+
+    id: str
+    sku: str
+    from_store: str
+    to_store: str
+    quantity: Decimal
+    sent_at: dt.datetime
+    out_move_id: str
+    parts: tuple[LotPart, ...] = ()
+    received_at: dt.datetime | None = None
+    in_move_id: str | None = None
+    version: int = 0
+
+    @property
+    def in_transit(self) -> bool:
+        """True until the receiving store has booked it in."""
+        return self.in_move_id is None
+
+    @property
+    def value(self) -> Decimal:
+        """What the transfer carries, at cost."""
+        return sum((p.value for p in self.parts), _ZERO)
+
+    def as_transfer(self) -> Transfer:
+        """As the engine's value."""
+        return Transfer(
+            id=self.id,
+            sku=self.sku,
+            from_store=self.from_store,
+            to_store=self.to_store,
+            quantity=self.quantity,
+            sent_at=self.sent_at,
+            out_move_id=self.out_move_id,
+            received_at=self.received_at,
+            in_move_id=self.in_move_id,
+        )
+
+
+STOCK_MOVES = registry.register(
+    Kind(
+        "stock_move",
+        Move,
+        columns=(
+            Column("store_id", str),
+            Column("sku", str),
+            Column("stream", str, extract=lambda m: stream_id(m.store_id, m.sku)),
+            Column("move_type", str, extract=lambda m: m.type.value),
+            Column("posted_at", dt.datetime),
+            Column("reference", str),
+            Column("service_id", str),
+        ),
+        append_only=True,
+        versioned=False,
+    )
+)
+STOCK_BALANCES = registry.register(
+    Kind(
+        "stock_balance",
+        StockBalance,
+        columns=(Column("store_id", str), Column("sku", str)),
+    )
+)
+STOCK_SETTINGS = registry.register(Kind("stock_settings", ProductStock, key="sku"))
+STOCK_TRANSFERS = registry.register(
+    Kind(
+        "stock_transfer",
+        TransferRecord,
+        columns=(
+            Column("from_store", str),
+            Column("to_store", str),
+            Column("in_transit", bool),
+        ),
+    )
+)
+STOCKTAKES = registry.register(
+    Kind(
+        "stocktake",
+        Stocktake,
+        columns=(
+            Column("store_id", str),
+            Column("status", str, extract=lambda s: s.status.value),
+        ),
+    )
+)
+RECIPES = registry.register(Kind("recipe", Recipe, key="service_id"))
+SUPPLIERS = registry.register(Kind("supplier", Supplier))
+PURCHASE_ORDERS = registry.register(
+    Kind(
+        "purchase_order",
+        PurchaseOrder,
+        columns=(
+            Column("store_id", str),
+            Column("supplier_id", str),
+            Column("status", str, extract=lambda o: o.status.value),
+        ),
+    )
+)
+
+__all__ = [
+    "PURCHASE_ORDERS",
+    "RECIPES",
+    "STOCKTAKES",
+    "STOCK_BALANCES",
+    "STOCK_MOVES",
+    "STOCK_SETTINGS",
+    "STOCK_TRANSFERS",
+    "SUPPLIERS",
+    "LayerRecord",
+    "ProductStock",
+    "ShortfallRecord",
+    "StockBalance",
+    "TransferRecord",
+    "stream_id",
+]
