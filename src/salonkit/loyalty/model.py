@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Iterable
 from typing import Any
 
 import attrs
@@ -139,13 +140,17 @@ class Purchase:
         return any(line.category is LineCategory.SERVICE for line in self.lines)
 
 
+def _tags(value: Iterable[str]) -> frozenset[str]:
+    return frozenset(value)
+
+
 @attrs.frozen(kw_only=True)
 class MemberProfile:
     """What campaigns and tiers look at to decide whether an offer applies to a member."""
 
     member_id: str
     tier: str | None = None
-    tags: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+    tags: frozenset[str] = attrs.field(default=frozenset(), converter=_tags)
     birthday: dt.date | None = None
     visits: int = 0
     last_visit_at: dt.datetime | None = None
