@@ -92,7 +92,7 @@ def sample_salon(
     currency: str = "GBP",
 ) -> SampleSalon:
     """A salon open ``opens``-``closes`` on ``weekdays``; every stylist works those hours with a
-    half-hour lunch break (staggered), odd-numbered stylists also do colour."""
+    half-hour lunch break (staggered, when it falls inside the hours), odd-numbered stylists also do colour."""
     hours = WallInterval(_t(opens), _t(closes))
     store = Store(
         id="flagship",
@@ -107,13 +107,14 @@ def sample_salon(
             minutes=30 * (n % 4)
         )
         lunch = WallInterval(lunch_start.time(), (lunch_start + dt.timedelta(minutes=30)).time())
+        breaks = (lunch,) if hours.opens <= lunch.opens and lunch.closes <= hours.closes else ()
         members.append(
             StaffMember(
                 id=f"s{n:02d}",
                 store_id=store.id,
                 name=f"Stylist {n}",
                 skills=frozenset({"cut", "colour"} if n % 2 else {"cut"}),
-                working_pattern=tuple(WeeklyShift(d, hours, (lunch,)) for d in weekdays),
+                working_pattern=tuple(WeeklyShift(d, hours, breaks) for d in weekdays),
             )
         )
     resources = (

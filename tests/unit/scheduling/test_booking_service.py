@@ -1,0 +1,284 @@
+"""BookingService over the memory backend: the use cases, their events and their refusals."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+import attrs
+import pendulum
+import pytest
+
+from salonkit.errors import BookingConflict, ConcurrencyError, IdempotencyConflict, ValidationError
+from salonkit.scheduling.model import AppointmentStatus, BookingRequest, WaitlistStatus
+from salonkit.scheduling.rules import template
+
+TZ = "Europe/London"
+
+
+def at(day: int, hour: int, minute: int = 0) -> pendulum.DateTime:
+    """May ``day`` 2026 at a London wall-clock time, as UTC."""
+    return pendulum.datetime(2026, 5, day, hour, minute, tz=TZ).in_timezone("UTC")
+
+
+def day_of(day: int) -> tuple[pendulum.DateTime, pendulum.DateTime]:
+    return at(day, 0), at(day, 23, 59)
+
+
+def request(
+    staff: str, start: pendulum.DateTime, customer: str = "ana", service: str = "cut"
+) -> BookingRequest:
+    return BookingRequest(
+        store_id="flagship",
+        service_id=service,
+        customer_id=customer,
+        staff_id=staff,
+        starts_at=start,
+    )
+
+
+def test_book_emits_event_and_is_idempotent(setup) -> None:  # type: ignore[no-untyped-def]
+    slot = setup.bookings.find_slots("cut", customer="ana", within=day_of(5), limit=1)[0]
+    appt = setup.bookings.book(slot, idempotency_key="k1")
+    assert appt.status is AppointmentStatus.BOOKED and appt.version == 0
+    assert setup.bookings.book(slot, idempotency_key="k1") == appt
+    assert setup.listener.names() == ["AppointmentBooked"]
+    with pytest.raises(IdempotencyConflict):
+        setup.bookings.book(slot, customer="ana", idempotency_key="k1", notes="x", channel="online")
+    assert setup.bookings.get(appt.id) == appt
+    assert setup.bookings.appointments(within=day_of(5)) == [appt]
+
+
+def test_conflict_lists_reasons_and_suggests_alternatives(setup) -> None:  # type: ignore[no-untyped-def]
+    first = setup.bookings.book(request("s01", at(5, 10)))
+    with pytest.raises(BookingConflict) as caught:
+        setup.bookings.book(request("s01", at(5, 10), customer="ben"))
+    conflict = caught.value
+    assert "staff_busy" in conflict.codes
+    assert first.id in next(r.message for r in conflict.reasons if r.code == "staff_busy")
+    kinds = {s.kind: s.slot for s in conflict.suggestions}  # type: ignore[attr-defined]
+    assert kinds["other_staff"].starts_at == at(5, 10) and kinds["other_staff"].staff_id != "s01"
+    assert kinds["same_staff_later"].staff_id == "s01"
+    assert kinds["same_staff_later"].starts_at == at(5, 10, 45)
+    assert kinds["another_day"].starts_at.in_timezone(TZ).date() == dt.date(2026, 5, 6)
+    # the same customer cannot be in two places
+    with pytest.raises(BookingConflict) as caught:
+        setup.bookings.book(request("s02", at(5, 10, 15)))
+    assert caught.value.codes == {"customer_busy"}
+
+
+def test_holds_block_until_they_expire(setup) -> None:  # type: ignore[no-untyped-def]
+    hold = setup.bookings.hold(request("s01", at(5, 10)), minutes=10)
+    assert hold.status is AppointmentStatus.HELD
+    with pytest.raises(BookingConflict):
+        setup.bookings.book(request("s01", at(5, 10), customer="ben"))
+    assert setup.bookings.book_hold(hold.id).status is AppointmentStatus.BOOKED
+    hold2 = setup.bookings.hold(request("s02", at(5, 11)), minutes=10)
+    setup.clock.advance(minutes=11)
+    taken = setup.bookings.book(request("s02", at(5, 11), customer="ben"))
+    assert taken.staff_id == "s02"
+    with pytest.raises(BookingConflict) as caught:
+        setup.bookings.book_hold(hold2.id)
+    assert "staff_busy" in caught.value.codes
+
+
+def test_reschedule_checks_versions_and_conflicts(setup) -> None:  # type: ignore[no-untyped-def]
+    appt = setup.bookings.book(request("s01", at(5, 10)))
+    other = setup.bookings.book(request("s01", at(5, 14), customer="ben"))
+    moved = setup.bookings.reschedule(appt.id, at(5, 11), expected_version=0)
+    assert moved.starts_at == at(5, 11) and moved.version == 1
+    with pytest.raises(ConcurrencyError):
+        setup.bookings.reschedule(appt.id, at(5, 12), expected_version=0)
+    with pytest.raises(BookingConflict) as caught:
+        setup.bookings.reschedule(appt.id, other.starts_at)
+    assert caught.value.codes == {"staff_busy"}
+    # moving onto its own old time is fine (it ignores itself)
+    assert setup.bookings.reschedule(appt.id, at(5, 11, 15)).starts_at == at(5, 11, 15)
+    moved_staff = setup.bookings.reschedule(appt.id, at(5, 14), staff="s02")
+    assert moved_staff.staff_id == "s02"
+    assert setup.listener.names().count("AppointmentRescheduled") == 3
+
+
+def test_cancel_records_reason_and_cutoff(setup) -> None:  # type: ignore[no-untyped-def]
+    early = setup.bookings.book(request("s01", at(7, 10)))
+    late = setup.bookings.book(request("s02", at(4, 15), customer="ben"))
+    a = setup.bookings.cancel(early.id, "moving away")
+    b = setup.bookings.cancel(late.id, "ill", by="customer")
+    assert a.status is AppointmentStatus.CANCELLED and a.cancellation is not None
+    assert a.cancellation.reason == "moving away" and a.cancellation.late is False
+    assert b.cancellation is not None and b.cancellation.late is True
+    with pytest.raises(ValidationError):
+        setup.bookings.cancel(early.id, "again")
+    with pytest.raises(ValidationError):
+        setup.bookings.cancel(late.id, " ")
+    # the freed time is bookable again
+    assert setup.bookings.book(request("s01", at(7, 10), customer="cai")).staff_id == "s01"
+
+
+def test_status_lifecycle(setup) -> None:  # type: ignore[no-untyped-def]
+    appt = setup.bookings.book(request("s01", at(4, 10)))
+    assert setup.bookings.confirm(appt.id).status is AppointmentStatus.CONFIRMED
+    with pytest.raises(ValidationError):
+        setup.bookings.complete(appt.id)
+    assert setup.bookings.check_in(appt.id).status is AppointmentStatus.CHECKED_IN
+    assert setup.bookings.complete(appt.id).status is AppointmentStatus.COMPLETED
+    other = setup.bookings.book(request("s02", at(4, 11), customer="ben"))
+    with pytest.raises(ValidationError):
+        setup.bookings.no_show(other.id)
+    setup.clock.set(at(4, 11, 20))
+    assert setup.bookings.no_show(other.id).status is AppointmentStatus.NO_SHOW
+
+
+def test_booking_rules_refuse_with_named_rules(make_salon: Callable[..., object]) -> None:
+    s = make_salon()
+    b = s.bookings  # type: ignore[attr-defined]
+    b.set_rules(template("standard", max_bookings_per_customer_per_day=1, vip_horizon_days=200))
+    with pytest.raises(BookingConflict) as caught:
+        b.book(request("s01", at(4, 9, 30)))  # 30 minutes from now, 60 needed
+    assert {(r.code, r.subject) for r in caught.value.reasons} == {("rule_violated", "min_notice")}
+    far = pendulum.datetime(2026, 9, 1, 10, tz=TZ)
+    with pytest.raises(BookingConflict) as caught:
+        b.book(request("s01", far))
+    assert {r.subject for r in caught.value.reasons} == {"horizon"}
+    b.book(request("s01", at(5, 10)))
+    with pytest.raises(BookingConflict) as caught:
+        b.book(request("s02", at(5, 15)))
+    assert {r.subject for r in caught.value.reasons} == {"max_per_day"}
+    assert b.find_slots("cut", customer="ana", within=day_of(5)) == []
+    assert b.find_slots("cut", customer="ben", within=day_of(5), limit=1)
+
+
+def test_vip_books_beyond_the_horizon(make_salon: Callable[..., object]) -> None:
+    s = make_salon()
+    b = s.bookings  # type: ignore[attr-defined]
+    b.set_rules(template("standard", horizon_days=30, vip_horizon_days=120))
+    with s.ctx.unit_of_work() as uow:  # type: ignore[attr-defined]
+        from salonkit.storage.records import CUSTOMERS
+
+        ana = uow.repo(CUSTOMERS).get("ana")
+        uow.repo(CUSTOMERS).update(attrs.evolve(ana, vip=True))
+    july = pendulum.datetime(2026, 7, 7, 10, tz=TZ)
+    assert b.book(request("s01", july)).starts_at == july
+    with pytest.raises(BookingConflict):
+        b.book(request("s02", july, customer="ben"))
+
+
+def test_patch_test_allergy_and_online_rules(make_salon: Callable[..., object]) -> None:
+    s = make_salon()
+    b = s.bookings  # type: ignore[attr-defined]
+    from salonkit.domain.customer import Customer, PatchTest
+    from salonkit.storage.records import CUSTOMERS, SERVICES
+
+    with s.ctx.unit_of_work() as uow:  # type: ignore[attr-defined]
+        uow.repo(CUSTOMERS).add(Customer(id="dee", name="Dee"))  # no patch test
+        uow.repo(CUSTOMERS).add(
+            Customer(
+                id="eve",
+                name="Eve",
+                allergies=frozenset({"PPD"}),
+                patch_tests=(PatchTest(on=dt.date(2026, 5, 1), passed=True),),
+            )
+        )
+        cut = uow.repo(SERVICES).get("cut")
+        uow.repo(SERVICES).update(attrs.evolve(cut, online_bookable=False))
+    with pytest.raises(BookingConflict) as caught:
+        b.book(request("s01", at(6, 10), customer="dee", service="colour"))
+    assert {r.subject for r in caught.value.reasons} == {"patch_test"}
+    assert b.find_slots("colour", customer="dee", within=day_of(6)) == []
+    with pytest.raises(BookingConflict) as caught:
+        b.book(request("s01", at(6, 10), customer="eve", service="colour"))
+    assert {r.subject for r in caught.value.reasons} == {"allergy"}
+    with pytest.raises(BookingConflict) as caught:
+        b.book(request("s01", at(6, 10), customer="ana"), channel="online")
+    assert {r.subject for r in caught.value.reasons} == {"online_bookable"}
+    assert b.find_slots("cut", customer="ana", within=day_of(6), channel="online") == []
+    assert b.book(request("s01", at(6, 10), customer="ana")).channel == "desk"
+
+
+def test_visit_books_all_legs_or_none(setup) -> None:  # type: ignore[no-untyped-def]
+    visits = setup.bookings.find_visit_slots(
+        ["colour", "cut"], customer="ana", within=day_of(5), limit=3
+    )
+    assert len(visits) == 3
+    made = setup.bookings.book_visit(visits[0], idempotency_key="v1")
+    assert [a.service_id for a in made] == ["colour", "cut"]
+    assert made[0].visit_id == made[1].visit_id is not None
+    assert setup.bookings.book_visit(visits[0], idempotency_key="v1") == made
+    # an overlapping visit for another customer on the same staff fails as a whole
+    clash = attrs.evolve(
+        visits[0],
+        legs=tuple(attrs.evolve(leg, customer_id="ben", other_staff=()) for leg in visits[0].legs),
+    )
+    before = len(setup.bookings.appointments(within=day_of(5)))
+    with pytest.raises(BookingConflict):
+        setup.bookings.book_visit(clash)
+    assert len(setup.bookings.appointments(within=day_of(5))) == before
+
+
+def test_recurring_every_two_weeks(setup) -> None:  # type: ignore[no-untyped-def]
+    result = setup.bookings.book_recurring(
+        request("s01", at(5, 10)), every_weeks=2, count=4, idempotency_key="r1"
+    )
+    starts = [a.starts_at.in_timezone(TZ) for a in result.appointments]
+    assert [(s.month, s.day, s.hour) for s in starts] == [
+        (5, 5, 10),
+        (5, 19, 10),
+        (6, 2, 10),
+        (6, 16, 10),
+    ]
+    assert len({a.series_id for a in result.appointments}) == 1
+    again = setup.bookings.book_recurring(
+        request("s01", at(5, 10)), every_weeks=2, count=4, idempotency_key="r1"
+    )
+    assert again.appointments == result.appointments
+    # ben's weekly series collides on the dates above: refused whole, or booked with skips
+    with pytest.raises(BookingConflict) as caught:
+        setup.bookings.book_recurring(request("s01", at(12, 10), "ben"), every_weeks=1, count=3)
+    assert any("2026-05-19" in r.message for r in caught.value.reasons)
+    partial = setup.bookings.book_recurring(
+        request("s01", at(12, 10), "ben"), every_weeks=1, count=3, skip_conflicts=True
+    )
+    assert len(partial.appointments) == 2
+    assert [d for d, _ in partial.skipped] == [dt.date(2026, 5, 19)]
+
+
+def test_waitlist_offers_freed_slots_in_order(make_salon: Callable[..., object]) -> None:
+    setup = make_salon(basins=4, customers=("ana", "ben", "cai", "dan", "eli", "fay"))
+    b = setup.bookings  # type: ignore[attr-defined]
+    # every stylist is busy 10:00-10:45 on the 5th
+    taken = [
+        b.book(request(s, at(5, 10), customer=c))
+        for s, c in (("s01", "ana"), ("s02", "ben"), ("s03", "cai"), ("s04", "dan"))
+    ]
+    first = b.join_waitlist("eli", "cut", within=(at(5, 10), at(5, 10, 1)))
+    second = b.join_waitlist("fay", "cut", within=(at(5, 10), at(5, 10, 1)))
+    b.cancel(taken[1].id, "clash")
+    assert setup.listener.names()[-1] == "WaitlistSlotOffered"  # type: ignore[attr-defined]
+    offered = setup.listener.events[-1]  # type: ignore[attr-defined]
+    assert offered.customer_id == "eli" and offered.starts_at == at(5, 10)  # type: ignore[attr-defined]
+    entries = {e.id: e for e in b.waitlist()}
+    assert entries[first.id].status is WaitlistStatus.OFFERED
+    assert entries[second.id].status is WaitlistStatus.WAITING
+    b.decline_offer(first.id)
+    entries = {e.id: e for e in b.waitlist()}
+    assert entries[second.id].status is WaitlistStatus.OFFERED
+    assert entries[first.id].status is WaitlistStatus.WAITING
+    b.book(request("s02", at(5, 10), customer="fay"))
+    assert [e.id for e in b.waitlist()] == [first.id]
+
+
+def test_calendars_export_in_store_time(setup) -> None:  # type: ignore[no-untyped-def]
+    import icalendar
+
+    appt = setup.bookings.book(request("s01", at(5, 10)))
+    feed = setup.bookings.staff_calendar("s01", within=day_of(5))
+    cal = icalendar.Calendar.from_ical(feed)
+    events = list(cal.walk("VEVENT"))
+    assert len(events) == 1
+    start = events[0]["DTSTART"]
+    assert start.params["TZID"] == TZ and start.dt.hour == 10
+    assert str(events[0]["UID"]) == f"{appt.id}@salonkit"
+    assert str(events[0]["SUMMARY"]) == "Cut and finish: Ana"
+    assert list(cal.walk("VTIMEZONE"))
+    mine = icalendar.Calendar.from_ical(setup.bookings.customer_calendar("ana", within=day_of(5)))
+    assert str(next(iter(mine.walk("VEVENT")))["SUMMARY"]) == "Cut and finish with Stylist 1"
