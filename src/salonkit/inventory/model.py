@@ -162,6 +162,30 @@ class StockSettings:
 
 
 @attrs.frozen(kw_only=True)
+class MoveRequest:
+    """One move to post in a batch (:meth:`InventoryService.post_moves`).
+
+    ``quantity`` is positive and in ``unit``; the type gives the direction, except for
+    ``ADJUST`` and ``STOCKTAKE`` whose quantity is signed. ``unit_cost`` (per ``unit``) values
+    incoming stock. Transfers are not batched.
+    """
+
+    type: MoveType
+    store_id: str
+    sku: str
+    quantity: Decimal
+    actor: str
+    unit: str | None = None
+    unit_cost: Decimal | None = None
+    lot: str | None = None
+    expires: dt.date | None = None
+    reason: str = ""
+    reference: str | None = None
+    counterparty: str | None = None
+    at: dt.datetime | None = None
+
+
+@attrs.frozen(kw_only=True)
 class Transfer:
     """Stock sent from one store to another: out → in transit → received."""
 
@@ -189,6 +213,7 @@ __all__ = [
     "Balance",
     "LotPart",
     "Move",
+    "MoveRequest",
     "MoveType",
     "NegativeStockPolicy",
     "Posting",

@@ -74,6 +74,8 @@ class StockSession:
         self._balances: dict[tuple[str, str], StockBalance] = {}
         self._stored: set[tuple[str, str]] = set()
         self._transfers: dict[str, TransferRecord] = {}
+        self._dirty: set[tuple[str, str]] = set()
+        self._pending: list[Move] = []
         self.events: list[DomainEvent] = []
 
     # -- reference data --------------------------------------------------------------------
@@ -123,12 +125,23 @@ class StockSession:
 
     def _save(self, balance: StockBalance) -> None:
         key = (balance.store_id, balance.sku)
+        self._balances[key] = balance
+        self._dirty.add(key)
+
+    def flush(self) -> None:
+        """Write the moves posted and the balances changed so far (one batch per kind)."""
+        if self._pending:
+            self.uow.repo(STOCK_MOVES).add_many(self._pending)
+            self._pending = []
         repo = self.uow.repo(STOCK_BALANCES)
-        if key in self._stored:
-            self._balances[key] = repo.update(balance)
-        else:
-            self._balances[key] = repo.add(balance)
-            self._stored.add(key)
+        for key in sorted(self._dirty):
+            balance = self._balances[key]
+            if key in self._stored:
+                self._balances[key] = repo.update(balance)
+            else:
+                self._balances[key] = repo.add(balance)
+                self._stored.add(key)
+        self._dirty.clear()
 
     def transfer(self, transfer_id: str) -> TransferRecord:
         """The stored transfer ``transfer_id``."""
@@ -201,7 +214,7 @@ class StockSession:
         balance = self.balance(move.store_id, move.sku)
         before = balance.quantity
         last = balance.last_key
-        self.uow.repo(STOCK_MOVES).add(move)
+        self._pending.append(move)
         back_dated = last is not None and move_key(move) < last
         if not back_dated:
             state = balance.to_state()
@@ -243,6 +256,7 @@ class StockSession:
     def stream_moves(self, store_id: str, sku: str) -> list[Move]:
         """Every stored move of a stream, in posting order."""
         moves = self.uow.repo(STOCK_MOVES).select(eq("stream", stream_id(store_id, sku)))
+        moves.extend(m for m in self._pending if m.store_id == store_id and m.sku == sku)
         moves.sort(key=move_key)
         return moves
 
@@ -343,7 +357,8 @@ class StockSession:
         )
 
     def flush_events(self) -> None:
-        """Hand the events raised so far to the unit of work (delivered after commit)."""
+        """Write what is pending, then hand the events to the unit of work (after commit)."""
+        self.flush()
         for event in self.events:
             self.uow.emit(event)
         self.events.clear()

@@ -33,8 +33,10 @@ from salonkit.errors import NotFound, ValidationError
 from salonkit.inventory import purchasing, stocktake
 from salonkit.inventory.ledger import StockLedger
 from salonkit.inventory.model import (
+    EITHER,
     Balance,
     LotPart,
+    MoveRequest,
     MoveType,
     NegativeStockPolicy,
     Posting,
@@ -353,6 +355,38 @@ class InventoryService:
                 value=self._value(quantity, unit_cost) if qty > 0 else None,
             )
             return session.post(move)
+
+        return self._run(work)
+
+    def post_moves(self, requests: Sequence[MoveRequest]) -> list[Posting]:
+        """Post many moves in ONE unit of work (imports, nightly batches): all or nothing."""
+        if any(r.type in (MoveType.TRANSFER_IN, MoveType.TRANSFER_OUT) for r in requests):
+            raise ValidationError("type", "transfers are not posted in a batch")
+
+        def work(session: StockSession) -> list[Posting]:
+            for store_id, sku in sorted({(r.store_id, r.sku) for r in requests}):
+                session.balance(store_id, sku)  # lock in a fixed order
+            postings = []
+            for r in requests:
+                signed = r.type in EITHER
+                qty = self._quantity(session, r.sku, r.quantity, r.unit, signed=signed)
+                incoming = r.type is MoveType.RECEIVE or (signed and qty > 0)
+                move = session.new_move(
+                    r.type,
+                    r.store_id,
+                    r.sku,
+                    qty if incoming or signed else -qty,
+                    actor=r.actor,
+                    at=r.at,
+                    lot=r.lot,
+                    expires=r.expires,
+                    reason=r.reason,
+                    reference=r.reference,
+                    counterparty=r.counterparty,
+                    value=self._value(r.quantity, r.unit_cost) if incoming else None,
+                )
+                postings.append(session.post(move))
+            return postings
 
         return self._run(work)
 

@@ -229,3 +229,60 @@ def test_reports_through_a_replayed_ledger(world: World) -> None:
     ]
     assert reports.shrinkage(ledger)[0].lost_value == Money(16, "CNY")
     assert stock.ledger("s2").stores() == ["s2"]
+
+
+def test_batch_posting_is_one_transaction(world: World) -> None:
+    stock, _, _, _ = world
+    from salonkit.inventory.model import MoveRequest
+
+    batch = [
+        MoveRequest(
+            type=MoveType.RECEIVE,
+            store_id="s1",
+            sku="GEL",
+            quantity=Decimal(5),
+            unit_cost=Decimal(2),
+            actor="a",
+            at=T0.add(hours=1),
+        ),
+        MoveRequest(
+            type=MoveType.SELL,
+            store_id="s1",
+            sku="GEL",
+            quantity=Decimal(2),
+            actor="a",
+            at=T0.add(hours=2),
+        ),
+        # back-dated inside the batch
+        MoveRequest(
+            type=MoveType.RECEIVE,
+            store_id="s1",
+            sku="GEL",
+            quantity=Decimal(1),
+            unit_cost=Decimal(1),
+            actor="a",
+            at=T0,
+        ),
+        MoveRequest(
+            type=MoveType.ADJUST,
+            store_id="s2",
+            sku="GEL",
+            quantity=Decimal(3),
+            unit_cost=Decimal(4),
+            reason="found",
+            actor="a",
+            at=T0,
+        ),
+    ]
+    postings = stock.post_moves(batch)
+    # each posting as it was when posted; the back-dated one then reposted the later ones
+    assert [p.quantity_after for p in postings] == [5, 3, 1, 3]
+    assert [p.quantity_after for p in stock.history("s1", "GEL")] == [1, 6, 4]
+    assert stock.value("s1", "GEL") == Money(8, "CNY")  # sale took the 1.00 unit and one at 2.00
+    bad = [
+        *batch[:2],
+        MoveRequest(type=MoveType.SELL, store_id="s2", sku="GEL", quantity=Decimal(9), actor="a"),
+    ]
+    with pytest.raises(InsufficientStock):
+        stock.post_moves(bad)
+    assert stock.on_hand("s1", "GEL") == 4 and len(stock.history("s1", "GEL")) == 3
