@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 import attrs
 
+from salonkit.domain.actor import SYSTEM, Actor
 from salonkit.domain.clock import Clock, SystemClock
 from salonkit.domain.events import DomainEvent
 from salonkit.domain.ids import IdGenerator, UuidIds
@@ -32,6 +33,10 @@ class Context:
     #: Run inside every writing transaction just before it commits (outbox, audit): see
     #: :attr:`salonkit.storage.UnitOfWork.before_commit`.
     before_commit: tuple[Callable[[UnitOfWork, list[DomainEvent]], None], ...] = ()
+    #: Whether writing units of work record their changes (the audit log needs them).
+    track_changes: bool = False
+    #: Who the use cases run for (recorded in the audit log).
+    actor: Actor = SYSTEM
 
     def unit_of_work(self, *, readonly: bool = False) -> UnitOfWork:
         """A new transaction whose events are delivered to listeners after commit.
@@ -41,6 +46,8 @@ class Context:
         uow = self.backend.unit_of_work(after_commit=self.deliver, readonly=readonly)
         if not readonly:
             uow.before_commit.extend(self.before_commit)
+            uow.track_changes = self.track_changes
+        uow.actor = self.actor
         return uow
 
     def with_before_commit(

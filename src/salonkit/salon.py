@@ -11,11 +11,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 
+import attrs
 import pluggy
 
+from salonkit.audit import with_audit
 from salonkit.catalogue import CatalogueService
 from salonkit.context import Context
 from salonkit.customers import CustomerService
+from salonkit.domain.actor import Actor
 from salonkit.domain.clock import Clock, SystemClock
 from salonkit.domain.events import DomainEvent
 from salonkit.domain.ids import IdGenerator, UuidIds
@@ -83,11 +86,13 @@ class Salon:
         plugins: Iterable[object] = (),
         load_entrypoints: bool = True,
         migrate: bool = True,
+        audit: bool = True,
     ) -> Salon:
         """Open (and by default create or upgrade) the salon stored at ``url``.
 
         ``url`` is a SQLite file path (``"salon.db"``), a ``sqlite:///`` or
         ``postgresql+psycopg://`` URL, ``"memory://"``, or any scheme a storage plugin registers.
+        With ``audit`` (the default) every write is recorded in the hash-chained audit log.
         """
         return bootstrap(
             url,
@@ -96,7 +101,12 @@ class Salon:
             plugins=plugins,
             load_entrypoints=load_entrypoints,
             migrate=migrate,
+            audit=audit,
         )
+
+    def acting_as(self, actor: Actor) -> Salon:
+        """The same salon, with every use case run for ``actor`` (recorded in the audit log)."""
+        return type(self)(attrs.evolve(self.context, actor=actor), self.plugin_manager)
 
     def close(self) -> None:
         """Release the storage backend's connections."""
@@ -129,6 +139,7 @@ def bootstrap(
     load_entrypoints: bool = True,
     migrate: bool = True,
     plugin_manager: pluggy.PluginManager | None = None,
+    audit: bool = True,
 ) -> Salon:
     """Build a :class:`Salon`: plugin manager, storage backend picked by URL scheme, services.
 
@@ -153,4 +164,6 @@ def bootstrap(
         ids=ids or UuidIds(),
         deliver=_event_delivery(pm),
     )
+    if audit:
+        context = with_audit(context)
     return Salon(context, pm)

@@ -150,7 +150,9 @@ class MemoryRepository(Repository[T]):
             raise AlreadyExists(self.kind.name, key)
         columns = _columns(self.kind, record)
         self._check_unique(columns, key)
-        self._uow._write(self._rows, key, (columns, unstructure(record)))
+        document = unstructure(record)
+        self._uow._write(self._rows, key, (columns, document))
+        self._uow.note_change(self.kind, key, "add", None, document)
         return record
 
     def add_many(self, records: Sequence[T]) -> None:
@@ -187,7 +189,9 @@ class MemoryRepository(Repository[T]):
             record = attrs.evolve(record, version=stored + 1)  # type: ignore[misc]
         columns = _columns(self.kind, record)
         self._check_unique(columns, key)
-        self._uow._write(self._rows, key, (columns, unstructure(record)))
+        document = unstructure(record)
+        self._uow._write(self._rows, key, (columns, document))
+        self._uow.note_change(self.kind, key, "update", row[1], document)
         return record
 
     def remove(self, key: str) -> None:
@@ -196,6 +200,7 @@ class MemoryRepository(Repository[T]):
             raise StorageError(f"{self.kind.name} is append-only: records are never removed")
         if key not in self._rows:
             raise NotFound(self.kind.name, key)
+        self._uow.note_change(self.kind, key, "remove", self._rows[key][1], None)
         self._uow._write(self._rows, key, None)
 
     def _matching(

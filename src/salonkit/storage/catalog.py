@@ -8,7 +8,11 @@ from typing import Any
 from salonkit.storage.kinds import Kind, registry
 
 #: Modules that declare record kinds. Plugins add theirs through ``salonkit_record_kinds``.
-KIND_MODULES: tuple[str, ...] = ("salonkit.storage.records",)
+KIND_MODULES: tuple[str, ...] = (
+    "salonkit.storage.records",
+    "salonkit.audit",
+    "salonkit.scheduling.records",
+)
 
 
 def all_kinds() -> list[Kind[Any]]:

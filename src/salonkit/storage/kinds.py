@@ -52,6 +52,8 @@ class Kind(Generic[T]):
     - ``columns``: query columns besides the key.
     - ``append_only``: a ledger: records are added, never updated or removed.
     - ``versioned``: records carry a ``version`` field used for optimistic concurrency.
+    - ``audited``: writes are recorded in the audit log (off for the log itself and for
+      bookkeeping such as idempotency keys).
     """
 
     name: str
@@ -60,6 +62,7 @@ class Kind(Generic[T]):
     columns: tuple[Column, ...] = ()
     append_only: bool = False
     versioned: bool = True
+    audited: bool = True
 
     def key_of(self, record: T) -> str:
         """The id of ``record``."""

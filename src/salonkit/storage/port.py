@@ -18,6 +18,7 @@ from typing import Any, Literal, Protocol, Self, TypeVar
 
 import attrs
 
+from salonkit.domain.actor import SYSTEM, Actor
 from salonkit.domain.events import DomainEvent
 from salonkit.errors import StorageError
 from salonkit.storage.kinds import Kind
@@ -85,6 +86,21 @@ def in_(column: str, values: Iterable[Any]) -> Condition:
     return Condition(column, "in", tuple(values))
 
 
+@attrs.frozen
+class Change:
+    """One write seen by a unit of work that tracks changes: the record before and after it.
+
+    ``op`` is ``"add"``, ``"update"`` or ``"remove"``; ``before``/``after`` are the stored
+    documents (``None`` where there is none).
+    """
+
+    kind: str
+    key: str
+    op: Literal["add", "update", "remove"]
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+
+
 class Repository(Protocol[T]):
     """Stored records of one :class:`~salonkit.storage.Kind`, seen through a unit of work."""
 
@@ -147,6 +163,12 @@ class UnitOfWork(abc.ABC):
         self._events: list[DomainEvent] = []
         self._active = False
         self.before_commit: list[Callable[[UnitOfWork, list[DomainEvent]], None]] = []
+        #: Set by whoever needs :attr:`changes` (the audit log); off by default because reading
+        #: the "before" document costs a query on SQL backends.
+        self.track_changes = False
+        self.changes: list[Change] = []
+        #: Who this transaction runs for; set by :meth:`salonkit.Context.unit_of_work`.
+        self.actor: Actor = SYSTEM
 
     def __enter__(self) -> Self:
         self._begin()
@@ -175,12 +197,25 @@ class UnitOfWork(abc.ABC):
         if events and self._after_commit is not None:
             self._after_commit(events)
 
+    def note_change(
+        self,
+        kind: Kind[Any],
+        key: str,
+        op: Literal["add", "update", "remove"],
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+    ) -> None:
+        """Called by repositories on every write; kept when :attr:`track_changes` is on."""
+        if self.track_changes and kind.audited:
+            self.changes.append(Change(kind.name, key, op, before, after))
+
     def _run_before_commit(self) -> None:
-        """Hand each new batch of events to the before-commit handlers until none are added."""
+        """Run the before-commit handlers once if anything was written or emitted, then again for
+        each new batch of events they emit, until none are added."""
         seen = 0
-        for _ in range(_MAX_HANDLER_ROUNDS):
+        for round_number in range(_MAX_HANDLER_ROUNDS):
             batch = self._events[seen:]
-            if not batch or not self.before_commit:
+            if not self.before_commit or (not batch and (round_number or not self.changes)):
                 return
             seen = len(self._events)
             for handler in self.before_commit:

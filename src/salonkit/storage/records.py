@@ -76,5 +76,6 @@ IDEMPOTENCY = registry.register(
         columns=(Column("created_at", dt.datetime), Column("result_kind", str)),
         append_only=True,
         versioned=False,
+        audited=False,
     )
 )

@@ -226,6 +226,7 @@ class SqlRepository(Repository[T]):
                 conn.execute(self._table.insert(), row)
         except sa.exc.IntegrityError as exc:
             raise AlreadyExists(self.kind.name, row["key"]) from exc
+        self._uow.note_change(self.kind, row["key"], "add", None, row["doc"])
         return record
 
     def add_many(self, records: Sequence[T]) -> None:
@@ -233,17 +234,24 @@ class SqlRepository(Repository[T]):
         if not records:
             return
         conn = self._writable()
+        rows = [self._row(r) for r in records]
         try:
             with conn.begin_nested():
-                conn.execute(self._table.insert(), [self._row(r) for r in records])
+                conn.execute(self._table.insert(), rows)
         except sa.exc.IntegrityError as exc:
             raise AlreadyExists(self.kind.name, "one of the records") from exc
+        for row in rows:
+            self._uow.note_change(self.kind, row["key"], "add", None, row["doc"])
 
-    def find(self, key: str) -> T | None:
-        """The record with id ``key`` or ``None``."""
+    def _document(self, key: str) -> dict[str, Any] | None:
         doc = self._uow.connection.execute(
             sa.select(self._table.c.doc).where(self._table.c.key == key)
         ).scalar_one_or_none()
+        return cast("dict[str, Any] | None", doc)
+
+    def find(self, key: str) -> T | None:
+        """The record with id ``key`` or ``None``."""
+        doc = self._document(key)
         return None if doc is None else structure(doc, self.kind.cls)
 
     def get(self, key: str) -> T:
@@ -266,29 +274,32 @@ class SqlRepository(Repository[T]):
             record = attrs.evolve(record, version=seen + 1)  # type: ignore[misc]
         row = self._row(record)
         del row["key"]
+        before = self._document(key) if self._uow.track_changes else None
         try:
             with conn.begin_nested():
                 result = conn.execute(stmt.values(**row))
         except sa.exc.IntegrityError as exc:
             raise AlreadyExists(self.kind.name, key) from exc
         if result.rowcount == 0:
-            exists = conn.execute(
-                sa.select(self._table.c.version).where(self._table.c.key == key)
-            ).scalar_one_or_none()
-            if exists is None:
+            current = self._document(key)
+            if current is None:
                 raise NotFound(self.kind.name, key)
             raise ConcurrencyError(
-                f"{self.kind.name} {key!r} changed (version {exists}, yours {cast(Any, record).version - 1})"
+                f"{self.kind.name} {key!r} changed (version {current.get('version')}, "
+                f"yours {cast(Any, record).version - 1})"
             )
+        self._uow.note_change(self.kind, key, "update", before, row["doc"])
         return record
 
     def remove(self, key: str) -> None:
         """Delete a record."""
         if self.kind.append_only:
             raise StorageError(f"{self.kind.name} is append-only: records are never removed")
+        before = self._document(key) if self._uow.track_changes else None
         result = self._writable().execute(sa.delete(self._table).where(self._table.c.key == key))
         if result.rowcount == 0:
             raise NotFound(self.kind.name, key)
+        self._uow.note_change(self.kind, key, "remove", before, None)
 
     def _clause(self, cond: Condition) -> sa.ColumnElement[bool]:
         self.kind.column(cond.column)
