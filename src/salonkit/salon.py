@@ -23,6 +23,7 @@ from salonkit.domain.clock import Clock, SystemClock
 from salonkit.domain.events import DomainEvent
 from salonkit.domain.ids import IdGenerator, UuidIds
 from salonkit.errors import PluginError
+from salonkit.notifications.service import NotificationService
 from salonkit.plugins.hookspecs import Notifier, Printer, StorageFactory
 from salonkit.plugins.manager import get_plugin_manager
 from salonkit.scheduling.service import BookingService
@@ -60,6 +61,8 @@ class Salon:
         self.printers: dict[str, Printer] = {}
         plugin_manager.hook.salonkit_register_notifiers(register=self.notifiers.__setitem__)
         plugin_manager.hook.salonkit_register_printers(register=self.printers.__setitem__)
+        self.notifications = NotificationService(context, self.notifiers)
+        self.context = context = context.with_before_commit(self.notifications.record_events)
         self.stores = StoreService(context)
         self.customers = CustomerService(context)
         self.staff = StaffService(context)
