@@ -34,6 +34,7 @@ from salonkit.domain.staff import StaffMember
 from salonkit.domain.store import Store, WallInterval
 from salonkit.domain.time import TimeRange, local_date, wall_to_instant
 from salonkit.errors import ConflictReason, NotFound, ValidationError
+from salonkit.scheduling.calendar_index import CalendarIndex
 from salonkit.scheduling.intervals import (
     EMPTY,
     BusyIndex,
@@ -128,7 +129,9 @@ class AvailabilityEngine:
     - ``appointments``: appointments that may occupy the calendar: the store's ones overlapping
       the period asked about, plus the customer's ones anywhere; those that do not block at
       ``now`` (cancelled, no-show, expired holds) and those whose id is in ``ignore`` (the one
-      being rescheduled) are left out.
+      being rescheduled) are left out;
+    - ``calendar``: a prebuilt :class:`~salonkit.scheduling.calendar_index.CalendarIndex` of the
+      store to reuse (``appointments`` are then added to it: the customer's elsewhere).
     """
 
     def __init__(
@@ -140,6 +143,7 @@ class AvailabilityEngine:
         *,
         now: dt.datetime,
         ignore: frozenset[str] = frozenset(),
+        calendar: CalendarIndex | None = None,
     ) -> None:
         self.store = store
         self.timezone = store.timezone
@@ -153,20 +157,12 @@ class AvailabilityEngine:
             for unit in unit_ids(resource):
                 self.units_by_kind.setdefault(resource.kind, []).append(unit)
                 self.unit_kind[unit] = resource.kind
-        self.appointments = [a for a in appointments if a.id not in ignore and a.blocks(now)]
-        staff_busy: dict[str, list[Span]] = {}
-        unit_busy: dict[str, list[Span]] = {}
-        customer_busy: dict[str, list[Span]] = {}
-        for appt in self.appointments:
-            customer_busy.setdefault(appt.customer_id, []).append(appt.customer_span())
-            if appt.store_id != store.id:
-                continue
-            staff_busy.setdefault(appt.staff_id, []).extend(appt.staff_spans())
-            for unit, span in appt.unit_spans():
-                unit_busy.setdefault(unit, []).append(span)
-        self._staff_busy = {k: BusyIndex(v) for k, v in staff_busy.items()}
-        self._unit_busy = {k: BusyIndex(v) for k, v in unit_busy.items()}
-        self._customer_busy = {k: BusyIndex(v) for k, v in customer_busy.items()}
+        index = calendar if calendar is not None else CalendarIndex(store.id, appointments)
+        busy = index.at(now, ignore=ignore, extra=appointments if calendar is not None else ())
+        self.appointments = list(busy.appointments)
+        self._staff_busy = busy.staff
+        self._unit_busy = busy.units
+        self._customer_busy = busy.customers
         self._days: dict[tuple[dt.date, int], _Day] = {}
         self._shapes: dict[tuple[str, str, int], Shape] = {}
 

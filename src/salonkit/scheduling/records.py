@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import attrs
+
 from salonkit.scheduling.model import Appointment, WaitlistEntry
 from salonkit.scheduling.rules import StoreRules
 from salonkit.storage.kinds import Column, Kind, registry
@@ -52,7 +54,27 @@ WAITLIST = registry.register(
 
 BOOKING_RULES = registry.register(Kind("booking_rules", StoreRules))
 
-#: Every kind this package stores (for schema creation).
-KINDS = (APPOINTMENTS, WAITLIST, BOOKING_RULES)
 
-__all__ = ["APPOINTMENTS", "BOOKING_RULES", "KINDS", "WAITLIST"]
+@attrs.frozen(kw_only=True)
+class CalendarStamp:
+    """A counter per store, bumped in the same transaction as every change to which time its
+    appointments occupy. Readers that cached a store's calendar compare it to know whether their
+    copy is still current (one tiny read instead of reloading every appointment)."""
+
+    id: str
+    version: int = 0
+
+
+CALENDAR_STAMPS = registry.register(Kind("calendar_stamp", CalendarStamp))
+
+#: Every kind this package stores (for schema creation).
+KINDS = (APPOINTMENTS, WAITLIST, BOOKING_RULES, CALENDAR_STAMPS)
+
+__all__ = [
+    "APPOINTMENTS",
+    "BOOKING_RULES",
+    "CALENDAR_STAMPS",
+    "KINDS",
+    "WAITLIST",
+    "CalendarStamp",
+]

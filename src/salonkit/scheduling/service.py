@@ -42,6 +42,7 @@ from salonkit.domain.time import TimeRange, local_date, require_aware
 from salonkit.errors import BookingConflict, ConcurrencyError, ConflictReason, ValidationError
 from salonkit.scheduling import calendar_export
 from salonkit.scheduling.availability import AvailabilityEngine
+from salonkit.scheduling.calendar_index import CalendarIndex
 from salonkit.scheduling.events import (
     AppointmentBooked,
     AppointmentCancelled,
@@ -64,7 +65,13 @@ from salonkit.scheduling.model import (
     WaitlistOffer,
     WaitlistStatus,
 )
-from salonkit.scheduling.records import APPOINTMENTS, BOOKING_RULES, WAITLIST
+from salonkit.scheduling.records import (
+    APPOINTMENTS,
+    BOOKING_RULES,
+    CALENDAR_STAMPS,
+    WAITLIST,
+    CalendarStamp,
+)
 from salonkit.scheduling.recurrence import weekly
 from salonkit.scheduling.rules import (
     BookingRules,
@@ -134,11 +141,47 @@ class BookingService:
 
     ``BookingService(context, store_id=None)``: ``store_id`` is the store used when a call does
     not name one with ``store=``.
+
+    Searches reuse an indexed copy of a store's calendar while the store's
+    :class:`~salonkit.scheduling.records.CalendarStamp` is unchanged; every write of this service
+    bumps the stamp in its own transaction. Code that writes appointments some other way must
+    call :meth:`touch` in the same unit of work.
     """
 
     def __init__(self, context: Context, store_id: str | None = None) -> None:
         self._ctx = context
         self._store_id = store_id
+        self._calendars: dict[str, tuple[int, dt.datetime, dt.datetime, CalendarIndex]] = {}
+
+    @staticmethod
+    def touch(uow: UnitOfWork, store_id: str) -> None:
+        """Record in ``uow`` that the store's calendar changed (bumps its stamp)."""
+        repo = uow.repo(CALENDAR_STAMPS)
+        stamp = repo.find(store_id)
+        if stamp is None:
+            repo.add(CalendarStamp(id=store_id, version=1))
+        else:
+            repo.update(stamp)
+
+    def _calendar(
+        self, uow: UnitOfWork, store_id: str, lo: dt.datetime, hi: dt.datetime
+    ) -> CalendarIndex:
+        """The store's blocking appointments overlapping ``[lo, hi)``, indexed; reused from the
+        last search while the stamp has not moved and the window is covered."""
+        stamp = uow.repo(CALENDAR_STAMPS).find(store_id)
+        version = stamp.version if stamp is not None else 0
+        cached = self._calendars.get(store_id)
+        if cached is not None and cached[0] == version and cached[1] <= lo and hi <= cached[2]:
+            return cached[3]
+        found = uow.repo(APPOINTMENTS).select(
+            eq("store_id", store_id),
+            lt("held_from", hi),
+            gt("held_until", lo),
+            in_("status", _ACTIVE),
+        )
+        index = CalendarIndex(store_id, found)
+        self._calendars[store_id] = (version, lo, hi, index)
+        return index
 
     # ------------------------------------------------------------------ helpers
 
@@ -212,6 +255,7 @@ class BookingService:
         staff_ids: Sequence[str] | None = None,
         ignore: frozenset[str] = frozenset(),
         customer_days: tuple[dt.datetime, dt.datetime] | None = None,
+        cached: bool = False,
     ) -> AvailabilityEngine:
         staff = (
             [uow.repo(STAFF).get(s) for s in staff_ids]
@@ -220,6 +264,21 @@ class BookingService:
         )
         resources = uow.repo(RESOURCES).select(eq("store_id", store.id))
         c_lo, c_hi = customer_days if customer_days is not None else (lo, hi)
+        if cached:
+            calendar = self._calendar(uow, store.id, lo, hi)
+            elsewhere = (
+                uow.repo(APPOINTMENTS).select(
+                    eq("customer_id", customer_id),
+                    lt("starts_at", c_hi),
+                    gt("ends_at", c_lo),
+                    in_("status", _ACTIVE),
+                )
+                if customer_id is not None
+                else []
+            )
+            return AvailabilityEngine(
+                store, staff, resources, elsewhere, now=now, ignore=ignore, calendar=calendar
+            )
         appointments = self._appointments(uow, store.id, lo, hi, customer_id, c_lo, c_hi)
         return AvailabilityEngine(store, staff, resources, appointments, now=now, ignore=ignore)
 
@@ -286,6 +345,7 @@ class BookingService:
                 window.end + _DAY,
                 now=now,
                 customer_id=customer,
+                cached=True,
             )
         counts = (
             _day_counts(engine.appointments, cust.id, store_rec.timezone)
@@ -349,6 +409,7 @@ class BookingService:
                 window.end + 2 * _DAY,
                 now=now,
                 customer_id=customer,
+                cached=True,
             )
         counts = (
             _day_counts(engine.appointments, cust.id, store_rec.timezone)
@@ -439,6 +500,7 @@ class BookingService:
             now=now,
             customer_id=refs.customer.id,
             ignore=ignore,
+            cached=True,
         )
         counts = _day_counts(engine.appointments, refs.customer.id, tz, request.visit_id)
         limits = time_limits(
@@ -643,6 +705,7 @@ class BookingService:
                 hold_minutes=hold_minutes,
             )
             uow.repo(APPOINTMENTS).add(appt)
+            self.touch(uow, appt.store_id)
             remember(uow, idempotency_key, digest, "appointment", appt.id, now)
             self._emit_booked(uow, appt, now)
             self._close_waitlist(uow, appt)
@@ -722,6 +785,7 @@ class BookingService:
             booked = uow.repo(APPOINTMENTS).update(
                 attrs.evolve(appt, status=AppointmentStatus.BOOKED)
             )
+            self.touch(uow, appt.store_id)
             self._emit_booked(uow, booked, now)
             return booked
 
@@ -774,6 +838,7 @@ class BookingService:
                     key=idempotency_key,
                 )
                 uow.repo(APPOINTMENTS).add(appt)
+                self.touch(uow, store_id)
                 made.append(appt)
                 self._emit_booked(uow, appt, now)
             remember(uow, idempotency_key, digest, "visit", visit_id, now)
@@ -848,6 +913,7 @@ class BookingService:
                         )
                     else:
                         uow.repo(APPOINTMENTS).add(appt)
+                        self.touch(uow, appt.store_id)
                         made.append(appt)
                         self._emit_booked(uow, appt, now)
                         continue
@@ -941,6 +1007,7 @@ class BookingService:
                     buffer_after=fresh.buffer_after,
                 )
             )
+            self.touch(uow, appt.store_id)
             remember(uow, idempotency_key, digest, "appointment", appt.id, now)
             uow.emit(
                 AppointmentRescheduled(
@@ -995,6 +1062,7 @@ class BookingService:
                     cancellation=Cancellation(reason=reason, at=now, late=late, by=by),
                 )
             )
+            self.touch(uow, appt.store_id)
             remember(uow, idempotency_key, digest, "appointment", appt.id, now)
             uow.emit(
                 AppointmentCancelled(
@@ -1031,6 +1099,8 @@ class BookingService:
             if not_before_start and now < appt.starts_at:
                 raise ValidationError("status", "a no-show can only be recorded after the start")
             changed = uow.repo(APPOINTMENTS).update(attrs.evolve(appt, status=status))
+            if status not in BLOCKING:
+                self.touch(uow, appt.store_id)
             uow.emit(
                 AppointmentStatusChanged(
                     occurred_at=now,
@@ -1202,7 +1272,7 @@ class BookingService:
         store = uow.repo(STORES).get(store_id)
         rules = self._rules_of(uow, store_id)
         lo = freed.start - dt.timedelta(hours=6)
-        engine = self._engine(uow, store, lo - _DAY, freed.end + _DAY, now=now)
+        engine = self._engine(uow, store, lo - _DAY, freed.end + _DAY, now=now, cached=True)
         taken: list[tuple[str, int, int]] = []
         waiting: list[WaitlistEntry] = []
         for entry in entries:

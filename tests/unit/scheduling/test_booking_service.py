@@ -282,3 +282,22 @@ def test_calendars_export_in_store_time(setup) -> None:  # type: ignore[no-untyp
     assert list(cal.walk("VTIMEZONE"))
     mine = icalendar.Calendar.from_ical(setup.bookings.customer_calendar("ana", within=day_of(5)))
     assert str(next(iter(mine.walk("VEVENT")))["SUMMARY"]) == "Cut and finish with Stylist 1"
+
+
+def test_cached_calendar_sees_writes_from_another_service(setup) -> None:  # type: ignore[no-untyped-def]
+    from salonkit.scheduling.service import BookingService
+
+    reader = setup.bookings
+    writer = BookingService(setup.ctx, store_id="flagship")  # another process, same database
+    first = reader.find_slots("cut", customer="ana", within=day_of(5), staff="s01", limit=1)[0]
+    assert reader.find_slots("cut", within=day_of(5), staff="s01", limit=1)[0] == attrs.evolve(
+        first, customer_id=None
+    )
+    writer.book(first)
+    again = reader.find_slots("cut", within=day_of(5), staff="s01", limit=1)[0]
+    assert again.starts_at == first.ends_at  # the booked 09:00 cut is no longer offered
+    writer.cancel(reader.appointments(within=day_of(5))[0].id, "changed")
+    assert (
+        reader.find_slots("cut", within=day_of(5), staff="s01", limit=1)[0].starts_at
+        == first.starts_at
+    )
