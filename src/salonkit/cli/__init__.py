@@ -18,7 +18,12 @@ from salonkit import __version__
 from salonkit.errors import SalonkitError
 
 #: Sub-command modules, in the order ``--help`` lists them.
-COMMAND_MODULES: tuple[str, ...] = ("salonkit.cli.demo", "salonkit.cli.audit", "salonkit.cli.solve")
+COMMAND_MODULES: tuple[str, ...] = (
+    "salonkit.cli.demo",
+    "salonkit.cli.audit",
+    "salonkit.cli.backup",
+    "salonkit.cli.solve",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -16,7 +16,11 @@ KIND_MODULES: tuple[str, ...] = (
 
 
 def all_kinds() -> list[Kind[Any]]:
-    """Import every module in :data:`KIND_MODULES` and return the registered kinds by name."""
+    """Import every module in :data:`KIND_MODULES` and return the kinds they declare, by name.
+
+    This is the schema: what the migrations create, what backups hold. Kinds registered
+    elsewhere (a test's, a plugin's own) are not part of it.
+    """
     for module in KIND_MODULES:
         importlib.import_module(module)
-    return list(registry)
+    return registry.declared_in(KIND_MODULES)

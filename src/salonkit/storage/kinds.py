@@ -9,7 +9,8 @@ to an entity needs no schema change, while every filter runs on a real, indexed 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, Generic, TypeVar
 
 import attrs
@@ -83,14 +84,25 @@ class KindRegistry:
 
     def __init__(self) -> None:
         self._kinds: dict[str, Kind[Any]] = {}
+        self._modules: dict[str, str] = {}
 
     def register(self, kind: Kind[T]) -> Kind[T]:
-        """Add ``kind``; registering the same name twice with another class is an error."""
+        """Add ``kind``; registering the same name twice with another class is an error.
+
+        The registering module is remembered (:meth:`declared_in`), so the schema can be built from
+        a fixed list of modules whatever else happens to be imported.
+        """
         existing = self._kinds.get(kind.name)
         if existing is not None and existing.cls is not kind.cls:
             raise PluginError(f"record kind {kind.name!r} is already registered for {existing.cls}")
         self._kinds[kind.name] = kind
+        self._modules[kind.name] = sys._getframe(1).f_globals.get("__name__", "")
         return kind
+
+    def declared_in(self, modules: Iterable[str]) -> list[Kind[Any]]:
+        """The kinds registered by ``modules``, by name."""
+        wanted = set(modules)
+        return [k for k in self if self._modules.get(k.name) in wanted]
 
     def get(self, name: str) -> Kind[Any]:
         """The kind called ``name``."""

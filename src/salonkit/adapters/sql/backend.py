@@ -156,6 +156,9 @@ class SqlUnitOfWork(UnitOfWork):
 
     def _begin(self) -> None:
         self._conn = self.backend.engine.connect()
+        if self.readonly and self.backend.dialect == "postgresql":
+            # One snapshot for the whole read: reports and backups see a consistent state.
+            self._conn = self._conn.execution_options(isolation_level="REPEATABLE READ")
         self._conn.info["salonkit_readonly"] = self.readonly
         self._trans = self._conn.begin()
 
