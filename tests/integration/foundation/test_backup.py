@@ -68,7 +68,8 @@ def test_round_trip_into_sqlite_and_memory_counts(seeded_sqlite: Path, tmp_path:
 
 
 def _rewrite(path: Path, change: object) -> None:
-    lines = gzip.open(path, "rb").read().splitlines(keepends=True)
+    with gzip.open(path, "rb") as fh:
+        lines = fh.read().splitlines(keepends=True)
     lines = change(lines)  # type: ignore[operator]
     with gzip.open(path, "wb") as fh:
         fh.writelines(lines)
