@@ -26,11 +26,36 @@ from salonkit.inventory.model import (
 from salonkit.inventory.purchasing import PurchaseOrder, Supplier
 from salonkit.inventory.recipes import Recipe
 from salonkit.inventory.stocktake import Stocktake
-from salonkit.inventory.stream import Key, instant_key
+from salonkit.inventory.stream import Key
 from salonkit.inventory.valuation import Layer, Shortfall, StreamState
+from salonkit.storage.codec import converter
 from salonkit.storage.kinds import Column, Kind, registry
 
 _ZERO = Decimal(0)
+
+
+def _lot_part_to_dict(part: LotPart) -> dict[str, object]:
+    return {
+        "lot": part.lot,
+        "expires": part.expires.isoformat() if part.expires is not None else None,
+        "quantity": str(part.quantity),
+        "value": str(part.value),
+    }
+
+
+def _lot_part_from_dict(data: dict[str, str | None], _: type) -> LotPart:
+    expires = data["expires"]
+    return LotPart(
+        data["lot"],
+        dt.date.fromisoformat(expires) if expires is not None else None,
+        Decimal(str(data["quantity"])),
+        Decimal(str(data["value"])),
+    )
+
+
+# LotPart is a named tuple (cheap to build for every move); store it as a small document.
+converter.register_unstructure_hook(LotPart, _lot_part_to_dict)
+converter.register_structure_hook(LotPart, _lot_part_from_dict)
 
 
 def stream_id(store_id: str, sku: str) -> str:
@@ -88,7 +113,7 @@ class StockBalance:
         """The sort key of the stream's last move (``None`` when it has none)."""
         if self.last_posted_at is None:
             return None
-        return (instant_key(self.last_posted_at), self.last_seq)
+        return (self.last_posted_at, self.last_seq)
 
     def to_state(self) -> StreamState:
         """The engine's mutable running state."""
@@ -241,7 +266,20 @@ PURCHASE_ORDERS = registry.register(
     )
 )
 
+#: Every kind this package declares.
+KINDS = (
+    STOCK_MOVES,
+    STOCK_BALANCES,
+    STOCK_SETTINGS,
+    STOCK_TRANSFERS,
+    STOCKTAKES,
+    RECIPES,
+    SUPPLIERS,
+    PURCHASE_ORDERS,
+)
+
 __all__ = [
+    "KINDS",
     "PURCHASE_ORDERS",
     "RECIPES",
     "STOCKTAKES",

@@ -15,27 +15,13 @@ from zoneinfo import ZoneInfo
 from salonkit.inventory.model import LotPart, Move, Posting, ValuationMethod
 from salonkit.inventory.valuation import StreamState, apply
 
-Key = tuple[int, int]
+Key = tuple[dt.datetime, int]
 Resolver = Callable[[Move], Sequence[LotPart] | None]
-
-_US_PER_DAY = 86_400_000_000
-
-
-def instant_key(at: dt.datetime) -> int:
-    """Microseconds since 0001-01-01 UTC of an aware datetime: a fast integer sort key."""
-    offset = at.utcoffset()
-    if offset:
-        at = at - offset
-    return (
-        at.toordinal() * _US_PER_DAY
-        + ((at.hour * 60 + at.minute) * 60 + at.second) * 1_000_000
-        + at.microsecond
-    )
 
 
 def move_key(move: Move) -> Key:
     """Where ``move`` sorts in its stream: posting instant, then sequence number."""
-    return (instant_key(move.posted_at), move.seq)
+    return (move.posted_at, move.seq)
 
 
 class Stream:
@@ -114,8 +100,8 @@ class Stream:
 
     def at(self, instant: dt.datetime) -> Posting | None:
         """The posting of the last move at or before ``instant`` (``None`` before the first)."""
-        index = bisect.bisect(self.keys, (instant_key(instant), 1 << 62))
+        index = bisect.bisect(self.keys, (instant, 1 << 62))
         return self.postings[index - 1] if index else None
 
 
-__all__ = ["Key", "Resolver", "Stream", "instant_key", "move_key"]
+__all__ = ["Key", "Resolver", "Stream", "move_key"]

@@ -41,6 +41,7 @@ RATE_PLACES = 6
 _QUANTUM = Decimal(1).scaleb(-RATE_PLACES)
 _ZERO = Decimal(0)
 _NO_EXPIRY = dt.date.max.toordinal() + 1
+_FIFO = ValuationMethod.FIFO
 
 
 def round_rate(value: Decimal) -> Decimal:
@@ -122,14 +123,14 @@ class StreamState:
     @property
     def fifo(self) -> bool:
         """True when valued first in, first out."""
-        return self.method is ValuationMethod.FIFO
+        return self.method is _FIFO
 
     def valuation_rate(self) -> Decimal:
         """Value per stock unit: ``R`` (moving average) or value / quantity (FIFO).
 
         With no stock, FIFO reports the unit cost of the last incoming move.
         """
-        if not self.fifo:
+        if self.method is not _FIFO:
             return self.rate
         if self.quantity:
             return round_rate(self.value / self.quantity)
@@ -210,7 +211,7 @@ def _receive(state: StreamState, move: Move, parts: Sequence[LotPart]) -> Postin
         if qty > 0:
             rest.append((part, qty, val))
     rounding = _ZERO
-    if state.fifo:
+    if state.method is _FIFO:
         state.quantity += total_qty
         state.value += total_in - settlement
     elif not rest:
@@ -235,14 +236,18 @@ def _receive(state: StreamState, move: Move, parts: Sequence[LotPart]) -> Postin
             bisect.insort(layers, layer, key=_sort_key)
     if total_qty:
         state.last_rate = round_rate(total_in / total_qty)
+    # positional: Posting(move, quantity_after, value_after, rate_after, cost, incoming,
+    # settlement, rounding, taken)
     return Posting(
-        move=move,
-        quantity_after=state.quantity,
-        value_after=state.value,
-        rate_after=state.valuation_rate(),
-        incoming=total_in,
-        settlement=settlement,
-        rounding=rounding,
+        move,
+        state.quantity,
+        state.value,
+        state.valuation_rate(),
+        _ZERO,
+        total_in,
+        settlement,
+        rounding,
+        (),
     )
 
 
@@ -272,7 +277,7 @@ def _issue(
             break
     if need:
         _refuse_or_allow(state, move, quantity, need, expired, allow_negative)
-    fifo = state.fifo
+    fifo = state.method is _FIFO
     rate = state.rate
     cost = _ZERO
     taken: list[LotPart] = []
@@ -305,12 +310,15 @@ def _issue(
     state.quantity -= quantity
     state.value -= cost
     return Posting(
-        move=move,
-        quantity_after=state.quantity,
-        value_after=state.value,
-        rate_after=state.valuation_rate(),
-        cost=cost,
-        taken=tuple(taken),
+        move,
+        state.quantity,
+        state.value,
+        state.valuation_rate(),
+        cost,
+        _ZERO,
+        _ZERO,
+        _ZERO,
+        tuple(taken),
     )
 
 

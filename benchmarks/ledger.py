@@ -1,0 +1,264 @@
+"""Stock ledger benchmark: posting throughput, O(1) queries, repost after a back-dated move.
+
+    .venv/bin/python benchmarks/ledger.py                 # 1,000,000 moves over 1,000 products
+    .venv/bin/python benchmarks/ledger.py --moves 100000  # smaller
+    .venv/bin/python benchmarks/ledger.py --sqlite-moves 20000
+
+Targets: >= 50,000 moves/s in memory; on-hand / value queries under 1 ms; SQLite batch posting
+>= 5,000 moves/s. Each figure is the median of ``--repeat`` runs, and the posting rate is also
+given as a ratio to a baseline measured in the same run (a bare loop keeping Decimal running
+sums for the same moves), so a noisy machine shows in both.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import platform
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from pathlib import Path
+
+import pendulum
+
+from salonkit.domain.catalogue import Product
+from salonkit.errors import InsufficientStock
+from salonkit.inventory.ledger import StockLedger
+from salonkit.inventory.model import (
+    Move,
+    MoveRequest,
+    MoveType,
+    NegativeStockPolicy,
+    ValuationMethod,
+)
+
+T0 = pendulum.datetime(2026, 1, 1)
+
+
+def cpu_model() -> str:
+    """The CPU model name from /proc/cpuinfo (or the platform's processor string)."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def make_moves(count: int, products: int, seed: int = 7) -> list[Move]:
+    """``count`` moves over ``products`` products in one store, one second apart.
+
+    Each product starts with a receipt; then 30 % receipts (10-50 units), 60 % consumes or
+    sales (1-5 units), 10 % adjustments of -1; quantities keep stock positive nearly always.
+    """
+    rnd = random.Random(seed)
+    moves: list[Move] = []
+    step = dt.timedelta(seconds=1)
+    at = T0
+    for i in range(count):
+        sku = f"P{i % products:04d}" if i < products else f"P{rnd.randrange(products):04d}"
+        roll = rnd.random()
+        if i < products or roll < 0.3:
+            qty = Decimal(rnd.randint(10, 50))
+            kind, value = MoveType.RECEIVE, qty * Decimal(rnd.randint(100, 999)).scaleb(-2)
+        elif roll < 0.6:
+            kind, qty, value = MoveType.CONSUME, -Decimal(rnd.randint(1, 5)), None
+        elif roll < 0.9:
+            kind, qty, value = MoveType.SELL, -Decimal(rnd.randint(1, 5)), None
+        else:
+            kind, qty, value = MoveType.ADJUST, Decimal(-1), None
+        moves.append(
+            Move(
+                id=f"m{i}",
+                seq=i + 1,
+                store_id="s1",
+                sku=sku,
+                type=kind,
+                quantity=qty,
+                posted_at=at,
+                recorded_at=at,
+                actor="bench",
+                value=value,
+                reason="bench",
+            )
+        )
+        at = at + step
+    return moves
+
+
+def new_ledger(products: int, method: ValuationMethod) -> StockLedger:
+    """A ledger with ``products`` products counted in ml."""
+    ledger = StockLedger("CNY", method=method)
+    for p in range(products):
+        ledger.add_product(Product(sku=f"P{p:04d}", name=f"Product {p}", unit="ml"))
+    return ledger
+
+
+def baseline(moves: list[Move]) -> float:
+    """Seconds for a bare loop keeping quantity and value sums per product (no valuation)."""
+    sums: dict[str, list[Decimal]] = {}
+    start = time.perf_counter()
+    for m in moves:
+        entry = sums.get(m.sku)
+        if entry is None:
+            entry = sums[m.sku] = [Decimal(0), Decimal(0)]
+        entry[0] += m.quantity
+        if m.value is not None:
+            entry[1] += m.value
+    return time.perf_counter() - start
+
+
+def post(ledger: StockLedger, moves: list[Move]) -> tuple[float, int]:
+    """Seconds to post ``moves``, and how many were refused."""
+    refused = 0
+    start = time.perf_counter()
+    for m in moves:
+        try:
+            ledger.post(m)
+        except InsufficientStock:
+            refused += 1
+    return time.perf_counter() - start, refused
+
+
+def time_queries(ledger: StockLedger, products: int, count: int = 100_000) -> tuple[float, float]:
+    """Mean microseconds per on_hand and per value query (random products)."""
+    rnd = random.Random(3)
+    skus = [f"P{rnd.randrange(products):04d}" for _ in range(count)]
+    start = time.perf_counter()
+    for sku in skus:
+        ledger.on_hand("s1", sku)
+    on_hand = (time.perf_counter() - start) / count * 1e6
+    start = time.perf_counter()
+    for sku in skus:
+        ledger.value("s1", sku)
+    value = (time.perf_counter() - start) / count * 1e6
+    return on_hand, value
+
+
+def time_repost(ledger: StockLedger) -> tuple[float, int]:
+    """Milliseconds to post a receipt back-dated before everything, and the stream's length."""
+    sku = "P0000"
+    start = time.perf_counter()
+    ledger.receive(
+        "s1", sku, Decimal(5), unit_cost=Decimal("1.00"), actor="bench", at=T0.subtract(days=1)
+    )
+    elapsed = (time.perf_counter() - start) * 1e3
+    return elapsed, len(ledger.postings("s1", sku))
+
+
+def sqlite_batch(count: int, products: int, batch: int) -> float:
+    """Moves per second posted through InventoryService.post_moves on a SQLite file."""
+    from salonkit.adapters.sql.backend import SqlBackend
+    from salonkit.adapters.sql.schema import build_table, table_name
+    from salonkit.context import Context
+    from salonkit.inventory.records import KINDS
+    from salonkit.inventory.service import InventoryService
+    from salonkit.storage.records import PRODUCTS
+
+    with tempfile.TemporaryDirectory() as tmp:
+        backend = SqlBackend(str(Path(tmp) / "bench.db"))
+        backend.migrate()
+        for kind in KINDS:  # until the inventory kinds are part of the migrated schema
+            if table_name(kind) not in backend.metadata.tables:
+                build_table(kind, backend.metadata)
+        backend.metadata.create_all(backend.engine)
+        ctx = Context(backend=backend)
+        with ctx.unit_of_work() as uow:
+            uow.repo(PRODUCTS).add_many(
+                [Product(sku=f"P{p:04d}", name=f"Product {p}", unit="ml") for p in range(products)]
+            )
+        # allow negative stock so that no batch is refused (every move counted is stored)
+        service = InventoryService(ctx, negative_stock=NegativeStockPolicy.ALLOW)
+        requests = []
+        for m in make_moves(count, products):
+            qty = m.quantity if m.type is MoveType.ADJUST else abs(m.quantity)
+            requests.append(
+                MoveRequest(
+                    type=m.type,
+                    store_id="s1",
+                    sku=m.sku,
+                    quantity=qty,
+                    actor="bench",
+                    unit_cost=(m.value / m.quantity) if m.value is not None else None,
+                    reason="bench",
+                    at=m.posted_at,
+                )
+            )
+        start = time.perf_counter()
+        for i in range(0, len(requests), batch):
+            service.post_moves(requests[i : i + batch])
+        elapsed = time.perf_counter() - start
+        backend.close()
+    return count / elapsed
+
+
+def median(fn: Callable[[], float], repeat: int) -> float:
+    """Median of ``repeat`` calls."""
+    return statistics.median(fn() for _ in range(repeat))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print its report."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--moves", type=int, default=1_000_000)
+    parser.add_argument("--products", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--sqlite-moves", type=int, default=20_000)
+    parser.add_argument("--sqlite-batch", type=int, default=1000)
+    parser.add_argument("--method", choices=[m.value for m in ValuationMethod], default="fifo")
+    args = parser.parse_args(argv)
+    method = ValuationMethod(args.method)
+
+    print(f"machine: {platform.platform()}, Python {platform.python_version()}, {cpu_model()}")
+    print(
+        f"moves: {args.moves:,} over {args.products:,} products, method {method.value}, "
+        f"median of {args.repeat}"
+    )
+    moves = make_moves(args.moves, args.products)
+
+    rates, ratios, on_hands, values, reposts = [], [], [], [], []
+    refused = stream = 0
+    for _ in range(args.repeat):
+        base = baseline(moves)
+        ledger = new_ledger(args.products, method)
+        elapsed, refused = post(ledger, moves)
+        rates.append(args.moves / elapsed)
+        ratios.append(elapsed / base)
+        q_on_hand, q_value = time_queries(ledger, args.products)
+        on_hands.append(q_on_hand)
+        values.append(q_value)
+        repost, stream = time_repost(ledger)
+        reposts.append(repost)
+        del ledger
+    print(
+        f"posting: {statistics.median(rates):,.0f} moves/s (target >= 50,000); "
+        f"{statistics.median(ratios):.1f}x the bare running-sum baseline; {refused} refused"
+    )
+    print(
+        f"on_hand query: {statistics.median(on_hands):.2f} us; value query: "
+        f"{statistics.median(values):.2f} us (target < 1000 us)"
+    )
+    print(
+        f"repost after a receipt back-dated before all {stream:,} moves of one product: "
+        f"{statistics.median(reposts):.1f} ms"
+    )
+    if args.sqlite_moves:
+        rate = median(
+            lambda: sqlite_batch(args.sqlite_moves, min(args.products, 100), args.sqlite_batch),
+            args.repeat,
+        )
+        print(
+            f"SQLite batch posting ({args.sqlite_moves:,} moves, {args.sqlite_batch} per unit of "
+            f"work): {rate:,.0f} moves/s (target >= 5,000)"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
