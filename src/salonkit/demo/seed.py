@@ -6,12 +6,25 @@ import datetime as dt
 from decimal import Decimal
 
 import attrs
+import pendulum
 
 from salonkit.domain.catalogue import Product, ProductKind, Resource, Service, ServiceStep
 from salonkit.domain.customer import Customer, PatchTest
 from salonkit.domain.money import Money
 from salonkit.domain.staff import StaffMember, WeeklyShift
 from salonkit.domain.store import Store, WallInterval, weekly_hours
+from salonkit.inventory.model import StockSettings
+from salonkit.inventory.recipes import Recipe, RecipeLine
+from salonkit.inventory.service import InventoryService
+from salonkit.loyalty.campaigns import Campaign, PercentOff
+from salonkit.loyalty.earning import SpendRule
+from salonkit.loyalty.programme import Programme
+from salonkit.loyalty.rewards import RedemptionPolicy
+from salonkit.loyalty.tiers import Perks, Tier, TierLadder
+from salonkit.loyalty.wallet import TopUpOffer, WalletPolicy
+from salonkit.orders.deposits import FeePolicy
+from salonkit.orders.service import OrderService
+from salonkit.orders.tax import TaxPolicy
 from salonkit.salon import Salon
 
 STORE_ID = "flagship"
@@ -327,3 +340,116 @@ def seed(salon: Salon, today: dt.date) -> SeedSummary:
     return SeedSummary(
         opened, len(staff()), len(services()), len(resources()), len(products()), len(people)
     )
+
+
+# -- operations: what a full day needs beyond the catalogue ---------------------------------------
+
+
+def programme() -> Programme:
+    """The demo loyalty programme: one point per yuan, 100 points = 1 yuan, silver/gold/jade tiers
+    (gold gets 5 % off, jade 10 % and double points) and a coupon-only welcome campaign."""
+    return Programme(
+        currency=CURRENCY,
+        timezone=TIMEZONE,
+        earn_rules=(SpendRule(points=1, per=_cny("1")),),
+        redemption=RedemptionPolicy(block_value=_cny("1"), max_share=Decimal("0.5")),
+        tiers=TierLadder(
+            tiers=(  # type: ignore[arg-type]
+                Tier(name="silver", threshold=0),
+                Tier(name="gold", threshold=3000, perks=Perks(discount_percent=Decimal(5))),
+                Tier(
+                    name="jade",
+                    threshold=10000,
+                    perks=Perks(multiplier=Decimal(2), discount_percent=Decimal(10)),
+                ),
+            )
+        ),
+        campaigns=(
+            Campaign(
+                id="welcome",
+                name="Welcome: 20% off",
+                offer=PercentOff(percent=Decimal(20)),
+                coupon_required=True,
+            ),
+        ),
+    )
+
+
+def wallet_policy() -> WalletPolicy:
+    """Top up 1,000 and get 100 more; alert under 100."""
+    return WalletPolicy(
+        currency=CURRENCY,
+        top_up_offers=(TopUpOffer(pay=_cny("1000"), bonus=_cny("100")),),  # type: ignore[arg-type]
+        low_balance=_cny("100"),
+    )
+
+
+def recipes() -> list[Recipe]:
+    """What the colour and the perm consume."""
+    return [
+        Recipe(
+            service_id="colour",
+            lines=(RecipeLine("DYE-6N", Decimal(60)), RecipeLine("DEV-6", Decimal(60))),
+        ),
+        Recipe(service_id="treatment", lines=(RecipeLine("MASK-R", Decimal("0.25")),)),
+    ]
+
+
+#: Opening stock: (sku, quantity, unit, unit cost, reorder point in stock units).
+OPENING_STOCK = (
+    ("DYE-6N", Decimal(4), "pack", "45.00", Decimal(120)),
+    ("DEV-6", Decimal(1), "pack", "80.00", Decimal(200)),
+    ("SHAMPOO-R", Decimal(12), None, "62.00", Decimal(3)),
+    ("MASK-R", Decimal(8), None, "85.00", Decimal(2)),
+)
+
+
+@attrs.frozen
+class OperationsSummary:
+    """What :func:`seed_operations` set up."""
+
+    recipes: int
+    stocked: int
+
+
+def seed_operations(salon: Salon, today: dt.date) -> OperationsSummary:
+    """Tax and fee policies, recipes, opening stock with reorder points, notification settings.
+
+    ``salon`` must have been through :func:`salonkit.demo.setup.equip`.
+    """
+    from salonkit.notifications.settings import NotificationSettings
+
+    orders: OrderService = salon.orders  # type: ignore[attr-defined]
+    inventory: InventoryService = salon.inventory  # type: ignore[attr-defined]
+    orders.configure(
+        STORE_ID,
+        tax=TaxPolicy.china_vat(),
+        fees=FeePolicy(no_show_percent=Decimal(50), late_cancel_percent=Decimal(25)),
+    )
+    for recipe in recipes():
+        inventory.save_recipe(recipe)
+    received = pendulum.datetime(today.year, today.month, today.day, 8, tz=TIMEZONE)
+    for sku, quantity, unit, cost, reorder in OPENING_STOCK:
+        inventory.configure(sku, StockSettings(reorder_point=reorder, reorder_quantity=reorder * 4))
+        inventory.receive(
+            STORE_ID,
+            sku,
+            quantity,
+            unit=unit,
+            unit_cost=_cny(cost),
+            actor="manager",
+            lot=f"L{today:%y%m}",
+            expires=today + dt.timedelta(days=365),
+            at=received.subtract(days=1),
+        )
+    salon.notifications.configure(
+        NotificationSettings(
+            store_id=STORE_ID,
+            quiet_hours=None,
+            reminder_hours=(2,),
+            channels=("console",),
+            manager_channel="console",
+            manager_to="manager@jade.example",
+        )
+    )
+    return OperationsSummary(recipes=len(recipes()), stocked=len(OPENING_STOCK))

@@ -8,16 +8,34 @@ service it already has is reused), so it keeps working as the root grows.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import logging
+from collections.abc import Iterable
 from typing import Any
 
+import attrs
+import pendulum
+
+from salonkit.demo.seed import (
+    STORE_ID,
+    TIMEZONE,
+    programme,
+    seed,
+    seed_operations,
+    wallet_policy,
+)
+from salonkit.domain.ids import IdGenerator
+from salonkit.errors import ValidationError
 from salonkit.inventory.service import InventoryService
 from salonkit.loyalty.programme import Programme
 from salonkit.loyalty.service import LoyaltyService, WalletService
 from salonkit.loyalty.wallet import WalletPolicy
 from salonkit.orders.service import OrderService
+from salonkit.plugins.hookspecs import Printer
 from salonkit.salon import Salon
+from salonkit.scheduling.model import Appointment
+from salonkit.testing.fakes import FrozenClock, SequentialIds
 
 log = logging.getLogger(__name__)
 
@@ -98,4 +116,64 @@ def equip(
     return salon
 
 
-__all__ = ["RECORD_MODULES", "ensure_schema", "equip"]
+@attrs.define
+class DemoSalon:
+    """The demo salon opened by :func:`open_demo_salon`, with its clock and the day it runs."""
+
+    salon: Salon
+    clock: FrozenClock
+    day: dt.date
+
+    def at(self, hour: int, minute: int = 0) -> pendulum.DateTime:
+        """The instant ``hour:minute`` on the demo day in the store's zone."""
+        return pendulum.datetime(
+            self.day.year, self.day.month, self.day.day, hour, minute, tz=TIMEZONE
+        )
+
+    def book(
+        self, service: str, customer: str, *, hour: int = 10, staff: str | None = None
+    ) -> Appointment:
+        """Book the first free slot of ``service`` for ``customer`` from ``hour`` on."""
+        start = self.at(hour)
+        slots = self.salon.bookings.find_slots(
+            service,
+            within=(start, start.add(hours=8)),
+            customer=customer,
+            staff=staff,
+            store=STORE_ID,
+        )
+        if not slots:
+            raise ValidationError("service", f"no free slot for {service} from {hour}:00")
+        return self.salon.bookings.book(slots[0])
+
+
+def open_demo_salon(
+    url: str,
+    day: dt.date,
+    *,
+    plugins: Iterable[object] = (),
+    load_entrypoints: bool = False,
+    ids: IdGenerator | None = None,
+    printer: Printer | None = None,
+) -> DemoSalon:
+    """Open ``url``, equip it and seed the demo salon for ``day``, its clock frozen at 08:30.
+
+    ``printer`` (default: the console printer) prints the receipts.
+    """
+    clock = FrozenClock(pendulum.datetime(day.year, day.month, day.day, 8, 30, tz=TIMEZONE))
+    salon = Salon.open(
+        url,
+        clock=clock,
+        ids=ids or SequentialIds(),
+        plugins=plugins,
+        load_entrypoints=load_entrypoints,
+    )
+    equip(salon, programme=programme(), wallet_policy=wallet_policy())
+    if printer is not None:
+        salon.orders.printer = printer  # type: ignore[attr-defined]
+    seed(salon, day)
+    seed_operations(salon, day)
+    return DemoSalon(salon, clock, day)
+
+
+__all__ = ["RECORD_MODULES", "DemoSalon", "ensure_schema", "equip", "open_demo_salon"]

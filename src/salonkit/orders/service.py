@@ -523,9 +523,9 @@ class OrderService:
                 raise ValidationError("payments", "wallet, points and coupons need a customer")
             order = self._apply_discounts(uow, order, settings.tax, loyalty, coupons, now)
             resolved, order = self._resolve(uow, order, payments, loyalty, now)
-            tenders = settle(order.total, resolved)
-            order = attrs.evolve(order, tenders=tenders)
-            self._pay_wallet(uow, order)
+            new_tenders = settle(order.total - order.paid, resolved)
+            order = attrs.evolve(order, tenders=(*order.tenders, *new_tenders))
+            self._pay_wallet(uow, order, new_tenders)
             self._complete_appointment(uow, order)
             order = self._post_stock(uow, order, actor)
             self._credit_stored_value(uow, order)
@@ -628,7 +628,7 @@ class OrderService:
     ) -> tuple[list[Payment], Order]:
         """Give points and deposit payments their money amount (redeeming and applying them)."""
         resolved: list[Payment] = []
-        remaining = order.total
+        remaining = order.total - order.paid
         for payment in payments:
             if payment.kind is PaymentKind.DEPOSIT:
                 deposit = self._held_deposit(uow, payment.reference, order)
@@ -683,8 +683,8 @@ class OrderService:
             raise ValidationError("payment.deposit", "the deposit is another customer's")
         return deposit
 
-    def _pay_wallet(self, uow: UnitOfWork, order: Order) -> None:
-        wallet_tenders = [t for t in order.tenders if t.kind is TenderKind.WALLET]
+    def _pay_wallet(self, uow: UnitOfWork, order: Order, tenders: Sequence[Tender]) -> None:
+        wallet_tenders = [t for t in tenders if t.kind is TenderKind.WALLET]
         if not wallet_tenders:
             return
         if self.wallet is None or order.customer_id is None:
