@@ -58,7 +58,7 @@ from salonkit.loyalty.reports import (
     wallet_liability,
 )
 from salonkit.loyalty.rewards import RedemptionPlan, plan_redemption
-from salonkit.loyalty.tiers import TierBasis, TierDecision, distribution
+from salonkit.loyalty.tiers import Perks, TierBasis, TierDecision, distribution
 from salonkit.loyalty.wallet import (
     Package,
     WalletBalance,
@@ -200,6 +200,18 @@ class LoyaltyService:
         """The member record; :class:`~salonkit.errors.NotFound` if not enrolled."""
         with self._ctx.unit_of_work(readonly=True) as uow:
             return uow.repo(MEMBERS).get(member_id)
+
+    def perks(self, member_id: str) -> Perks:
+        """The perks of the member's tier (multiplier, standing discount, priority booking).
+
+        A member who is not enrolled, or a programme without tiers, gets the neutral perks.
+        """
+        ladder = self.programme.tiers
+        with self._ctx.unit_of_work(readonly=True) as uow:
+            member = uow.repo(MEMBERS).find(member_id)
+        if ladder is None or member is None or member.tier is None:
+            return Perks()
+        return ladder.tier(member.tier).perks
 
     def balance(self, member_id: str, at: dt.datetime | None = None) -> Balance:
         """The member's points now (or at ``at``)."""

@@ -11,6 +11,7 @@ import pendulum
 import pytest
 
 from salonkit.adapters.sql import SqlBackend
+from salonkit.adapters.sql.schema import build_table, table_name
 from salonkit.context import Context
 from salonkit.loyalty.records import KINDS
 from salonkit.loyalty.service import LoyaltyService
@@ -35,11 +36,17 @@ CHILD = """
 import sys
 from salonkit.loyalty.service import LoyaltyService
 from salonkit.adapters.sql import SqlBackend
+from salonkit.adapters.sql.schema import build_table, table_name
 from salonkit.context import Context
 from salonkit.errors import InsufficientBalance
 {programme}
 url, order = sys.argv[1], sys.argv[2]
-service = LoyaltyService(Context(backend=SqlBackend(url)), PROGRAMME)
+from salonkit.adapters.sql.schema import build_table
+from salonkit.loyalty.records import KINDS
+backend = SqlBackend(url)
+for kind in KINDS:  # the loyalty tables, until they join the migrated schema
+    build_table(kind, backend.metadata)
+service = LoyaltyService(Context(backend=backend), PROGRAMME)
 service.balance("other")  # connect before the race
 print("ready", flush=True)
 sys.stdin.readline()  # every child waits here until all are ready
@@ -49,6 +56,16 @@ try:
 except InsufficientBalance:
     print("refused")
 """
+
+
+def with_loyalty_tables(backend: SqlBackend, create: bool = True) -> SqlBackend:
+    """Add the loyalty tables to ``backend`` until they join the migrated schema."""
+    for kind in KINDS:
+        if table_name(kind) not in backend.metadata.tables:
+            build_table(kind, backend.metadata)
+    if create:
+        backend.metadata.create_all(backend.engine, tables=[backend.table(k) for k in KINDS])
+    return backend
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -67,7 +84,7 @@ def test_concurrent_redemptions_of_the_same_points_cannot_both_succeed(database_
     exec(PROGRAMME_SOURCE, namespace)
     backend = SqlBackend(database_url)
     backend.migrate()
-    backend.metadata.create_all(backend.engine, tables=[backend.table(k) for k in KINDS])
+    with_loyalty_tables(backend)
     clock = FrozenClock(pendulum.now("UTC").subtract(days=1))
     service = LoyaltyService(
         Context(backend=backend, clock=clock, ids=SequentialIds()), namespace["PROGRAMME"]
@@ -102,7 +119,7 @@ def test_concurrent_redemptions_of_the_same_points_cannot_both_succeed(database_
         outcomes.append(out.strip())
     assert sorted(outcomes) == ["redeemed", "refused", "refused", "refused"]
 
-    backend = SqlBackend(database_url)
+    backend = with_loyalty_tables(SqlBackend(database_url), create=False)
     check = LoyaltyService(Context(backend=backend), namespace["PROGRAMME"])  # type: ignore[arg-type]
     assert check.balance("mei").available == 200
     assert sum(e.points for e in check.history("mei")) == 200
