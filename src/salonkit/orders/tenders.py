@@ -5,7 +5,8 @@ Build the requests with :func:`cash`, :func:`card`, :func:`wallet`, :func:`point
 money: it unlocks a campaign whose discount comes off the lines before anything is paid.
 
 :func:`settle` applies the payments in a fixed order (deposit, points, wallet, card, then cash) so
-that only cash ever gives change; every other tender must fit inside what is still due.
+that only cash ever gives change; every other tender must fit inside what is still due. A card
+without an amount pays whatever is left at the very end.
 
 >>> from salonkit.domain.money import Money
 >>> due = Money("386.00", "CNY")
@@ -101,7 +102,7 @@ def settle(due: Money, payments: Sequence[Payment]) -> tuple[Tender, ...]:
     """The tenders that pay ``due`` exactly with ``payments`` (coupons excluded).
 
     Points and deposit requests must already carry their money ``amount``. A card without an
-    amount pays what is left before cash. Raises :class:`~salonkit.ValidationError` when a
+    amount pays whatever is left at the end (after any cash). Raises :class:`~salonkit.ValidationError` when a
     non-cash tender would pay more than is due, when money is still due at the end, or when a
     payment is in another currency.
     """
@@ -112,9 +113,7 @@ def settle(due: Money, payments: Sequence[Payment]) -> tuple[Tender, ...]:
         raise ValidationError("payments", "at most one card may pay 'whatever is left'")
     ordered = sorted(
         (p for p in payments if p.kind is not PaymentKind.COUPON),
-        key=lambda p: (
-            _ORDER[p.kind] + (1 if p.kind is PaymentKind.CARD and p.amount is None else 0)
-        ),
+        key=lambda p: 6 if p.kind is PaymentKind.CARD and p.amount is None else _ORDER[p.kind],
     )
     for payment in ordered:
         if payment.amount is not None and payment.amount.currency != due.currency:
