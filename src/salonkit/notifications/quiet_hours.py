@@ -2,8 +2,8 @@
 
 A message due inside quiet hours is held until they end. The window may cross midnight
 (21:00-08:00). Wall times are read in the store's zone on the day in question, so the window
-follows daylight saving; an end time that does not exist on a DST day (the skipped hour) is taken
-as the first instant after the jump.
+follows daylight saving; a wall time that does not exist on a DST day (the skipped hour) moves
+forward by the length of the gap, and one that occurs twice is its first occurrence.
 
 >>> import datetime as dt, pendulum
 >>> quiet = QuietHours(dt.time(21), dt.time(8))
@@ -20,14 +20,23 @@ import datetime as dt
 
 import attrs
 import pendulum
+from pendulum.tz.exceptions import AmbiguousTime, NonExistingTime
 
 from salonkit.domain.time import require_aware
 from salonkit.errors import ValidationError
 
 
 def _wall(day: dt.date, clock: dt.time, timezone: str) -> pendulum.DateTime:
-    """The instant the wall clock shows ``clock`` on ``day``; forward over a DST gap."""
-    local = pendulum.timezone(timezone).convert(dt.datetime.combine(day, clock))
+    """The instant the wall clock shows ``clock`` on ``day``: a time in the skipped hour moves
+    forward by the gap (01:30 → 02:30), a repeated time is its first occurrence."""
+    zone = pendulum.timezone(timezone)
+    naive = dt.datetime.combine(day, clock)
+    try:
+        local = zone.convert(naive, raise_on_unknown_times=True)
+    except NonExistingTime:
+        local = zone.convert(naive.replace(fold=1))
+    except AmbiguousTime:
+        local = zone.convert(naive.replace(fold=0))
     return pendulum.instance(local).in_timezone("UTC")
 
 
