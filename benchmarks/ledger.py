@@ -152,8 +152,12 @@ def time_repost(ledger: StockLedger) -> tuple[float, int]:
     return elapsed, len(ledger.postings("s1", sku))
 
 
-def sqlite_batch(count: int, products: int, batch: int) -> float:
-    """Moves per second posted through InventoryService.post_moves on a SQLite file."""
+def sqlite_batch(count: int, products: int, batch: int, *, raw: bool = False) -> float:
+    """Moves per second posted through InventoryService.post_moves on a SQLite file.
+
+    With ``raw``, the baseline: the same moves stored with ``add_many`` through the storage
+    port, one unit of work per batch, without valuation or balances.
+    """
     from salonkit.adapters.sql.backend import SqlBackend
     from salonkit.adapters.sql.schema import build_table, table_name
     from salonkit.context import Context
@@ -191,8 +195,17 @@ def sqlite_batch(count: int, products: int, batch: int) -> float:
                 )
             )
         start = time.perf_counter()
-        for i in range(0, len(requests), batch):
-            service.post_moves(requests[i : i + batch])
+        if raw:
+            from salonkit.inventory.records import STOCK_MOVES
+
+            moves = make_moves(count, products)
+            start = time.perf_counter()
+            for i in range(0, len(moves), batch):
+                with ctx.unit_of_work() as uow:
+                    uow.repo(STOCK_MOVES).add_many(moves[i : i + batch])
+        else:
+            for i in range(0, len(requests), batch):
+                service.post_moves(requests[i : i + batch])
         elapsed = time.perf_counter() - start
         backend.close()
     return count / elapsed

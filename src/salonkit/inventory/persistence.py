@@ -10,6 +10,7 @@ alone; a back-dated move makes it read that stream's moves and value them again 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -46,7 +47,7 @@ from salonkit.inventory.records import (
 )
 from salonkit.inventory.stream import Stream, move_key
 from salonkit.inventory.valuation import StreamState, apply
-from salonkit.storage.port import UnitOfWork, eq
+from salonkit.storage.port import UnitOfWork, eq, in_
 from salonkit.storage.records import PRODUCTS, STORES
 
 _ZERO = Decimal(0)
@@ -61,6 +62,24 @@ class Defaults:
     negative_stock: NegativeStockPolicy = NegativeStockPolicy.REFUSE
 
 
+class Live:
+    """A stream's balance while a unit of work changes it: the stored record it came from and
+    the engine's mutable state (turned back into a record once, when the session flushes)."""
+
+    __slots__ = ("last", "moves", "next_seq", "record", "state")
+
+    def __init__(self, record: StockBalance) -> None:
+        self.record = record
+        self.state = record.to_state()
+        self.last = record.last_key
+        self.next_seq = record.next_seq
+        self.moves = record.moves
+
+    def snapshot(self) -> StockBalance:
+        """The record to store."""
+        return self.record.with_state(self.state, self.last, self.moves, self.next_seq)
+
+
 class StockSession:
     """Stock postings inside one unit of work (see the module docstring)."""
 
@@ -71,12 +90,14 @@ class StockSession:
         self._products: dict[str, Product] = {}
         self._settings: dict[str, StockSettings] = {}
         self._zones: dict[str, ZoneInfo] = {}
-        self._balances: dict[tuple[str, str], StockBalance] = {}
+        self._live: dict[tuple[str, str], Live] = {}
         self._stored: set[tuple[str, str]] = set()
         self._transfers: dict[str, TransferRecord] = {}
         self._dirty: set[tuple[str, str]] = set()
         self._pending: list[Move] = []
         self.events: list[DomainEvent] = []
+        #: The unit of work's instant: ``recorded_at`` of its moves and its events' time.
+        self.now = ctx.clock.now()
 
     # -- reference data --------------------------------------------------------------------
 
@@ -108,10 +129,10 @@ class StockSession:
 
     # -- balances --------------------------------------------------------------------------
 
-    def balance(self, store_id: str, sku: str, *, lock: bool = True) -> StockBalance:
+    def live(self, store_id: str, sku: str, *, lock: bool = True) -> Live:
         """The running balance, locking its scope first (once per unit of work)."""
         key = (store_id, sku)
-        if key not in self._balances:
+        if key not in self._live:
             if lock:
                 self.uow.lock(f"stock:{store_id}:{sku}")
             found = self.uow.repo(STOCK_BALANCES).find(stream_id(store_id, sku))
@@ -120,13 +141,39 @@ class StockSession:
                 found = StockBalance.empty(store_id, sku, method)
             else:
                 self._stored.add(key)
-            self._balances[key] = found
-        return self._balances[key]
+            self._live[key] = Live(found)
+        return self._live[key]
 
-    def _save(self, balance: StockBalance) -> None:
-        key = (balance.store_id, balance.sku)
-        self._balances[key] = balance
-        self._dirty.add(key)
+    def prefetch(self, streams: Iterable[tuple[str, str]]) -> None:
+        """Lock ``streams`` in a fixed order and read their balances, products and settings
+        in one query per kind (batches touch many streams)."""
+        wanted = sorted(set(streams) - set(self._live))
+        if not wanted:
+            return
+        skus = sorted({sku for _, sku in wanted} - set(self._products))
+        if skus:
+            for product in self.uow.repo(PRODUCTS).select(in_("sku", skus)):
+                self._products[product.sku] = product
+            for sku in skus:
+                self.product(sku)  # NotFound for an unknown one
+            found_settings = {
+                s.sku: s for s in self.uow.repo(STOCK_SETTINGS).select(in_("sku", skus))
+            }
+            for sku in skus:
+                record = found_settings.get(sku)
+                self._settings.setdefault(sku, record.settings if record else StockSettings())
+        for store_id, sku in wanted:
+            self.uow.lock(f"stock:{store_id}:{sku}")
+        ids = [stream_id(store_id, sku) for store_id, sku in wanted]
+        stored = {b.id: b for b in self.uow.repo(STOCK_BALANCES).select(in_("id", ids))}
+        for (store_id, sku), key in zip(wanted, ids, strict=True):
+            balance = stored.get(key)
+            if balance is None:
+                method = self.settings(sku).method or self.defaults.method
+                balance = StockBalance.empty(store_id, sku, method)
+            else:
+                self._stored.add((store_id, sku))
+            self._live[(store_id, sku)] = Live(balance)
 
     def flush(self) -> None:
         """Write the moves posted and the balances changed so far (one batch per kind)."""
@@ -135,11 +182,11 @@ class StockSession:
             self._pending = []
         repo = self.uow.repo(STOCK_BALANCES)
         for key in sorted(self._dirty):
-            balance = self._balances[key]
+            live = self._live[key]
             if key in self._stored:
-                self._balances[key] = repo.update(balance)
+                live.record = repo.update(live.snapshot())
             else:
-                self._balances[key] = repo.add(balance)
+                live.record = repo.add(live.snapshot())
                 self._stored.add(key)
         self._dirty.clear()
 
@@ -171,11 +218,11 @@ class StockSession:
             raise ValidationError("actor", "who posts the move must be given")
         if not isinstance(store_id, str) or not store_id:
             raise ValidationError("store_id", "must be a non-empty string")
-        balance = self.balance(store_id, sku)
-        recorded = self.ctx.clock.now()
+        live = self.live(store_id, sku)
+        recorded = self.now
         move = Move(
             id=self.ctx.ids.new("move"),
-            seq=balance.next_seq,
+            seq=live.next_seq,
             store_id=store_id,
             sku=sku,
             type=type,
@@ -185,7 +232,8 @@ class StockSession:
             actor=actor,
             **fields,  # type: ignore[arg-type]
         )
-        self._balances[(store_id, sku)] = attrs.evolve(balance, next_seq=balance.next_seq + 1)
+        live.next_seq += 1
+        self._dirty.add((store_id, sku))
         return move
 
     def _check(self, move: Move) -> None:
@@ -211,21 +259,22 @@ class StockSession:
     def post(self, move: Move) -> Posting:
         """Post ``move``: value it, store it, update the balance (reposting when back-dated)."""
         self._check(move)
-        balance = self.balance(move.store_id, move.sku)
-        before = balance.quantity
-        last = balance.last_key
+        live = self.live(move.store_id, move.sku)
+        before = live.state.quantity
+        key = move_key(move)
         self._pending.append(move)
-        back_dated = last is not None and move_key(move) < last
+        back_dated = live.last is not None and key < live.last
         if not back_dated:
-            state = balance.to_state()
             posting = apply(
-                state,
+                live.state,
                 move,
                 allow_negative=self.allow_negative(move.sku),
                 zone=self.zone(move.store_id),
                 incoming=self._incoming(move),
             )
-            self._save(balance.with_state(state, move, balance.moves + 1))
+            live.last = key
+            live.moves += 1
+            self._dirty.add((move.store_id, move.sku))
         else:
             posting = self._repost(move)
         self._follow_transfer(move, posting)
@@ -263,9 +312,9 @@ class StockSession:
     def rebuild(self, store_id: str, sku: str) -> tuple[list[Move], StreamState, list[Posting]]:
         """Value a stream's stored moves from the start (reads only)."""
         moves = self.stream_moves(store_id, sku)
-        balance = self.balance(store_id, sku)
+        live = self.live(store_id, sku)
         stream = Stream(
-            store_id, sku, balance.method, self.allow_negative(sku), self.zone(store_id)
+            store_id, sku, live.state.method, self.allow_negative(sku), self.zone(store_id)
         )
         state, postings = stream.rebuild(moves, self._incoming)
         return moves, state, postings
@@ -280,8 +329,9 @@ class StockSession:
                 raise RuntimeError("transfer repost did not settle")
             store_id, sku = work.pop(0)
             moves, state, postings = self.rebuild(store_id, sku)
-            balance = self.balance(store_id, sku)
-            self._save(balance.with_state(state, moves[-1], len(moves)))
+            live = self.live(store_id, sku)
+            live.state, live.last, live.moves = state, move_key(moves[-1]), len(moves)
+            self._dirty.add((store_id, sku))
             for posting in postings:
                 if posting.move.id == move.id:
                     result = posting
@@ -296,14 +346,14 @@ class StockSession:
                     continue
                 self._save_transfer(attrs.evolve(record, parts=parts))
                 if not record.in_transit:
-                    self.balance(record.to_store, record.sku)  # lock before reading
+                    self.live(record.to_store, record.sku)  # lock before reading
                     work.append((record.to_store, record.sku))
         assert result is not None
         return result
 
     def _after(self, move: Move, before: Decimal, back_dated: bool) -> None:
-        now = self.ctx.clock.now()
-        after = self.balance(move.store_id, move.sku).quantity
+        now = self.now
+        after = self.live(move.store_id, move.sku).state.quantity
         self.events.append(
             StockMoved(
                 occurred_at=now,
@@ -338,16 +388,16 @@ class StockSession:
     def balance_view(self, store_id: str, sku: str, at: dt.datetime | None = None) -> Balance:
         """Quantity, value and rate now, or just after ``at`` (reads history only then)."""
         product = self.product(sku)
-        balance = self.balance(store_id, sku, lock=False)
-        if at is None or balance.last_posted_at is None or balance.last_posted_at <= at:
-            if at is not None and balance.last_posted_at is None:
-                return Balance(store_id, sku, _ZERO, _ZERO, _ZERO, product.unit)
-            state = balance.to_state()
+        live = self.live(store_id, sku, lock=False)
+        if at is not None and live.last is None:
+            return Balance(store_id, sku, _ZERO, _ZERO, _ZERO, product.unit)
+        if at is None or live.last is None or live.last[0] <= at:
+            state = live.state
             return Balance(
                 store_id, sku, state.quantity, state.value, state.valuation_rate(), product.unit
             )
         moves, state, postings = self.rebuild(store_id, sku)
-        stream = Stream(store_id, sku, balance.method, False, self.zone(store_id))
+        stream = Stream(store_id, sku, state.method, False, self.zone(store_id))
         stream.install(moves, state, postings)
         found = stream.at(utc_instant(at))
         if found is None:

@@ -124,8 +124,10 @@ class StockBalance:
         state.shortfall = [Shortfall(s.quantity, s.rate) for s in self.shortfall]
         return state
 
-    def with_state(self, state: StreamState, last: Move, moves: int) -> StockBalance:
-        """This balance after ``state``, whose last move is ``last``; ``moves`` in the stream."""
+    def with_state(
+        self, state: StreamState, last: Key | None, moves: int, next_seq: int
+    ) -> StockBalance:
+        """This balance with ``state``, ending at ``last`` (posting instant, sequence)."""
         return attrs.evolve(
             self,
             quantity=state.quantity,
@@ -137,9 +139,10 @@ class StockBalance:
                 LayerRecord(x.lot, x.expires, x.quantity, x.value, x.order) for x in state.layers
             ),
             shortfall=tuple(ShortfallRecord(s.quantity, s.rate) for s in state.shortfall),
-            last_posted_at=last.posted_at,
-            last_seq=last.seq,
+            last_posted_at=last[0] if last is not None else None,
+            last_seq=last[1] if last is not None else 0,
             moves=moves,
+            next_seq=next_seq,
         )
 
 

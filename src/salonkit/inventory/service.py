@@ -364,8 +364,7 @@ class InventoryService:
             raise ValidationError("type", "transfers are not posted in a batch")
 
         def work(session: StockSession) -> list[Posting]:
-            for store_id, sku in sorted({(r.store_id, r.sku) for r in requests}):
-                session.balance(store_id, sku)  # lock in a fixed order
+            session.prefetch((r.store_id, r.sku) for r in requests)
             postings = []
             for r in requests:
                 signed = r.type in EITHER
@@ -496,7 +495,7 @@ class InventoryService:
             recipe = session.uow.repo(RECIPES).get(service_id)
             planned = planned_quantities(session, recipe, overrides)
             for sku in sorted(planned):
-                session.balance(store_id, sku)  # lock in a fixed order
+                session.live(store_id, sku)  # lock in a fixed order
             postings = [
                 session.post(
                     session.new_move(
@@ -632,7 +631,7 @@ class InventoryService:
             for line in lines:
                 if not line.difference:
                     continue
-                session.balance(count.store_id, line.sku)
+                session.live(count.store_id, line.sku)
                 move = session.new_move(
                     MoveType.STOCKTAKE,
                     count.store_id,
@@ -798,7 +797,7 @@ class InventoryService:
 
     def lots(self, store_id: str, sku: str) -> tuple[LotPart, ...]:
         """Lots on hand, earliest expiry first."""
-        return self._run(lambda s: s.balance(store_id, sku, lock=False).to_state().lots())
+        return self._run(lambda s: s.live(store_id, sku, lock=False).state.lots())
 
     def history(self, store_id: str, sku: str) -> list[Posting]:
         """Every move of ``sku`` in ``store_id`` with its valuation, in posting order."""
