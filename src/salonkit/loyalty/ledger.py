@@ -169,9 +169,11 @@ class _Account:
     order_spend: dict[str, Decimal] = attrs.Factory(dict)
     order_points: dict[str, int] = attrs.Factory(dict)  # net earned (points) per order
 
-    @property
-    def last_at(self) -> dt.datetime | None:
-        return self.entries[-1].at if self.entries else None
+    last_at: dt.datetime | None = None
+    next_expiry: dt.datetime | None = None  # the earliest expiry among open lots
+
+    def refresh_expiry(self) -> None:
+        self.next_expiry = min((lot.expires_at for lot in self.open_lots), default=None)
 
 
 def _require_points(value: object, field: str) -> int:
@@ -518,6 +520,8 @@ class PointsLedger:
     def _expire(
         self, account: _Account, at: dt.datetime, *, dated_at_lot: bool
     ) -> list[PointsEntry]:
+        if account.next_expiry is None or at < account.next_expiry:
+            return []
         due = [lot for lot in account.open_lots if lot.expires_at <= at]
         if not due:
             return []
@@ -562,6 +566,7 @@ class PointsLedger:
     def _apply(self, account: _Account, entry: PointsEntry) -> PointsEntry:
         """Fold one entry into the derived state (the only place state changes)."""
         account.entries.append(entry)
+        account.last_at = entry.at
         account.total += entry.points
         if entry.creates_lot:
             assert entry.available_at is not None and entry.expires_at is not None
@@ -576,6 +581,8 @@ class PointsLedger:
             )
             account.lots[entry.seq] = lot
             account.open_lots.append(lot)
+            if account.next_expiry is None or lot.expires_at < account.next_expiry:
+                account.next_expiry = lot.expires_at
         elif entry.type is EntryType.RESTORE:
             reopened = False
             for alloc in entry.allocations:
@@ -588,6 +595,7 @@ class PointsLedger:
                     (lot for lot in account.lots.values() if lot.remaining > 0),
                     key=lambda lot: lot.seq,
                 )
+                account.refresh_expiry()
         else:
             closed = False
             for alloc in entry.allocations:
@@ -596,6 +604,7 @@ class PointsLedger:
                 closed = closed or lot.remaining == 0
             if closed:
                 account.open_lots = [lot for lot in account.open_lots if lot.remaining > 0]
+                account.refresh_expiry()
         order = entry.order_id
         if entry.type is EntryType.EARN and order is not None:
             account.order_points[order] = account.order_points.get(order, 0) + entry.points
