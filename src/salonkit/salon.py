@@ -24,8 +24,10 @@ from salonkit.domain.events import DomainEvent
 from salonkit.domain.ids import IdGenerator, UuidIds
 from salonkit.errors import PluginError
 from salonkit.notifications.service import NotificationService
+from salonkit.orders.service import OrderService
 from salonkit.plugins.hookspecs import Notifier, Printer, StorageFactory
 from salonkit.plugins.manager import get_plugin_manager
+from salonkit.reports.service import ReportService
 from salonkit.scheduling.service import BookingService
 from salonkit.staffing import StaffService
 from salonkit.storage.port import Backend
@@ -68,6 +70,9 @@ class Salon:
         self.staff = StaffService(context)
         self.catalogue = CatalogueService(context)
         self.bookings = BookingService(context)
+        # orders gets inventory, loyalty, wallet and a printer where the salon has them
+        self.orders = OrderService(context, bookings=self.bookings)
+        self.reports = ReportService(context)
 
     @property
     def backend(self) -> Backend:
