@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import builtins
 from typing import Any
 
 import attrs
 
 from salonkit.context import Context
 from salonkit.domain.customer import Customer
-from salonkit.domain.events import CustomerRegistered, CustomerUpdated
+from salonkit.domain.events import CustomerErased, CustomerRegistered, CustomerUpdated
 from salonkit.domain.validation import normalise_phone
 from salonkit.errors import AlreadyExists, ValidationError
 from salonkit.storage import eq
@@ -77,3 +78,67 @@ class CustomerService:
         """Every customer, by id."""
         with self._ctx.unit_of_work(readonly=True) as uow:
             return uow.repo(CUSTOMERS).select()
+
+    def erase(self, customer_id: str, reason: str = "erasure request") -> Customer:
+        """Erase a customer's personal data (right to erasure), keeping the record's id.
+
+        The record is pseudonymised (name "Erased customer", every personal field cleared) so orders,
+        ledgers and reports still add up; with encryption configured, the customer's data key is
+        destroyed in the same transaction, which makes every earlier copy of their personal fields
+        (audit log images, outbox messages) unreadable too.
+        """
+        with self._ctx.unit_of_work() as uow:
+            repo = uow.repo(CUSTOMERS)
+            customer = repo.get(customer_id)
+            protector = getattr(self._ctx.backend, "protector", None)
+            if protector is not None:
+                # Destroy the key first: the pseudonymised record below is sealed under a new one,
+                # and every copy sealed under the old key becomes unreadable.
+                protector.forget(uow, customer_id)
+            erased = repo.update(
+                attrs.evolve(
+                    customer,
+                    name="Erased customer",
+                    phone=None,
+                    email=None,
+                    birthday=None,
+                    notes="",
+                    preferences={},
+                    preferred_staff=(),
+                    allergies=frozenset(),
+                    patch_tests=(),
+                    consent_marketing=False,
+                    tags=frozenset(),
+                    vip=False,
+                )
+            )
+            uow.emit(
+                CustomerErased(
+                    occurred_at=self._ctx.clock.now(), customer_id=customer_id, reason=reason
+                )
+            )
+        return erased
+
+    def export(self, customer_id: str) -> dict[str, builtins.list[dict[str, Any]]]:
+        """Everything held about a customer (right of access), as JSON-safe data by record kind.
+
+        It holds the customer record, every record of any kind with a ``customer_id`` column
+        pointing at them, and the audit entries about their record.
+        """
+        from salonkit.audit import AUDIT_LOG
+        from salonkit.storage.catalog import all_kinds
+        from salonkit.storage.codec import unstructure
+
+        result: dict[str, builtins.list[dict[str, Any]]] = {}
+        with self._ctx.unit_of_work(readonly=True) as uow:
+            result["customer"] = [unstructure(uow.repo(CUSTOMERS).get(customer_id))]
+            for kind in all_kinds():
+                if any(c.name == "customer_id" for c in kind.columns):
+                    rows = uow.repo(kind).select(eq("customer_id", customer_id))
+                    if rows:
+                        result[kind.name] = [unstructure(r) for r in rows]
+            audit = uow.repo(AUDIT_LOG).select(
+                eq("record_kind", "customer"), eq("record_key", customer_id)
+            )
+            result["audit_entry"] = [unstructure(e) for e in audit]
+        return result

@@ -31,6 +31,7 @@ from salonkit.reports.service import ReportService
 from salonkit.scheduling.service import BookingService
 from salonkit.staffing import StaffService
 from salonkit.storage.port import Backend
+from salonkit.storage.protection import KeyRing, Protector
 from salonkit.stores import StoreService
 
 log = logging.getLogger(__name__)
@@ -95,12 +96,15 @@ class Salon:
         load_entrypoints: bool = True,
         migrate: bool = True,
         audit: bool = True,
+        keys: KeyRing | None = None,
     ) -> Salon:
         """Open (and by default create or upgrade) the salon stored at ``url``.
 
         ``url`` is a SQLite file path (``"salon.db"``), a ``sqlite:///`` or
         ``postgresql+psycopg://`` URL, ``"memory://"``, or any scheme a storage plugin registers.
-        With ``audit`` (the default) every write is recorded in the hash-chained audit log.
+        With ``audit`` (the default) every write is recorded in the hash-chained audit log. With
+        ``keys`` (or keys from the ``salonkit_encryption_keys`` hook, e.g. ``SALONKIT_MASTER_KEYS``)
+        customers' personal fields are encrypted at rest.
         """
         return bootstrap(
             url,
@@ -110,6 +114,7 @@ class Salon:
             load_entrypoints=load_entrypoints,
             migrate=migrate,
             audit=audit,
+            keys=keys,
         )
 
     def acting_as(self, actor: Actor) -> Salon:
@@ -148,6 +153,7 @@ def bootstrap(
     migrate: bool = True,
     plugin_manager: pluggy.PluginManager | None = None,
     audit: bool = True,
+    keys: KeyRing | None = None,
 ) -> Salon:
     """Build a :class:`Salon`: plugin manager, storage backend picked by URL scheme, services.
 
@@ -164,6 +170,15 @@ def bootstrap(
             f"no storage backend for {scheme!r} URLs; installed: {', '.join(sorted(factories)) or 'none'}"
         )
     backend = factory(url)
+    ring = keys if keys is not None else pm.hook.salonkit_encryption_keys(url=url)
+    if ring is not None:
+        if not hasattr(backend, "protector"):
+            raise PluginError(
+                f"the {scheme!r} backend cannot encrypt personal data (no 'protector')"
+            )
+        backend.protector = Protector(ring)
+    else:
+        log.info("no encryption keys configured: personal data is stored unencrypted")
     if migrate:
         backend.migrate()
     context = Context(

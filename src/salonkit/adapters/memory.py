@@ -20,6 +20,7 @@ from salonkit.errors import AlreadyExists, ConcurrencyError, NotFound, StorageEr
 from salonkit.storage.codec import structure, unstructure
 from salonkit.storage.kinds import Kind
 from salonkit.storage.port import Condition, Repository, UnitOfWork
+from salonkit.storage.protection import Protector, blind_columns
 
 T = TypeVar("T")
 
@@ -33,6 +34,8 @@ class MemoryBackend:
         self.url = url
         self._tables: dict[str, _Table] = {}
         self._lock = threading.RLock()
+        #: Encrypts personal fields and blinds their columns when set (see salonkit.storage.protection).
+        self.protector: Protector | None = None
 
     def unit_of_work(
         self,
@@ -134,6 +137,22 @@ class MemoryRepository(Repository[T]):
     def _rows(self) -> _Table:
         return self._uow._table(self.kind.name)
 
+    def _stored(self, key: str, record: T) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The columns and document stored for ``record`` (sealed when a protector is set)."""
+        columns, document = _columns(self.kind, record), unstructure(record)
+        protector = self._uow._backend.protector
+        if protector is not None:
+            document = protector.seal(self._uow, self.kind, key, document)
+            columns = protector.columns(self.kind, columns)
+        return columns, document
+
+    def _load(self, key: str, document: dict[str, Any]) -> T:
+        protector = self._uow._backend.protector
+        document = copy.deepcopy(document)
+        if protector is not None:
+            document = protector.open(self._uow, self.kind, key, document)
+        return structure(document, self.kind.cls)
+
     def _check_unique(self, columns: dict[str, Any], key: str) -> None:
         for col in self.kind.columns:
             value = columns[col.name]
@@ -148,9 +167,8 @@ class MemoryRepository(Repository[T]):
         key = self.kind.key_of(record)
         if key in self._rows:
             raise AlreadyExists(self.kind.name, key)
-        columns = _columns(self.kind, record)
+        columns, document = self._stored(key, record)
         self._check_unique(columns, key)
-        document = unstructure(record)
         self._uow._write(self._rows, key, (columns, document))
         self._uow.note_change(self.kind, key, "add", None, document)
         return record
@@ -163,7 +181,7 @@ class MemoryRepository(Repository[T]):
     def find(self, key: str) -> T | None:
         """The record with id ``key`` or ``None``."""
         row = self._rows.get(key)
-        return None if row is None else structure(copy.deepcopy(row[1]), self.kind.cls)
+        return None if row is None else self._load(key, row[1])
 
     def get(self, key: str) -> T:
         """The record with id ``key``."""
@@ -187,9 +205,8 @@ class MemoryRepository(Repository[T]):
                     f"{self.kind.name} {key!r} changed (version {stored}, yours {cast(Any, record).version})"
                 )
             record = attrs.evolve(record, version=stored + 1)  # type: ignore[misc]
-        columns = _columns(self.kind, record)
+        columns, document = self._stored(key, record)
         self._check_unique(columns, key)
-        document = unstructure(record)
         self._uow._write(self._rows, key, (columns, document))
         self._uow.note_change(self.kind, key, "update", row[1], document)
         return record
@@ -208,6 +225,20 @@ class MemoryRepository(Repository[T]):
     ) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
         for cond in where:
             self.kind.column(cond.column)  # unknown columns fail loudly, as in SQL
+        protector = self._uow._backend.protector
+        if protector is not None:
+            blind = blind_columns(self.kind)
+            where = tuple(
+                attrs.evolve(
+                    c,
+                    value=[protector.blind(v) for v in c.value]
+                    if c.op == "in"
+                    else protector.blind(c.value),
+                )
+                if c.column in blind
+                else c
+                for c in where
+            )
         out = []
         for key, (columns, document) in self._rows.items():
             values = {**columns, self.kind.key: key}
@@ -234,7 +265,7 @@ class MemoryRepository(Repository[T]):
             rows.sort(key=lambda r: r[0])
         if limit is not None:
             rows = rows[:limit]
-        return [structure(copy.deepcopy(doc), self.kind.cls) for _, _, doc in rows]
+        return [self._load(key, doc) for key, _, doc in rows]
 
     def count(self, *where: Condition) -> int:
         """How many records match."""

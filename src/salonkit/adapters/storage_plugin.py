@@ -7,6 +7,7 @@ from collections.abc import Callable
 from salonkit.adapters.memory import MemoryBackend
 from salonkit.adapters.sql import SqlBackend
 from salonkit.plugins.hookspecs import StorageFactory, hookimpl
+from salonkit.storage.protection import KeyRing
 
 
 @hookimpl
@@ -16,3 +17,9 @@ def salonkit_register_storage(register: Callable[[str, StorageFactory], None]) -
     register("sqlite", SqlBackend)
     register("postgresql", SqlBackend)
     register("postgres", SqlBackend)
+
+
+@hookimpl(trylast=True)
+def salonkit_encryption_keys(url: str) -> KeyRing | None:
+    """Keys from the ``SALONKIT_MASTER_KEYS`` environment variable, if set."""
+    return KeyRing.from_environment()

@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "salonkit.cli.demo",
     "salonkit.cli.audit",
     "salonkit.cli.backup",
+    "salonkit.cli.keys",
     "salonkit.cli.solve",
 )
 

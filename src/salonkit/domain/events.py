@@ -38,6 +38,14 @@ class CustomerUpdated(DomainEvent):
 
 
 @attrs.frozen(kw_only=True)
+class CustomerErased(DomainEvent):
+    """A customer's personal data was erased on request; their id remains for the ledgers."""
+
+    customer_id: str
+    reason: str = ""
+
+
+@attrs.frozen(kw_only=True)
 class StaffHired(DomainEvent):
     """A staff member was added to a store."""
 

@@ -19,6 +19,7 @@ import pluggy
 if TYPE_CHECKING:
     from salonkit.domain.events import DomainEvent
     from salonkit.storage.port import Backend
+    from salonkit.storage.protection import KeyRing
 
 hookspec = pluggy.HookspecMarker("salonkit")
 hookimpl = pluggy.HookimplMarker("salonkit")
@@ -110,4 +111,16 @@ def salonkit_on_event(event: DomainEvent) -> None:
     Called once per event, after the transaction that produced it has committed, in the order the
     events were emitted. The return value is ignored. An exception raised here is logged and does
     not undo the committed change, nor stop other listeners.
+    """
+
+
+@hookspec(firstresult=True)
+def salonkit_encryption_keys(url: str) -> KeyRing | None:
+    """Supply the master keys that encrypt personal data at rest for the salon at ``url``.
+
+    Called once when a salon is opened, unless the host passed ``keys=`` to ``Salon.open``. Return
+    a :class:`salonkit.storage.protection.KeyRing` (for example fetched from a key management
+    service) or ``None`` to let the next plugin answer; the first non-``None`` answer wins. The
+    built-in provider reads ``SALONKIT_MASTER_KEYS`` (``kid:base64key,...``, current key first) and
+    ``SALONKIT_INDEX_KEY``. With no keys at all, personal data is stored unencrypted.
     """

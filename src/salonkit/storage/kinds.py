@@ -27,7 +27,8 @@ class Column:
     """A query column: ``name``, its Python type and how to read it from a record.
 
     ``extract`` defaults to reading the attribute of the same name. ``unique`` makes the backend
-    refuse two records with the same non-null value.
+    refuse two records with the same non-null value. A ``blind`` column holds personal data: with
+    encryption configured it stores a keyed hash of the value, which still answers ``eq``/``in``.
     """
 
     name: str
@@ -35,6 +36,7 @@ class Column:
     extract: Callable[[Any], Any] | None = None
     unique: bool = False
     indexed: bool = True
+    blind: bool = False
 
     def value(self, record: object) -> Any:
         """This column's value for ``record``."""
@@ -55,6 +57,9 @@ class Kind(Generic[T]):
     - ``versioned``: records carry a ``version`` field used for optimistic concurrency.
     - ``audited``: writes are recorded in the audit log (off for the log itself and for
       bookkeeping such as idempotency keys).
+    - ``encrypted``: fields holding personal data, encrypted at rest when keys are configured.
+    - ``subject``: the attribute naming the data subject (customer) those fields belong to
+      (default: the record's own id).
     """
 
     name: str
@@ -64,6 +69,8 @@ class Kind(Generic[T]):
     append_only: bool = False
     versioned: bool = True
     audited: bool = True
+    encrypted: tuple[str, ...] = ()
+    subject: str | None = None
 
     def key_of(self, record: T) -> str:
         """The id of ``record``."""

@@ -31,10 +31,20 @@ CUSTOMERS = registry.register(
         "customer",
         Customer,
         columns=(
-            Column("name_key", str, extract=lambda c: c.name.casefold()),
-            Column("phone_key", str, extract=_phone_key),
-            Column("email_key", str, extract=_email_key),
+            Column("name_key", str, extract=lambda c: c.name.casefold(), blind=True),
+            Column("phone_key", str, extract=_phone_key, blind=True),
+            Column("email_key", str, extract=_email_key, blind=True),
             Column("home_store_id", str),
+        ),
+        encrypted=(
+            "name",
+            "phone",
+            "email",
+            "birthday",
+            "notes",
+            "allergies",
+            "patch_tests",
+            "preferences",
         ),
     )
 )

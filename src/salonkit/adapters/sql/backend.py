@@ -31,6 +31,7 @@ from salonkit.storage.catalog import all_kinds
 from salonkit.storage.codec import structure, unstructure
 from salonkit.storage.kinds import Kind
 from salonkit.storage.port import Condition, Repository, UnitOfWork
+from salonkit.storage.protection import Protector, blind_columns
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -82,6 +83,8 @@ class SqlBackend:
                 "url", f"unsupported database {self.dialect!r}: use SQLite or PostgreSQL"
             )
         self.metadata = build_metadata(all_kinds())
+        #: Encrypts personal fields and blinds their columns when set (see salonkit.storage.protection).
+        self.protector: Protector | None = None
 
     def unit_of_work(
         self,
@@ -213,12 +216,23 @@ class SqlRepository(Repository[T]):
         return self._uow.connection
 
     def _row(self, record: T) -> dict[str, Any]:
-        row: dict[str, Any] = {"key": self.kind.key_of(record), "doc": unstructure(record)}
+        key = self.kind.key_of(record)
+        doc = unstructure(record)
+        columns = {col.name: col.value(record) for col in self.kind.columns}
+        protector = self._uow.backend.protector
+        if protector is not None:
+            doc = protector.seal(self._uow, self.kind, key, doc)
+            columns = protector.columns(self.kind, columns)
+        row: dict[str, Any] = {"key": key, "doc": doc, **columns}
         if self.kind.versioned:
             row["version"] = cast(Any, record).version
-        for col in self.kind.columns:
-            row[col.name] = col.value(record)
         return row
+
+    def _load(self, key: str, doc: dict[str, Any]) -> T:
+        protector = self._uow.backend.protector
+        if protector is not None:
+            doc = protector.open(self._uow, self.kind, key, doc)
+        return structure(doc, self.kind.cls)
 
     def add(self, record: T) -> T:
         """Store a new record."""
@@ -255,7 +269,7 @@ class SqlRepository(Repository[T]):
     def find(self, key: str) -> T | None:
         """The record with id ``key`` or ``None``."""
         doc = self._document(key)
-        return None if doc is None else structure(doc, self.kind.cls)
+        return None if doc is None else self._load(key, doc)
 
     def get(self, key: str) -> T:
         """The record with id ``key``."""
@@ -309,6 +323,14 @@ class SqlRepository(Repository[T]):
         column: sa.ColumnElement[Any] = self._table.c[
             cond.column if cond.column != self.kind.key else "key"
         ]
+        protector = self._uow.backend.protector
+        if protector is not None and cond.column in blind_columns(self.kind):
+            blinded = (
+                [protector.blind(v) for v in cond.value]
+                if cond.op == "in"
+                else protector.blind(cond.value)
+            )
+            cond = attrs.evolve(cond, value=blinded)
         if cond.op == "eq":
             return column.is_(None) if cond.value is None else column == cond.value
         if cond.op == "in":
@@ -329,7 +351,9 @@ class SqlRepository(Repository[T]):
         limit: int | None = None,
     ) -> list[T]:
         """Records matching every condition."""
-        stmt = sa.select(self._table.c.doc).where(*(self._clause(c) for c in where))
+        stmt = sa.select(self._table.c.key, self._table.c.doc).where(
+            *(self._clause(c) for c in where)
+        )
         if order_by is not None:
             self.kind.column(order_by)
             col = self._table.c[order_by if order_by != self.kind.key else "key"]
@@ -340,9 +364,7 @@ class SqlRepository(Repository[T]):
             stmt = stmt.order_by(self._table.c.key)
         if limit is not None:
             stmt = stmt.limit(limit)
-        return [
-            structure(doc, self.kind.cls) for doc in self._uow.connection.execute(stmt).scalars()
-        ]
+        return [self._load(key, doc) for key, doc in self._uow.connection.execute(stmt)]
 
     def count(self, *where: Condition) -> int:
         """How many records match."""

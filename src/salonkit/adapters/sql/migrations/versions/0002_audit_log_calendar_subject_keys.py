@@ -1,8 +1,8 @@
-"""audit log and calendar
+"""audit log, calendar, subject keys
 
 Revision ID: 0002
 Revises: 0001
-Create Date: 2026-11-22 11:03:18.801780
+Create Date: 2026-11-22 11:09:28.789188
 """
 
 from __future__ import annotations
@@ -81,6 +81,12 @@ def upgrade() -> None:
     sa.Column('doc', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
     sa.PrimaryKeyConstraint('key', name=op.f('pk_sk_calendar_stamp'))
     )
+    op.create_table('sk_subject_key',
+    sa.Column('key', sa.String(length=255), nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('doc', sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), 'postgresql'), nullable=False),
+    sa.PrimaryKeyConstraint('key', name=op.f('pk_sk_subject_key'))
+    )
     op.create_table('sk_waitlist_entry',
     sa.Column('key', sa.String(length=255), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
@@ -118,6 +124,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_sk_waitlist_entry_created_at'))
 
     op.drop_table('sk_waitlist_entry')
+    op.drop_table('sk_subject_key')
     op.drop_table('sk_calendar_stamp')
     op.drop_table('sk_booking_rules')
     with op.batch_alter_table('sk_audit_entry', schema=None) as batch_op:
