@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 import attrs
@@ -67,6 +67,7 @@ from salonkit.loyalty.wallet import (
     WalletPolicy,
     WalletTransaction,
 )
+from salonkit.storage.idempotency import fingerprint, recall, remember
 from salonkit.storage.port import UnitOfWork, eq, ge, lt
 from salonkit.storage.records import CUSTOMERS
 
@@ -580,38 +581,93 @@ class WalletService:
         with self._ctx.unit_of_work(readonly=True) as uow:
             return uow.repo(WALLET_TRANSACTIONS).select(eq("member_id", member_id), order_by="seq")
 
-    def top_up(self, member_id: str, paid: Money, *, order_id: str | None = None) -> WalletBalance:
-        """Load ``paid`` onto the wallet, with the policy's bonus."""
-        with self._ctx.unit_of_work() as uow:
-            uow.lock(f"wallet:{member_id}")
-            book = self._book(uow, member_id)
-            self._write(uow, book.top_up(member_id, paid, at=self._now(), order_id=order_id))
-            return book.balance(member_id)
-
-    def pay(self, member_id: str, amount: Money, *, order_id: str) -> WalletBalance:
-        """Pay ``amount`` of an order from the wallet; emits ``WalletLow`` under the threshold."""
+    def _once(
+        self,
+        op: str,
+        member_id: str,
+        amount: Money,
+        order_id: str | None,
+        idempotency_key: str | None,
+        post: Callable[[WalletBook, pendulum.DateTime], list[WalletTransaction]],
+    ) -> tuple[WalletBook, bool]:
+        """Run ``post`` under the member's lock, once per idempotency key; True if it ran."""
+        digest = fingerprint(
+            {"op": op, "member": member_id, "amount": str(amount), "order": order_id}
+        )
         now = self._now()
         with self._ctx.unit_of_work() as uow:
             uow.lock(f"wallet:{member_id}")
             book = self._book(uow, member_id)
-            self._write(uow, book.pay(member_id, amount, at=now, order_id=order_id))
-            balance = book.balance(member_id)
+            if recall(uow, idempotency_key, digest) is not None:
+                return book, False
+            written = post(book, now)
+            self._write(uow, written)
+            remember(uow, idempotency_key, digest, WALLET_TRANSACTIONS.name, written[-1].id, now)
             low = self.policy.low_balance
-            if low is not None and balance.total < low:
+            balance = book.balance(member_id)
+            if op == "pay" and low is not None and balance.total < low:
                 uow.emit(
                     WalletLow(
                         occurred_at=now, member_id=member_id, balance=balance.total, threshold=low
                     )
                 )
-            return balance
+            return book, True
 
-    def refund(self, member_id: str, amount: Money, *, order_id: str) -> WalletBalance:
-        """Refund ``amount`` of an order to the wallet (to the parts it was paid from)."""
-        with self._ctx.unit_of_work() as uow:
-            uow.lock(f"wallet:{member_id}")
-            book = self._book(uow, member_id)
-            self._write(uow, book.refund(member_id, amount, at=self._now(), order_id=order_id))
-            return book.balance(member_id)
+    def top_up(
+        self,
+        member_id: str,
+        paid: Money,
+        *,
+        order_id: str | None = None,
+        idempotency_key: str | None = None,
+    ) -> WalletBalance:
+        """Load ``paid`` onto the wallet, with the policy's bonus.
+
+        A retry with the same ``idempotency_key`` writes nothing and returns the balance.
+        """
+        book, _ = self._once(
+            "top_up",
+            member_id,
+            paid,
+            order_id,
+            idempotency_key,
+            lambda book, now: book.top_up(member_id, paid, at=now, order_id=order_id),
+        )
+        return book.balance(member_id)
+
+    def pay(
+        self, member_id: str, amount: Money, *, order_id: str, idempotency_key: str | None = None
+    ) -> WalletBalance:
+        """Pay ``amount`` of an order from the wallet; emits ``WalletLow`` under the threshold.
+
+        A retry with the same ``idempotency_key`` writes nothing and returns the balance.
+        """
+        book, _ = self._once(
+            "pay",
+            member_id,
+            amount,
+            order_id,
+            idempotency_key,
+            lambda book, now: book.pay(member_id, amount, at=now, order_id=order_id),
+        )
+        return book.balance(member_id)
+
+    def refund(
+        self, member_id: str, amount: Money, *, order_id: str, idempotency_key: str | None = None
+    ) -> WalletBalance:
+        """Refund ``amount`` of an order to the wallet (to the parts it was paid from).
+
+        A retry with the same ``idempotency_key`` writes nothing and returns the balance.
+        """
+        book, _ = self._once(
+            "refund",
+            member_id,
+            amount,
+            order_id,
+            idempotency_key,
+            lambda book, now: book.refund(member_id, amount, at=now, order_id=order_id),
+        )
+        return book.balance(member_id)
 
     def sell_package(
         self,

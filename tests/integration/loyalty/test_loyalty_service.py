@@ -15,7 +15,7 @@ from salonkit.adapters.sql.schema import build_table, table_name
 from salonkit.context import Context
 from salonkit.domain.customer import Customer
 from salonkit.domain.money import Money
-from salonkit.errors import InsufficientBalance
+from salonkit.errors import IdempotencyConflict, InsufficientBalance
 from salonkit.loyalty.campaigns import Campaign, Coupon, CouponRejected, PercentOff, Trigger
 from salonkit.loyalty.earning import ActionRule, SpendRule, VisitRule
 from salonkit.loyalty.ledger import Balance, EntryType
@@ -283,3 +283,19 @@ def test_stored_entries_round_trip(env: tuple[Context, FrozenClock, RecordingLis
         (EntryType.ADJUST, -10, "lead"),
     ]
     assert entries[0].expires_at == START + dt.timedelta(days=365)
+
+
+def test_wallet_retries_with_an_idempotency_key_charge_once(
+    env: tuple[Context, FrozenClock, RecordingListener],
+) -> None:
+    ctx, _, _ = env
+    wallet = WalletService(ctx, WALLET)
+    wallet.top_up("mei", cny("500.00"), idempotency_key="top-1")
+    assert wallet.top_up("mei", cny("500.00"), idempotency_key="top-1").total == cny("500.00")
+    wallet.pay("mei", cny("120.00"), order_id="o1", idempotency_key="pay-1")
+    assert wallet.pay("mei", cny("120.00"), order_id="o1", idempotency_key="pay-1").total == cny(
+        "380.00"
+    )
+    with pytest.raises(IdempotencyConflict):
+        wallet.pay("mei", cny("99.00"), order_id="o1", idempotency_key="pay-1")
+    assert len(wallet.transactions("mei")) == 2
