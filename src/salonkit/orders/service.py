@@ -936,9 +936,6 @@ class OrderService:
                 enlisted(self.wallet, self._ctx, uow).refund(
                     order.customer_id, take, order_id=order.id
                 )
-            elif tender.kind is TenderKind.DEPOSIT:
-                deposit = uow.repo(DEPOSITS).get(tender.reference)
-                uow.repo(DEPOSITS).update(attrs.evolve(deposit, returned=deposit.returned + take))
             elif tender.kind is TenderKind.POINTS and loyalty is not None:
                 assert order.customer_id is not None
                 if take == tender.refundable:
