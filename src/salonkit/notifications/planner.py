@@ -55,6 +55,16 @@ _WITHDRAWN_BY_CANCEL = (
 )
 
 
+_HANDLED = (
+    AppointmentBooked,
+    AppointmentRescheduled,
+    AppointmentCancelled,
+    AppointmentStatusChanged,
+    WaitlistSlotOffered,
+    StockLow,
+)
+
+
 def stamp(instant: dt.datetime) -> str:
     """A compact UTC stamp for keys: ``20260505T0800Z``."""
     return pendulum.instance(instant).in_timezone("UTC").format("YYYYMMDDTHHmm") + "Z"
@@ -66,6 +76,11 @@ class Planner:
     def __init__(self, uow: UnitOfWork, writer: OutboxWriter) -> None:
         self._uow = uow
         self._out = writer
+
+    @staticmethod
+    def handles(event: DomainEvent) -> bool:
+        """True for the events that can call for a message."""
+        return isinstance(event, _HANDLED)
 
     def plan(self, events: list[DomainEvent]) -> None:
         """Handle each event in order."""

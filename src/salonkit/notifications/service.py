@@ -43,7 +43,7 @@ from salonkit.context import Context
 from salonkit.domain.events import DomainEvent
 from salonkit.domain.store import Store
 from salonkit.domain.time import wall_to_instant
-from salonkit.errors import ValidationError
+from salonkit.errors import StorageError, ValidationError
 from salonkit.notifications.dispatcher import Dispatcher, DispatchReport
 from salonkit.notifications.outbox import OutboxWriter, load_settings
 from salonkit.notifications.planner import Planner
@@ -93,6 +93,7 @@ class NotificationService:
     ) -> None:
         self._ctx = context
         self.templates = templates or DEFAULT_TEMPLATES
+        self._warned = False
         self.dispatcher = Dispatcher(
             context, notifiers if notifiers is not None else {}, retry=retry
         )
@@ -101,7 +102,22 @@ class NotificationService:
 
     def record_events(self, uow: UnitOfWork, events: list[DomainEvent]) -> None:
         """Write the messages ``events`` call for into ``uow`` (attach with
-        ``context.with_before_commit(service.record_events)``)."""
+        ``context.with_before_commit(service.record_events)``).
+
+        A backend whose schema has no outbox tables yet (a database created before this
+        package's migration) gets no messages, and a warning in the log, instead of failing the
+        change that caused them.
+        """
+        if not any(Planner.handles(event) for event in events):
+            return
+        try:
+            uow.repo(OUTBOX)
+            uow.repo(NOTIFICATION_SETTINGS)
+        except StorageError as exc:
+            if not self._warned:
+                log.warning("notifications are off on %s: %s", self._ctx.backend.url, exc)
+                self._warned = True
+            return
         writer = OutboxWriter(uow, self.templates, self._ctx.clock.now())
         Planner(uow, writer).plan(events)
 
