@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import platform
 import random
 import statistics
@@ -235,9 +236,21 @@ def main(argv: list[str] | None = None) -> int:
     )
     moves = make_moves(args.moves, args.products)
 
-    rates, ratios, on_hands, values, reposts = [], [], [], [], []
+    rates, ratios, on_hands, values, reposts, no_gc = [], [], [], [], [], []
     refused = stream = 0
     for _ in range(args.repeat):
+        # the same posting with the cyclic garbage collector paused (retained moves and
+        # postings make its full collections grow with the ledger)
+        ledger = new_ledger(args.products, method)
+        gc.collect()
+        gc.disable()
+        try:
+            elapsed, _ = post(ledger, moves)
+        finally:
+            gc.enable()
+        no_gc.append(args.moves / elapsed)
+        del ledger
+        gc.collect()
         base = baseline(moves)
         ledger = new_ledger(args.products, method)
         elapsed, refused = post(ledger, moves)

@@ -39,7 +39,6 @@ from salonkit.domain.time import require_aware
 from salonkit.errors import NotFound, ValidationError
 from salonkit.inventory.events import StockLow
 from salonkit.inventory.model import (
-    EITHER,
     INCOMING,
     OUTGOING,
     Balance,
@@ -60,6 +59,8 @@ log = logging.getLogger(__name__)
 
 _ZERO = Decimal(0)
 _MAX_CASCADE = 10_000
+_TRANSFER_IN = MoveType.TRANSFER_IN
+_TRANSFER_OUT = MoveType.TRANSFER_OUT
 
 
 def utc_instant(at: dt.datetime, field: str = "at") -> dt.datetime:
@@ -343,21 +344,29 @@ class StockLedger:
         be covered (:class:`~salonkit.InsufficientStock`).
         """
         self._check(move)
-        stream = self._stream(move.store_id, move.sku)
+        kind = move.type
+        stream = self._streams.get((move.store_id, move.sku)) or self._stream(
+            move.store_id, move.sku
+        )
         before = stream.state.quantity
-        key = move_key(move)
-        if stream.is_after_last(key):
-            self._touch(stream)
-            posting = stream.append(move, key, self._incoming(move, None))
-            if move.type is MoveType.TRANSFER_OUT:
+        key = (move.posted_at, move.seq)
+        keys = stream.keys
+        if not keys or key > keys[-1]:
+            if self._saved is not None:
+                self._touch(stream)
+            incoming = self._incoming(move, None) if kind is _TRANSFER_IN else None
+            posting = stream.append(move, key, incoming)
+            if kind is _TRANSFER_OUT:
                 self._outs[move.reference or ""] = posting
         else:
             posting = self._insert(stream, move, key)
-        self._track_transfer(move)
+        if kind is _TRANSFER_OUT or kind is _TRANSFER_IN:
+            self._track_transfer(move)
         if move.seq > self._last_seq:
             self._last_seq = move.seq
             self._seq = itertools.count(move.seq + 1)
-        self._check_low(stream, before)
+        if self._settings[move.sku].reorder_point is not None:
+            self._check_low(stream, before)
         return posting
 
     def post_many(self, moves: Iterable[Move]) -> list[Posting]:
@@ -365,20 +374,32 @@ class StockLedger:
         return [self.post(m) for m in moves]
 
     def _check(self, move: Move) -> None:
-        self.product(move.sku)
+        if move.sku not in self._products:
+            raise NotFound("product", move.sku)
         q = move.quantity
-        if move.type in INCOMING and q <= 0:
-            raise ValidationError("quantity", f"a {move.type.value} move adds stock")
-        if move.type in OUTGOING and q >= 0:
-            raise ValidationError("quantity", f"a {move.type.value} move removes stock")
-        if move.type in EITHER and not q:
+        kind = move.type
+        if q > 0:
+            if kind in OUTGOING:
+                raise ValidationError("quantity", f"a {kind.value} move removes stock")
+        elif q < 0:
+            if kind in INCOMING:
+                raise ValidationError("quantity", f"a {kind.value} move adds stock")
+            if move.value is not None:
+                raise ValidationError("value", "only incoming moves carry a value")
+        else:
             raise ValidationError("quantity", "must not be zero")
-        if move.type in (MoveType.TRANSFER_OUT, MoveType.TRANSFER_IN) and not move.reference:
+        if move.value is not None and move.value < 0:
+            raise ValidationError("value", "must not be negative")
+        if kind is _TRANSFER_OUT or kind is _TRANSFER_IN:
+            self._check_transfer(move)
+
+    def _check_transfer(self, move: Move) -> None:
+        if not move.reference:
             raise ValidationError("reference", "a transfer move names its transfer")
-        if move.type is MoveType.TRANSFER_OUT and move.reference in self._transfers:
+        if move.type is _TRANSFER_OUT and move.reference in self._transfers:
             raise ValidationError("reference", f"transfer {move.reference} was already sent")
-        if move.type is MoveType.TRANSFER_IN:
-            transfer = self.transfer(move.reference or "")
+        if move.type is _TRANSFER_IN:
+            transfer = self.transfer(move.reference)
             if not transfer.in_transit:
                 raise ValidationError("transfer", f"transfer {transfer.id} was already received")
             if move.store_id != transfer.to_store or move.sku != transfer.sku:
@@ -387,10 +408,8 @@ class StockLedger:
                 raise ValidationError("quantity", "a transfer is received whole")
             if move.posted_at < transfer.sent_at:
                 raise ValidationError("at", "a transfer cannot arrive before it was sent")
-        if move.value is not None and move.type not in INCOMING | EITHER:
-            raise ValidationError("value", "only incoming moves carry a value")
-        if move.value is not None and move.value < 0:
-            raise ValidationError("value", "must not be negative")
+        if move.value is not None:
+            raise ValidationError("value", "a transfer is valued by the ledger")
 
     def _incoming(self, move: Move, plan: _Plan | None) -> Sequence[LotPart] | None:
         if move.type is not MoveType.TRANSFER_IN:

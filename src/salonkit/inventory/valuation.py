@@ -254,6 +254,68 @@ def _receive(state: StreamState, move: Move, parts: Sequence[LotPart]) -> Postin
 def _issue(
     state: StreamState, move: Move, quantity: Decimal, allow_negative: bool, zone: ZoneInfo
 ) -> Posting:
+    layers = state.layers
+    if (
+        move.lot is None
+        and state.quantity >= quantity
+        and (
+            layers[0].expires is None
+            or move.type not in USABLE_ONLY
+            or layers[0].expires >= local_date(move.posted_at, zone)
+        )
+    ):
+        # the common case: enough stock, nothing expired in the way (layers are FEFO-sorted,
+        # so when the first one is usable they all are): take from the front in one pass
+        return _take_front(state, move, quantity)
+    return _issue_scan(state, move, quantity, allow_negative, zone)
+
+
+def _take_front(state: StreamState, move: Move, quantity: Decimal) -> Posting:
+    layers = state.layers
+    fifo = state.method is _FIFO
+    rate = state.rate
+    cost = _ZERO
+    taken: list[LotPart] = []
+    need = quantity
+    used = 0
+    while need:
+        layer = layers[used]
+        have = layer.quantity
+        if have <= need:
+            value = layer.value if fifo else have * rate
+            need -= have
+            used += 1
+            taken.append(LotPart(layer.lot, layer.expires, have, value))
+        else:
+            if fifo:
+                value = round_rate(layer.value * need / have)
+                layer.value -= value
+            else:
+                value = need * rate
+            layer.quantity = have - need
+            taken.append(LotPart(layer.lot, layer.expires, need, value))
+            need = _ZERO
+        cost += value
+    if used:
+        del layers[:used]
+    state.quantity -= quantity
+    state.value -= cost
+    return Posting(
+        move,
+        state.quantity,
+        state.value,
+        state.valuation_rate(),
+        cost,
+        _ZERO,
+        _ZERO,
+        _ZERO,
+        tuple(taken),
+    )
+
+
+def _issue_scan(
+    state: StreamState, move: Move, quantity: Decimal, allow_negative: bool, zone: ZoneInfo
+) -> Posting:
     usable_only = move.type in USABLE_ONLY
     wanted_lot = move.lot
     layers = state.layers
