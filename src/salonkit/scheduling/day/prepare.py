@@ -9,10 +9,12 @@ the request's window and the staff member's shifts (every staff step inside one 
 
 from __future__ import annotations
 
+from collections import defaultdict
 from math import gcd
 
 import attrs
 
+from salonkit.scheduling.day.errors import InfeasibleDay
 from salonkit.scheduling.day.model import (
     PREFERRED_POINTS,
     DayProblem,
@@ -205,3 +207,70 @@ def prepare(problem: DayProblem) -> Prepared:
             )
         )
     return Prepared(problem=problem, unit=unit, open=open_u, close=close_u, requests=tuple(out))
+
+
+def _blocked_starts(pr: PreparedRequest, busy_lo: int, busy_hi: int) -> list[tuple[int, int]]:
+    """Starts of ``pr`` for which a staff block would overlap ``[busy_lo, busy_hi)``."""
+    return [(busy_lo - b.offset - b.size + 1, busy_hi - b.offset - 1) for b in pr.staff_blocks]
+
+
+def _fixed_busy(prep: Prepared) -> dict[str, list[tuple[int, int]]]:
+    """Staff time that is certainly taken: pinned staff steps and compulsory parts of breaks."""
+    unit = prep.unit
+    busy: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for member in prep.problem.staff:
+        for window in member.breaks:
+            lo = window.latest_end // unit - window.duration_min // unit
+            hi = window.earliest // unit + window.duration_min // unit
+            if lo < hi:
+                busy[member.id].append((lo, hi))
+    for pr in prep.requests:
+        pin = pr.request.pinned
+        if pin is not None:
+            t = pin.start // unit
+            for b in pr.staff_blocks:
+                busy[pin.staff].append((t + b.offset, t + b.offset + b.size))
+    return busy
+
+
+def possible_starts(prep: Prepared) -> dict[int, dict[str, Ranges]]:
+    """Per request, the staff members that can still serve it and their possible starts.
+
+    Removes starts clashing with pinned bookings (same staff member or same customer) and with
+    the compulsory part of breaks, and staff members left with no start at all.
+    """
+    unit = prep.unit
+    busy = _fixed_busy(prep)
+    capacity = {r.id: r.capacity for r in prep.problem.resources}
+    pinned_spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for pr in prep.requests:
+        if pr.request.pinned is not None:
+            t = pr.request.pinned.start // unit
+            pinned_spans[pr.request.customer].append((t, t + pr.length))
+    out: dict[int, dict[str, Ranges]] = {}
+    for pr in prep.requests:
+        pin = pr.request.pinned
+        if pin is not None:
+            t = pin.start // unit
+            if pin.staff not in pr.starts or not contains(pr.starts[pin.staff], t):
+                raise InfeasibleDay(
+                    f"requests[{pr.index}].pinned",
+                    f"{pr.request.id} cannot be served by {pin.staff} at that time "
+                    "(skill, shift, window or opening hours)",
+                )
+            out[pr.index] = {pin.staff: ((t, t),)}
+            continue
+        if any(capacity[name] == 0 for name in pr.resource_blocks):
+            out[pr.index] = {}
+            continue
+        options: dict[str, Ranges] = {}
+        for staff_id, ranges in pr.starts.items():
+            for lo, hi in busy.get(staff_id, ()):
+                for a, b in _blocked_starts(pr, lo, hi):
+                    ranges = subtract(ranges, a, b)
+            for lo, hi in pinned_spans.get(pr.request.customer, ()):
+                ranges = subtract(ranges, lo - pr.length + 1, hi - 1)
+            if ranges:
+                options[staff_id] = ranges
+        out[pr.index] = options
+    return out

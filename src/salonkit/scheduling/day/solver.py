@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import logging
 import math
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from collections.abc import Callable
 import attrs
 from ortools.sat.python import cp_model
 
+from salonkit.scheduling.day import lns
 from salonkit.scheduling.day.checker import check_solution
 from salonkit.scheduling.day.errors import InfeasibleDay
 from salonkit.scheduling.day.greedy import greedy_solution
@@ -32,17 +34,23 @@ from salonkit.scheduling.day.model import (
 from salonkit.scheduling.day.prepare import (
     Block,
     Prepared,
-    PreparedRequest,
     Ranges,
-    contains,
+    possible_starts,
     prepare,
-    subtract,
     union,
 )
 
 logger = logging.getLogger(__name__)
 
 Domain = cp_model.Domain
+#: Largest model (in request-staff pairs) that gets the window energy constraints.
+WINDOW_ENERGY_PAIRS = 1500
+#: Largest model (in request-staff pairs) on which CP-SAT's presolve probes.
+PROBING_PAIRS = 1500
+#: Deterministic work units per second of time limit in ``deterministic`` mode.
+DTIME_PER_S = 0.1
+#: Neighbourhood moves per second of time limit in ``deterministic`` mode.
+MOVES_PER_S = 4
 
 
 @attrs.frozen
@@ -68,77 +76,12 @@ class DayModel:
     serves: dict[int, dict[str, cp_model.IntVar]]  # request index -> staff -> literal
     breaks: dict[str, list[cp_model.IntVar]]  # staff -> break starts (units), instance order
     symmetric_groups: list[list[str]]
+    options: dict[int, dict[str, Ranges]]
+    trivial_bound: int = 0
     build_s: float = 0.0
 
 
 # -- presolve ------------------------------------------------------------------------------
-
-
-def _blocked_starts(pr: PreparedRequest, busy_lo: int, busy_hi: int) -> list[tuple[int, int]]:
-    """Starts of ``pr`` for which a staff block would overlap ``[busy_lo, busy_hi)``."""
-    return [(busy_lo - b.offset - b.size + 1, busy_hi - b.offset - 1) for b in pr.staff_blocks]
-
-
-def _fixed_busy(prep: Prepared) -> dict[str, list[tuple[int, int]]]:
-    """Staff time that is certainly taken: pinned staff steps and compulsory parts of breaks."""
-    unit = prep.unit
-    busy: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for member in prep.problem.staff:
-        for window in member.breaks:
-            lo = window.latest_end // unit - window.duration_min // unit
-            hi = window.earliest // unit + window.duration_min // unit
-            if lo < hi:
-                busy[member.id].append((lo, hi))
-    for pr in prep.requests:
-        pin = pr.request.pinned
-        if pin is not None:
-            t = pin.start // unit
-            for b in pr.staff_blocks:
-                busy[pin.staff].append((t + b.offset, t + b.offset + b.size))
-    return busy
-
-
-def _possible_starts(prep: Prepared) -> dict[int, dict[str, Ranges]]:
-    """Per request, the staff members that can still serve it and their possible starts.
-
-    Removes starts clashing with pinned bookings (same staff member or same customer) and with
-    the compulsory part of breaks, and staff members left with no start at all.
-    """
-    unit = prep.unit
-    busy = _fixed_busy(prep)
-    capacity = {r.id: r.capacity for r in prep.problem.resources}
-    pinned_spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    for pr in prep.requests:
-        if pr.request.pinned is not None:
-            t = pr.request.pinned.start // unit
-            pinned_spans[pr.request.customer].append((t, t + pr.length))
-    out: dict[int, dict[str, Ranges]] = {}
-    for pr in prep.requests:
-        pin = pr.request.pinned
-        if pin is not None:
-            t = pin.start // unit
-            if pin.staff not in pr.starts or not contains(pr.starts[pin.staff], t):
-                raise InfeasibleDay(
-                    f"requests[{pr.index}].pinned",
-                    f"{pr.request.id} cannot be served by {pin.staff} at that time "
-                    "(skill, shift, window or opening hours)",
-                )
-            out[pr.index] = {pin.staff: ((t, t),)}
-            continue
-        if any(capacity[name] == 0 for name in pr.resource_blocks):
-            out[pr.index] = {}
-            continue
-        options: dict[str, Ranges] = {}
-        for staff_id, ranges in pr.starts.items():
-            for lo, hi in busy.get(staff_id, ()):
-                for a, b in _blocked_starts(pr, lo, hi):
-                    ranges = subtract(ranges, a, b)
-            for lo, hi in pinned_spans.get(pr.request.customer, ()):
-                ranges = subtract(ranges, lo - pr.length + 1, hi - 1)
-            if ranges:
-                options[staff_id] = ranges
-        out[pr.index] = options
-    return out
 
 
 def _symmetric_groups(prep: Prepared, options: dict[int, dict[str, Ranges]]) -> list[list[str]]:
@@ -205,7 +148,7 @@ def build_model(
     started = time.perf_counter()
     prep = prepared if prepared is not None else prepare(problem)
     unit = prep.unit
-    options = _possible_starts(prep)
+    options = possible_starts(prep)
     m = cp_model.CpModel()
     m.name = problem.name or "salon-day"
     present: dict[int, cp_model.IntVar] = {}
@@ -304,9 +247,11 @@ def build_model(
     for intervals in customer_spans.values():
         m.add_no_overlap(intervals)
 
+    pairs = sum(len(lits) for lits in serves.values())
     if redundant:
         _add_staff_energy(m, prep, serves)
-        _add_window_energy(m, prep, options, serves, present)
+        if pairs <= WINDOW_ENERGY_PAIRS:
+            _add_window_energy(m, prep, options, serves, present)
         _add_group_cumulatives(m, prep, serves, any_staff, break_intervals)
     groups = _symmetric_groups(prep, options) if symmetry else []
     _add_symmetry_breaking(m, prep, serves, groups)
@@ -320,6 +265,11 @@ def build_model(
         serves=serves,
         breaks=breaks,
         symmetric_groups=groups,
+        options=options,
+        trivial_bound=sum(
+            prep.requests[i].value + max(prep.requests[i].bonus(x) for x in lits)
+            for i, lits in serves.items()
+        ),
         build_s=time.perf_counter() - started,
     )
 
@@ -356,8 +306,12 @@ def _min_overlap(ranges: Ranges, blocks: tuple[Block, ...], a: int, b: int) -> i
     for lo, hi in ranges:
         points = {lo, hi}
         for blk in blocks:
-            for edge in (a - blk.offset - blk.size, a - blk.offset, b - blk.offset - blk.size,
-                         b - blk.offset):
+            for edge in (
+                a - blk.offset - blk.size,
+                a - blk.offset,
+                b - blk.offset - blk.size,
+                b - blk.offset,
+            ):
                 if lo <= edge <= hi:
                     points.add(edge)
         for t in points:
@@ -605,20 +559,87 @@ def _score(prep: Prepared, assignments: list[Assignment]) -> int:
     return sum(by_id[a.request].value + by_id[a.request].bonus(a.staff) for a in assignments)
 
 
-class _Reporter(cp_model.CpSolverSolutionCallback):
-    def __init__(self, progress: ProgressCallback, offset: float) -> None:
-        super().__init__()
+class _Best:
+    """The best score and bound seen so far, shared by the search threads."""
+
+    def __init__(self, progress: ProgressCallback | None, started: float) -> None:
+        self._lock = threading.Lock()
         self._progress = progress
-        self._offset = offset
+        self._started = started
+        self.objective: int | None = None
+        self.bound: int | None = None
+
+    def offer(self, objective: int | None = None, bound: int | None = None) -> None:
+        """Record a new plan score or bound and report it when it improves."""
+        with self._lock:
+            changed = False
+            if objective is not None and (self.objective is None or objective > self.objective):
+                self.objective, changed = objective, True
+            if bound is not None and (self.bound is None or bound < self.bound):
+                self.bound, changed = bound, True
+            if changed and self._progress is not None and self.objective is not None:
+                self._progress(
+                    Progress(
+                        objective=self.objective,
+                        bound=max(
+                            self.bound if self.bound is not None else self.objective, self.objective
+                        ),
+                        wall_s=time.perf_counter() - self._started,
+                    )
+                )
+
+
+class _Reporter(cp_model.CpSolverSolutionCallback):
+    def __init__(self, best: _Best) -> None:
+        super().__init__()
+        self._best = best
 
     def on_solution_callback(self) -> None:
-        self._progress(
-            Progress(
-                objective=round(self.objective_value),
-                bound=math.floor(self.best_objective_bound + 1e-6),
-                wall_s=self._offset + self.wall_time,
-            )
+        self._best.offer(round(self.objective_value), math.floor(self.best_objective_bound + 1e-6))
+
+
+def _plan_of(prep: Prepared, solution: DaySolution) -> lns.Plan:
+    index = {pr.request.id: pr.index for pr in prep.requests}
+    unit = prep.unit
+    breaks: dict[str, list[int]] = defaultdict(list)
+    for b in solution.breaks:
+        breaks[b.staff].append(b.start // unit)
+    return lns.Plan(
+        {index[a.request]: (a.staff, a.start // unit) for a in solution.assignments},
+        dict(breaks),
+    )
+
+
+def _solution_of(prep: Prepared, plan: lns.Plan) -> DaySolution:
+    unit = prep.unit
+    assignments = [
+        Assignment(pr.request.id, plan.placed[pr.index][0], plan.placed[pr.index][1] * unit)
+        for pr in prep.requests
+        if pr.index in plan.placed
+    ]
+    return DaySolution(
+        assignments=assignments,
+        breaks=[
+            BreakPlacement(member.id, start * unit)
+            for member in prep.problem.staff
+            for start in plan.breaks.get(member.id, [])
+        ],
+        unscheduled=[pr.request.id for pr in prep.requests if pr.index not in plan.placed],
+        objective=plan.score(prep),
+    )
+
+
+def _valid(problem: DayProblem, solution: DaySolution, origin: str) -> bool:
+    report = check_solution(problem, attrs.evolve(solution, bound=None, status="FEASIBLE"))
+    if not report.valid:
+        logger.error(
+            "%s plan for %s breaks %d rules (%s); not used",
+            origin,
+            problem.name or "the day",
+            len(report.violations),
+            "; ".join(v.message for v in report.violations[:5]),
         )
+    return report.valid
 
 
 def optimize(
@@ -628,34 +649,41 @@ def optimize(
     seed: int = 0,
     hint: DaySolution | None = None,
     progress: ProgressCallback | None = None,
+    *,
+    deterministic: bool = False,
 ) -> DaySolution:
     """Plan the day with CP-SAT; returns the best valid plan found, its bound and status.
 
     ``time_limit`` bounds the search in seconds, ``workers`` the search threads, ``seed`` the
     random seed. ``hint`` is a plan to start from (the greedy plan is used when absent or
-    worse); ``progress`` is called with a :class:`Progress` at every improving plan.
+    worse); ``progress`` is called with a :class:`Progress` whenever the best score or the
+    bound improves (possibly from a search thread).
+
+    With two workers or more, one thread runs the whole model (which proves the bound) while
+    another improves the plan by large neighbourhood search; the better plan wins. By default
+    the search stops on wall-clock time, so under a loaded machine two runs may differ; with
+    ``deterministic=True`` every limit is a count of work instead (same seed and workers, same
+    answer) and ``time_limit`` only sets how much work is done.
 
     The answer always passes :func:`~salonkit.scheduling.day.checker.check_solution`. Raises
     :class:`~salonkit.scheduling.day.errors.InfeasibleDay` when the pinned bookings and breaks
     cannot all be honoured.
     """
     started = time.perf_counter()
+    deadline = started + time_limit
+    best = _Best(progress, started)
     prep = prepare(problem)
-    baseline: DaySolution | None
+    candidates: list[DaySolution] = []
     try:
-        baseline = greedy_solution(problem, prep)
+        candidates.append(greedy_solution(problem, prep))
     except InfeasibleDay:
         logger.info("greedy could not place the fixed parts; the model will decide")
-        baseline = None
-    if hint is not None:
-        report = check_solution(problem, attrs.evolve(hint, bound=None, status="FEASIBLE"))
-        hint_score = report.score
-        if not report.valid:
-            logger.warning(
-                "the given hint breaks %d rules; used as a hint only", len(report.violations)
-            )
-        elif baseline is None or hint_score > baseline.objective:
-            baseline = attrs.evolve(hint, objective=hint_score, bound=None, status="FEASIBLE")
+    if hint is not None and _valid(problem, hint, "the hint"):
+        score = check_solution(problem, attrs.evolve(hint, bound=None, status="FEASIBLE")).score
+        candidates.append(attrs.evolve(hint, objective=score, bound=None, status="FEASIBLE"))
+    start_from = max(candidates, key=lambda c: c.objective, default=None)
+    if start_from is not None:
+        best.offer(start_from.objective)
     model = build_model(problem, prep)
     logger.info(
         "model of %s built in %.2f s: %d requests, %d symmetric staff groups",
@@ -664,65 +692,115 @@ def optimize(
         len(model.present),
         len(model.symmetric_groups),
     )
-    start_from = hint if hint is not None else baseline
     if start_from is not None:
         _add_hint(model, _respect_symmetry(start_from, model))
+    elif hint is not None:
+        _add_hint(model, _respect_symmetry(hint, model))
 
+    use_lns = start_from is not None and len(model.present) > 0
     solver = cp_model.CpSolver()
-    elapsed = time.perf_counter() - started
-    solver.parameters.max_time_in_seconds = max(0.1, time_limit - elapsed)
-    solver.parameters.num_workers = max(1, workers)
+    solver.parameters.num_workers = max(1, workers - 1) if use_lns and workers >= 2 else workers
     solver.parameters.random_seed = seed
-    reporter = _Reporter(progress, elapsed) if progress is not None else None
-    status = solver.solve(model.model, reporter)
+    if sum(len(lits) for lits in model.serves.values()) > PROBING_PAIRS:
+        solver.parameters.cp_model_probing_level = 0
+    full_share = 1.0 if not use_lns else (0.4 if workers < 2 else 1.0)
+    if deterministic:
+        solver.parameters.interleave_search = solver.parameters.num_workers > 1
+        solver.parameters.max_deterministic_time = DTIME_PER_S * time_limit * full_share
+    else:
+        remaining = deadline - time.perf_counter()
+        solver.parameters.max_time_in_seconds = max(0.05, remaining * full_share)
+    solver.best_bound_callback = lambda bound: best.offer(bound=math.floor(bound + 1e-6))
+    outcome: dict[str, cp_model.CpSolverStatus] = {}
+
+    def run_full_model() -> None:
+        outcome["status"] = solver.solve(model.model, _Reporter(best))
+
+    plan: lns.Plan | None = None
+    if use_lns and workers >= 2:
+        thread = threading.Thread(target=run_full_model, name="salon-day-cp-sat")
+        thread.start()
+        assert start_from is not None
+        plan = lns.search(
+            prep,
+            model.options,
+            _plan_of(prep, start_from),
+            seed=seed,
+            deadline=deadline,
+            max_moves=int(MOVES_PER_S * time_limit) if deterministic else None,
+            stop=None if deterministic else (lambda: not thread.is_alive()),
+            on_improve=lambda p: _lns_found(p, prep, best, None if deterministic else solver),
+            deterministic=deterministic,
+        )
+        thread.join()
+    else:
+        run_full_model()
+    status = outcome["status"]
     name = solver.status_name(status)
     if status == cp_model.INFEASIBLE:
         raise InfeasibleDay("requests.pinned", "the pinned bookings and breaks cannot all be kept")
-    bound: int | None = None
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        bound = math.floor(solver.best_objective_bound + 1e-6)
-    result: DaySolution | None = None
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         assignments, breaks = _read(model, solver)
-        objective = _score(prep, assignments)
         scheduled = {a.request for a in assignments}
-        result = DaySolution(
+        found = DaySolution(
             assignments=assignments,
             breaks=breaks,
             unscheduled=[r.id for r in problem.requests if r.id not in scheduled],
-            objective=objective,
-            bound=max(bound, objective) if bound is not None else None,
-            status="OPTIMAL" if objective == bound else "FEASIBLE",
+            objective=_score(prep, assignments),
         )
-        report = check_solution(problem, result)
-        if not report.valid:
-            logger.error(
-                "CP-SAT plan for %s breaks %d rules (%s); falling back to the greedy plan",
-                problem.name or "the day",
-                len(report.violations),
-                "; ".join(v.message for v in report.violations[:5]),
-            )
-            result, bound = None, None
-    if result is None or (baseline is not None and baseline.objective > result.objective):
-        if baseline is None:
-            raise InfeasibleDay("requests.pinned", f"no plan found ({name}) within the time limit")
-        if bound is not None and bound < baseline.objective:
-            logger.error("CP-SAT bound %d is below a valid plan's score; dropped", bound)
-            bound = None
-        result = attrs.evolve(
-            baseline,
-            bound=bound,
-            status="OPTIMAL" if bound == baseline.objective else "FEASIBLE",
+        if _valid(problem, found, "CP-SAT"):
+            candidates.append(found)
+    if use_lns and workers < 2 and status != cp_model.OPTIMAL:
+        origin = max(candidates, key=lambda c: c.objective)
+        plan = lns.search(
+            prep,
+            model.options,
+            _plan_of(prep, origin),
+            seed=seed,
+            deadline=deadline,
+            max_moves=int(MOVES_PER_S * time_limit * 0.6) if deterministic else None,
+            on_improve=lambda p: best.offer(p.score(prep)),
+            deterministic=deterministic,
         )
+    if plan is not None:
+        found = _solution_of(prep, plan)
+        if _valid(problem, found, "LNS"):
+            candidates.append(found)
+    if not candidates:
+        raise InfeasibleDay("requests.pinned", f"no plan found ({name}) within the time limit")
+    result = max(candidates, key=lambda c: c.objective)
+    bound = best.bound  # from the bound callback: valid whatever the final status
+    bound = model.trivial_bound if bound is None else min(bound, model.trivial_bound)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        final = math.floor(solver.best_objective_bound + 1e-6)
+        bound = final if bound is None else min(bound, final)
+    if bound is not None and bound < result.objective:
+        logger.error("CP-SAT bound %d is below a valid plan's score; dropped", bound)
+        bound = None
+    result = attrs.evolve(
+        result,
+        bound=bound,
+        status="OPTIMAL" if bound == result.objective else "FEASIBLE",
+        wall_s=time.perf_counter() - started,
+    )
     logger.info(
-        "%s: %s objective %d bound %s in %.2f s",
+        "%s: CP-SAT %s, objective %d bound %s in %.2f s",
         problem.name or "the day",
         name,
         result.objective,
         result.bound,
-        time.perf_counter() - started,
+        result.wall_s,
     )
-    return attrs.evolve(result, wall_s=time.perf_counter() - started)
+    return result
+
+
+def _lns_found(
+    plan: lns.Plan, prep: Prepared, best: _Best, solver: cp_model.CpSolver | None
+) -> None:
+    score = plan.score(prep)
+    best.offer(score)
+    if solver is not None and best.bound is not None and score >= best.bound:
+        solver.stop_search()
 
 
 __all__ = ["DayModel", "Progress", "ProgressCallback", "build_model", "optimize"]

@@ -1,0 +1,181 @@
+"""Benchmark of the salon-day optimiser against the greedy booking-system baseline.
+
+Runs the generated instances (``day_instances.py``) and the example instances of
+``benchmarks/instances/`` and prints, per instance, the greedy score, the optimiser's score,
+its proven bound, the gap, the time, the model building time and the ratio optimiser/greedy,
+each a median over ``--repeat`` runs (seeds 0, 1, ...), then the machine it ran on.
+
+    python benchmarks/scheduler.py --time-limit 10 --workers 2
+    python benchmarks/scheduler.py --only gen-3x25 example-small --time-limit 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+SRC = HERE.parent / "src"
+for path in (str(SRC), str(HERE)):
+    if path not in sys.path:  # run from a checkout without installing
+        sys.path.insert(0, path)
+
+from day_instances import benchmark_set  # noqa: E402
+from salonkit.scheduling.day import (  # noqa: E402
+    check_solution,
+    greedy_solution,
+    optimize,
+    problem_from_dict,
+)
+from salonkit.scheduling.day.solver import build_model  # noqa: E402
+
+INSTANCES = HERE / "instances"
+
+
+def machine() -> str:
+    """Platform, CPU model, core count and load, for the record."""
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    return (
+        f"{platform.platform()}; {cpu}; {os.cpu_count()} cores; load average {load}; "
+        f"Python {platform.python_version()}"
+    )
+
+
+def instances(names: list[str] | None, seed: int) -> list[dict[str, Any]]:
+    """The generated set plus the examples, filtered by name prefixes when given."""
+    docs = benchmark_set(seed)
+    docs += [json.loads(p.read_text()) for p in sorted(INSTANCES.glob("*.json"))]
+    if names:
+        docs = [d for d in docs if any(d["name"].startswith(n) for n in names)]
+    return docs
+
+
+def run(doc: dict[str, Any], time_limit: float, workers: int, repeat: int) -> dict[str, Any]:
+    """Solve one instance ``repeat`` times; medians of score, bound and time."""
+    problem = problem_from_dict(doc)
+    greedy = greedy_solution(problem)
+    assert check_solution(problem, greedy).valid, f"greedy plan of {doc['name']} is invalid"
+    started = time.perf_counter()
+    build_model(problem)
+    build_s = time.perf_counter() - started
+    scores, bounds, times, valid = [], [], [], True
+    for seed in range(repeat):
+        plan = optimize(problem, time_limit=time_limit, workers=workers, seed=seed)
+        valid = valid and check_solution(problem, plan).valid
+        scores.append(plan.objective)
+        if plan.bound is not None:
+            bounds.append(plan.bound)
+        times.append(plan.wall_s)
+    score = statistics.median(scores)
+    bound = statistics.median(bounds) if len(bounds) == repeat else None
+    return {
+        "name": doc["name"],
+        "staff": len(problem.staff),
+        "requests": len(problem.requests),
+        "greedy": greedy.objective,
+        "score": score,
+        "bound": bound,
+        "gap": None if bound is None else (bound - score) / bound if bound else 0.0,
+        "time": statistics.median(times),
+        "build": build_s,
+        "ratio": score / greedy.objective if greedy.objective else float("inf"),
+        "valid": valid,
+    }
+
+
+def _pct(gap: float | None) -> str:
+    return "n/a" if gap is None else f"{gap * 100:.2f}%"
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    """The results as a Markdown table."""
+    lines = [
+        "| instance | staff | requests | greedy | optimiser | bound | gap | time s | build s "
+        "| ratio | valid |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in rows:
+        bound = "none" if r["bound"] is None else f"{r['bound']:g}"
+        lines.append(
+            f"| {r['name']} | {r['staff']} | {r['requests']} | {r['greedy']} | {r['score']:g} "
+            f"| {bound} | {_pct(r['gap'])} | {r['time']:.1f} | {r['build']:.2f} "
+            f"| {r['ratio']:.3f} | {'yes' if r['valid'] else 'NO'} |"
+        )
+    if rows:
+        lines.append("")
+        lines.append(
+            f"Mean ratio optimiser/greedy: {statistics.mean(r['ratio'] for r in rows):.3f}; "
+            f"valid: {sum(r['valid'] for r in rows)}/{len(rows)}; "
+            f"proven optimal: {sum(r['gap'] == 0 for r in rows)}/{len(rows)}."
+        )
+    return "\n".join(lines)
+
+
+def plot(rows: list[dict[str, Any]], path: Path) -> bool:
+    """Gap and ratio per instance as a PNG, when matplotlib happens to be installed."""
+    try:
+        import matplotlib  # type: ignore[import-not-found]
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt  # type: ignore[import-not-found]
+    except ImportError:
+        return False
+    fig, ax = plt.subplots(figsize=(9, 4))
+    names = [r["name"] for r in rows]
+    ax.bar(names, [r["ratio"] for r in rows], label="optimiser / greedy")
+    ax.plot(names, [1 + (r["gap"] or 0) for r in rows], "ro", label="1 + gap")
+    ax.tick_params(axis="x", rotation=60)
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path)
+    return True
+
+
+def main() -> int:
+    """Run the benchmark and print the table."""
+    parser = argparse.ArgumentParser(description="Day optimiser vs greedy baseline.")
+    parser.add_argument("--time-limit", type=float, default=10.0)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=1, help="runs per instance (medians)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the generated set")
+    parser.add_argument("--only", nargs="*", help="instance name prefixes to run")
+    parser.add_argument("--plot", type=Path, help="also save a PNG (needs matplotlib)")
+    args = parser.parse_args()
+    print(f"machine: {machine()}", flush=True)
+    print(
+        f"time limit {args.time_limit:g} s, {args.workers} workers, {args.repeat} run(s)",
+        flush=True,
+    )
+    rows = []
+    for doc in instances(args.only, args.seed):
+        row = run(doc, args.time_limit, args.workers, args.repeat)
+        rows.append(row)
+        print(
+            f"  {row['name']}: greedy {row['greedy']} optimiser {row['score']:g} "
+            f"bound {row['bound']} gap {_pct(row['gap'])} ratio {row['ratio']:.3f}",
+            flush=True,
+        )
+    print()
+    print(table(rows))
+    if args.plot and not plot(rows, args.plot):
+        print("no plotting library installed; --plot skipped")
+    return 0 if all(r["valid"] for r in rows) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
