@@ -17,12 +17,14 @@ import pluggy
 from salonkit.audit import with_audit
 from salonkit.catalogue import CatalogueService
 from salonkit.context import Context
+from salonkit.crm.service import CrmService
 from salonkit.customers import CustomerService
 from salonkit.domain.actor import Actor
 from salonkit.domain.clock import Clock, SystemClock
 from salonkit.domain.events import DomainEvent
 from salonkit.domain.ids import IdGenerator, UuidIds
 from salonkit.errors import PluginError
+from salonkit.feedback.service import FeedbackService
 from salonkit.notifications.service import NotificationService
 from salonkit.orders.service import OrderService
 from salonkit.plugins.hookspecs import Notifier, Printer, StorageFactory
@@ -33,6 +35,7 @@ from salonkit.staffing import StaffService
 from salonkit.storage.port import Backend
 from salonkit.storage.protection import KeyRing, Protector
 from salonkit.stores import StoreService
+from salonkit.workforce.service import WorkforceService
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +76,10 @@ class Salon:
         self.bookings = BookingService(context)
         # orders gets inventory, loyalty, wallet and a printer where the salon has them
         self.orders = OrderService(context, bookings=self.bookings)
-        self.reports = ReportService(context)
+        self.workforce = WorkforceService(context)
+        self.reports = ReportService(context, commissions=self.workforce.commission_total)
+        self.crm = CrmService(context)
+        self.feedback = FeedbackService(context)
 
     @property
     def backend(self) -> Backend:
