@@ -27,6 +27,7 @@ from salonkit.errors import PluginError
 from salonkit.feedback.service import FeedbackService
 from salonkit.notifications.service import NotificationService
 from salonkit.orders.service import OrderService
+from salonkit.permissions import Policy, guard_all
 from salonkit.plugins.hookspecs import Notifier, Printer, StorageFactory
 from salonkit.plugins.manager import get_plugin_manager
 from salonkit.reports.service import ReportService
@@ -61,6 +62,7 @@ class Salon:
     """
 
     def __init__(self, context: Context, plugin_manager: pluggy.PluginManager) -> None:
+        self._root_context = context
         self.context = context
         self.plugin_manager = plugin_manager
         self.notifiers: dict[str, Notifier] = {}
@@ -123,9 +125,26 @@ class Salon:
             keys=keys,
         )
 
-    def acting_as(self, actor: Actor) -> Salon:
-        """The same salon, with every use case run for ``actor`` (recorded in the audit log)."""
-        return type(self)(attrs.evolve(self.context, actor=actor), self.plugin_manager)
+    def acting_as(self, actor: Actor, policy: Policy | None = None) -> Salon:
+        """The same salon seen by ``actor``: every use case is checked against ``policy``
+        (:meth:`Policy.default` unless given) and runs for the actor (recorded in the audit log).
+
+        A denied call raises :class:`~salonkit.PermissionDenied` and changes nothing.
+        """
+        salon = type(self)(attrs.evolve(self._root_context, actor=actor), self.plugin_manager)
+        services = {
+            name: value
+            for name, value in vars(salon).items()
+            if type(value).__name__.endswith("Service")
+        }
+        for name, guarded in guard_all(services, actor, policy or Policy.default()).items():
+            setattr(salon, name, guarded)
+        return salon
+
+    @property
+    def actor(self) -> Actor:
+        """Who this salon's use cases run for."""
+        return self.context.actor
 
     def close(self) -> None:
         """Release the storage backend's connections."""
