@@ -31,6 +31,8 @@ from salonkit.context import Context
 from salonkit.domain.money import Money, check_currency, to_decimal
 from salonkit.errors import NotFound, ValidationError
 from salonkit.inventory import purchasing, stocktake
+from salonkit.inventory.events import StockExpiring
+from salonkit.inventory.expiry import expiry_events
 from salonkit.inventory.ledger import StockLedger
 from salonkit.inventory.model import (
     EITHER,
@@ -52,7 +54,7 @@ from salonkit.inventory.purchasing import (
     Suggestion,
     Supplier,
 )
-from salonkit.inventory.recipes import Recipe, planned_quantities
+from salonkit.inventory.recipes import Recipe, VarianceLine, planned_quantities, variance_report
 from salonkit.inventory.records import (
     PURCHASE_ORDERS,
     RECIPES,
@@ -780,6 +782,27 @@ class InventoryService:
             open_orders=self.orders(store_id, open_only=True),
             suppliers=suppliers,
         )
+
+    def recipe_variance(
+        self,
+        store_id: str | None = None,
+        *,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+    ) -> list[VarianceLine]:
+        """Actual consumption against recipes per service and product over a period."""
+        return variance_report(
+            self.ledger(store_id), self.recipes(), store_id=store_id, since=since, until=until
+        )
+
+    def emit_expiry_alerts(self, within_days: int, *, today: dt.date) -> list[StockExpiring]:
+        """Emit a :class:`StockExpiring` event per lot expiring within ``within_days`` (a daily
+        job calls this); listeners receive them after the unit of work commits."""
+        events = expiry_events(self.ledger(), within_days, today=today, now=self._ctx.clock.now())
+        with self._ctx.unit_of_work() as uow:
+            for event in events:
+                uow.emit(event)
+        return events
 
     # -- queries ---------------------------------------------------------------------------
 

@@ -286,3 +286,37 @@ def test_batch_posting_is_one_transaction(world: World) -> None:
     with pytest.raises(InsufficientStock):
         stock.post_moves(bad)
     assert stock.on_hand("s1", "GEL") == 4 and len(stock.history("s1", "GEL")) == 3
+
+
+def test_expiry_alerts_and_recipe_variance(world: World) -> None:
+    stock, _, listener, _ = world
+    stock.save_recipe(Recipe(service_id="colour", lines=(RecipeLine("DYE", Decimal(60)),)))
+    stock.receive(
+        "s1",
+        "DYE",
+        Decimal(2),
+        unit="pack",
+        unit_cost=Decimal(45),
+        actor="a",
+        lot="OLD",
+        expires=dt.date(2026, 3, 20),
+        at=T0,
+    )
+    stock.consume_for_service(
+        "s1",
+        "colour",
+        actor="lin",
+        reference="apt1",
+        overrides={"DYE": Decimal(75)},
+        at=T0.add(hours=1),
+    )
+    events = stock.emit_expiry_alerts(30, today=dt.date(2026, 3, 2))
+    assert [(e.sku, e.lot, e.quantity) for e in events] == [("DYE", "OLD", Decimal(45))]
+    assert listener.names()[-1] == "StockExpiring"
+    (line,) = stock.recipe_variance("s1")
+    assert (line.expected, line.actual, line.variance, line.value) == (
+        60,
+        75,
+        15,
+        Money("11.25", "CNY"),
+    )
