@@ -21,8 +21,10 @@ number of busy intervals in the window, not with the number of minutes.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import math
+import zoneinfo
 from collections.abc import Callable, Iterator, Sequence
 
 import attrs
@@ -32,7 +34,7 @@ from salonkit.domain.catalogue import Resource, Service
 from salonkit.domain.customer import Customer
 from salonkit.domain.staff import StaffMember
 from salonkit.domain.store import Store, WallInterval
-from salonkit.domain.time import TimeRange, local_date, wall_to_instant
+from salonkit.domain.time import TimeRange, local_date
 from salonkit.errors import ConflictReason, NotFound, ValidationError
 from salonkit.scheduling.calendar_index import CalendarIndex
 from salonkit.scheduling.intervals import (
@@ -49,7 +51,7 @@ from salonkit.scheduling.intervals import (
     to_epoch,
 )
 from salonkit.scheduling.model import Appointment, Slot, StepPlacement, VisitSlot
-from salonkit.scheduling.shape import Shape, shape_of
+from salonkit.scheduling.shape import Requirement, Shape, shape_of
 
 log = logging.getLogger(__name__)
 
@@ -64,19 +66,17 @@ def unit_ids(resource: Resource) -> list[str]:
     return [f"{resource.id}:{n}" for n in range(1, resource.capacity + 1)]
 
 
+@functools.lru_cache(maxsize=65536)
 def wall_instant(day: dt.date, clock: dt.time, timezone: str) -> int:
-    """Epoch seconds when the wall clock shows ``clock`` on ``day``.
+    """Epoch seconds when the wall clock shows ``clock`` on ``day`` (cached).
 
-    A wall time skipped by a DST change is moved forward past the gap (a shift written as 02:30
-    starts at 03:00 on that day); an ambiguous one takes its first occurrence.
+    Same policy as :func:`~salonkit.domain.time.wall_to_instant` for a time that occurs twice
+    (its first occurrence), but a wall time skipped by a DST change is moved forward past the
+    gap instead of refused (a shift written as 01:30 starts at 02:30 on that day in London),
+    since opening hours and shifts are fixed in advance and the day must still be usable.
     """
-    try:
-        return to_epoch(wall_to_instant(day, clock, timezone))
-    except ValidationError:
-        local = pendulum.datetime(
-            day.year, day.month, day.day, clock.hour, clock.minute, tz=timezone
-        )
-        return to_epoch(local)
+    zone = zoneinfo.ZoneInfo(timezone)
+    return int(dt.datetime.combine(day, clock, tzinfo=zone).replace(fold=0).timestamp())
 
 
 def _wall_span(day: dt.date, interval: WallInterval, timezone: str) -> Span:
@@ -110,13 +110,12 @@ class _Grid:
 class _Day:
     """What the engine knows about one store day, computed once per query and day."""
 
-    __slots__ = ("bounds", "closed_reason", "date", "fits", "grids", "open", "work")
+    __slots__ = ("closed_reason", "date", "fits", "grids", "open", "work")
 
     def __init__(self, date: dt.date) -> None:
         self.date = date
         self.open: list[Span] = []
         self.grids: list[_Grid] = []
-        self.bounds: Span = (0, 0)
         self.closed_reason = ""
         self.work: dict[str, list[Span]] = {}
         self.fits: dict[tuple[object, ...], list[Span]] = {}
@@ -165,6 +164,11 @@ class AvailabilityEngine:
         self._customer_busy = busy.customers
         self._days: dict[tuple[dt.date, int], _Day] = {}
         self._shapes: dict[tuple[str, str, int], Shape] = {}
+        self._interned: dict[tuple[object, ...], Shape] = {}
+        # keyed by id() of a Shape kept alive in self._shapes (hashing shapes is slow)
+        self._requirements: dict[int, tuple[Requirement, ...]] = {}
+        self._staff_spans: dict[int, tuple[Span, ...]] = {}
+        self._placements: dict[int, dict[tuple[object, ...], StepPlacement]] = {}
 
     # ------------------------------------------------------------------ building blocks
 
@@ -173,7 +177,9 @@ class AvailabilityEngine:
         key = (service.id, staff.id, service.version)
         found = self._shapes.get(key)
         if found is None:
-            found = self._shapes[key] = shape_of(service, staff)
+            made = shape_of(service, staff)
+            # staff with the same timing share one Shape object, and so every cache keyed by it
+            found = self._shapes[key] = self._interned.setdefault(made.key, made)
         return found
 
     def _day(self, date: dt.date, granularity: int) -> _Day:
@@ -198,8 +204,6 @@ class AvailabilityEngine:
                 day.open.append((start, end))
                 day.grids.append(_Grid(start + (first_minute - minute) * 60, step, end))
             day.open = merge(day.open)
-        if day.open:
-            day.bounds = (day.open[0][0] - _DAY, day.open[-1][1] + _DAY)
         self._days[(date, granularity)] = day
         return day
 
@@ -220,7 +224,8 @@ class AvailabilityEngine:
         return work
 
     def _free_fit(self, busy: BusyIndex, day: _Day, a: int, b: int) -> list[Span]:
-        lo, hi = day.bounds
+        """Starts during the day's opening hours at which ``[start + a, start + b)`` is free."""
+        lo, hi = day.open[0][0] + a, day.open[-1][1] + b
         return fit(subtract([(lo, hi)], busy.between(lo, hi)), a, b)
 
     def _staff_fit(self, staff: StaffMember, shape: Shape, day: _Day) -> list[Span]:
@@ -230,7 +235,10 @@ class AvailabilityEngine:
         busy = self._staff_busy.get(staff.id, EMPTY)
         free = subtract(work, busy.between(work[0][0], work[-1][1]))
         result = _ALL
-        for a, b in shape.staff_spans():
+        spans = self._staff_spans.get(id(shape))
+        if spans is None:
+            spans = self._staff_spans[id(shape)] = shape.staff_spans()
+        for a, b in spans:
             result = intersect(result, fit(free, a, b))
             if not result:
                 break
@@ -244,12 +252,15 @@ class AvailabilityEngine:
         return found
 
     def _resource_fit(self, shape: Shape, day: _Day) -> list[Span]:
-        key = ("units", *shape.key)
+        key = ("units", id(shape))
         found = day.fits.get(key)
         if found is not None:
             return found
         result = _ALL
-        for req in shape.requirements():
+        requirements = self._requirements.get(id(shape))
+        if requirements is None:
+            requirements = self._requirements[id(shape)] = shape.requirements()
+        for req in requirements:
             units = self.units_by_kind.get(req.kind, [])
             groups = [
                 self._free_fit(self._unit_busy.get(u, EMPTY), day, req.start, req.end)
@@ -306,18 +317,23 @@ class AvailabilityEngine:
         (the customer stays in the same chair). ``None`` when some step finds too few free units.
         """
         shape = self.shape(service, staff)
+        requirements = self._requirements.get(id(shape))
+        if requirements is None:
+            requirements = self._requirements[id(shape)] = shape.requirements()
         chosen: list[list[str]] = [[] for _ in shape.steps]
         previous: dict[str, list[str]] = {}
         wanted = {p.name: p.units for p in preferred}
-        for req in shape.requirements():
+        busy = self._unit_busy
+        for req in requirements:
             a, b = start + req.start, start + req.end
             pool = self.units_by_kind.get(req.kind, [])
             first = [u for u in wanted.get(shape.steps[req.step].name, ()) if u in pool]
             first += [u for u in previous.get(req.kind, []) if u not in first]
-            order = first + [u for u in pool if u not in first]
+            order = first + [u for u in pool if u not in first] if first else pool
             taken: list[str] = []
             for unit in order:
-                if not self._unit_busy.get(unit, EMPTY).is_free(a, b):
+                index = busy.get(unit)
+                if index is not None and not index.is_free(a, b):
                     continue
                 if extra_units and any(x < b and a < y for x, y in extra_units.get(unit, ())):
                     continue
@@ -328,10 +344,17 @@ class AvailabilityEngine:
                 return None
             chosen[req.step].extend(taken)
             previous[req.kind] = taken
-        return tuple(
-            StepPlacement(s.name, s.offset, s.minutes, s.staff_busy, units)
-            for s, units in zip(shape.steps, chosen, strict=True)
-        )
+        out: list[StepPlacement] = []
+        memo = self._placements.setdefault(id(shape), {})
+        for position, (step, units) in enumerate(zip(shape.steps, chosen, strict=True)):
+            key = (position, *units)
+            placed = memo.get(key)
+            if placed is None:
+                placed = memo[key] = StepPlacement(
+                    step.name, step.offset, step.minutes, step.staff_busy, units
+                )
+            out.append(placed)
+        return tuple(out)
 
     def _slot(
         self,

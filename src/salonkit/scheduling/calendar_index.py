@@ -89,6 +89,7 @@ class CalendarIndex:
         unique = {a.id: a for a in appointments if a.status in BLOCKING}
         self.fixed = tuple(a for a in unique.values() if a.status is not AppointmentStatus.HELD)
         self.holds = tuple(a for a in unique.values() if a.status is AppointmentStatus.HELD)
+        self._known = frozenset(a.id for a in self.fixed)
         staff, units, customers = _index(self.fixed, store_id)
         self._raw = (staff, units, customers)
         self._fixed_busy = Busy(
@@ -119,9 +120,8 @@ class CalendarIndex:
                 self.store_id,
                 [a for a in (*self.appointments(), *extra) if a.id not in ignore],
             ).at(now)
-        known = {a.id for a in self.fixed}
         added = [h for h in self.holds if h.blocks(now)]
-        added += [a for a in extra if a.id not in known and a.blocks(now)]
+        added += [a for a in extra if a.id not in self._known and a.blocks(now)]
         if not added:
             return self._fixed_busy
         staff, units, customers = _index(added, self.store_id)
