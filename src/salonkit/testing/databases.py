@@ -18,14 +18,20 @@ def fresh_postgres_database(admin_url: str) -> Iterator[str]:
     ``admin_url`` points at any database the role can connect to and has ``CREATEDB`` rights on
     (``postgresql+psycopg://salonkit:salonkit@127.0.0.1/postgres``).
     """
+    from psycopg import sql
+
     url = sa.engine.make_url(normalise_url(admin_url))
     name = f"salonkit_test_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+
+    def run(statement: sql.Composed) -> None:
+        # Database names cannot be bound parameters: psycopg quotes the identifier.
+        with admin.connect() as conn:
+            conn.connection.driver_connection.execute(statement)  # type: ignore[union-attr]
+
     try:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        run(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         yield url.set(database=name).render_as_string(hide_password=False)
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        run(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
     finally:
         admin.dispose()
