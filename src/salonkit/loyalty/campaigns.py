@@ -142,10 +142,33 @@ class Campaign:
     starts: dt.datetime | None = None
     ends: dt.datetime | None = None
     coupon_required: bool = False
+    max_uses_per_member: int | None = attrs.field(default=None, validator=optional(positive_int))
+    """At most this many uses per member: in all, or per birthday month for a birthday offer."""
 
     def is_running(self, at: dt.datetime) -> bool:
         """True inside the campaign's window."""
         return (self.starts is None or self.starts <= at) and (self.ends is None or at < self.ends)
+
+    def counts_toward_limit(self, used_at: dt.datetime, at: dt.datetime, timezone: str) -> bool:
+        """Whether a use at ``used_at`` counts toward ``max_uses_per_member`` at ``at``.
+
+        For a birthday offer only uses in the same birthday month (same year) count.
+        """
+        if self.trigger is Trigger.BIRTHDAY_MONTH:
+            then, now = local_date(used_at, timezone), local_date(at, timezone)
+            return (then.year, then.month) == (now.year, now.month)
+        return True
+
+    def used_up(self, uses: Sequence[CampaignUse], at: dt.datetime, timezone: str = "UTC") -> bool:
+        """True when a member with past ``uses`` has reached ``max_uses_per_member``."""
+        if self.max_uses_per_member is None:
+            return False
+        count = sum(
+            1
+            for use in uses
+            if use.campaign_id == self.id and self.counts_toward_limit(use.at, at, timezone)
+        )
+        return count >= self.max_uses_per_member
 
     def applies_to(self, member: MemberProfile, at: dt.datetime, timezone: str = "UTC") -> bool:
         """True when the campaign runs at ``at`` and ``member`` qualifies (segment and trigger)."""
@@ -251,10 +274,12 @@ def best_offer(
     *,
     coupon: Coupon | None = None,
     timezone: str = "UTC",
+    uses: Sequence[CampaignUse] = (),
 ) -> AppliedOffer | None:
     """The one discount campaign that applies to ``purchase`` (the largest), or ``None``.
 
     ``coupon`` must already have passed :func:`check_coupon`; it unlocks its own campaign.
+    ``uses`` are the member's earlier campaign uses, checked against ``max_uses_per_member``.
     """
     best: AppliedOffer | None = None
     for campaign in campaigns:
@@ -264,6 +289,8 @@ def best_offer(
         if campaign.coupon_required and not unlocked:
             continue
         if not campaign.applies_to(member, purchase.at, timezone):
+            continue
+        if campaign.used_up(uses, purchase.at, timezone):
             continue
         discount = discount_for(campaign.offer, purchase)
         if discount.amount <= 0:

@@ -5,7 +5,7 @@ Each public method is one unit of work. Writers on a member's points first take
 ``uow.lock("points:<member>")`` and only then read the ledger, so two checkouts redeeming the same
 points at once are serialised: the second sees the first one's redemption and fails with
 :class:`~salonkit.errors.InsufficientBalance` if the points are gone. The wallet does the same
-with ``"wallet:<member>"``, coupons with ``"coupon:<code>"``. Ledger entries are keyed by
+with ``"wallet:<member>"``, offers with ``"offers:<member>"`` and ``"coupon:<code>"``. Ledger entries are keyed by
 ``<member>#<seq>``, so even a writer that skipped the lock could not store the same position twice.
 
 The engines are rebuilt from the stored entries of one member for each use case (a member has
@@ -471,7 +471,9 @@ class LoyaltyService:
             self.programme.campaigns,
             coupon=coupon,
             timezone=self.programme.timezone,
+            uses=uow.repo(CAMPAIGN_USES).select(eq("member_id", member_id)),
         )
+
         if coupon is not None and (applied is None or applied.coupon_code != coupon.code):
             raise CouponRejected(
                 coupon.code, "not_eligible", "its campaign does not apply to this order"
@@ -494,6 +496,7 @@ class LoyaltyService:
         and the revenue after it, for campaign reports.
         """
         with self._ctx.unit_of_work() as uow:
+            uow.lock(f"offers:{member_id}")  # per-member limits
             if coupon_code is not None:
                 uow.lock(f"coupon:{coupon_code}")
             applied = self._offer(uow, member_id, purchase, coupon_code)

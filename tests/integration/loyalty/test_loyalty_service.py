@@ -69,6 +69,7 @@ PROGRAMME = Programme(
             name="Birthday 20%",
             offer=PercentOff(percent=Decimal(20)),
             trigger=Trigger.BIRTHDAY_MONTH,
+            max_uses_per_member=1,
         ),
         Campaign(
             id="welcome",
@@ -242,6 +243,7 @@ def test_coupons_and_campaign_report(env: tuple[Context, FrozenClock, RecordingL
     # Without a coupon, May is Mei's birthday month: 20% off.
     birthday = loyalty.use_offer("mei", order("o3", "100.00"))
     assert birthday is not None and birthday.discount == cny("20.00")
+    assert loyalty.use_offer("mei", order("o4", "100.00")) is None  # once per birthday month
     report = loyalty.report(since=START, until=START + dt.timedelta(days=1))
     assert report.campaigns["welcome"].revenue == cny("140.00")
     assert report.campaigns["bday"].discount == cny("20.00")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import attrs
 import pytest
 
 from salonkit.domain.money import Money
@@ -12,6 +13,7 @@ from salonkit.loyalty.campaigns import (
     AmountOff,
     BuyXGetY,
     Campaign,
+    CampaignUse,
     Coupon,
     CouponRejected,
     PercentOff,
@@ -186,3 +188,23 @@ def test_coupon_accepted_inside_its_limits() -> None:
         valid_until=AT + dt.timedelta(days=1),
     )
     check_coupon(coupon, member_id="m", at=AT, uses=99, member_uses=1)
+
+
+def test_birthday_offer_once_per_birthday_month() -> None:
+    once = attrs.evolve(BIRTHDAY, max_uses_per_member=1)
+    may_4 = purchase(COLOUR)
+    used = CampaignUse(
+        id="u1",
+        campaign_id="bday",
+        member_id="m",
+        order_id="o",
+        at=AT,
+        discount=cny("77.60"),
+        revenue=cny("310.40"),
+    )
+    assert best_offer(may_4, MEMBER, [once]) is not None
+    assert best_offer(may_4, MEMBER, [once], uses=[used]) is None
+    next_may = purchase(COLOUR, at=dt.datetime(2027, 5, 2, tzinfo=dt.UTC))
+    assert best_offer(next_may, MEMBER, [once], uses=[used]) is not None
+    other = attrs.evolve(used, campaign_id="other")
+    assert best_offer(may_4, MEMBER, [once], uses=[other]) is not None
