@@ -123,17 +123,16 @@ class Rfm:
         return f"{self.r}{self.f}{self.m}"
 
 
-def _quintile(values: Sequence[float], value: float, *, higher_is_better: bool = True) -> int:
-    ordered = sorted(values)
-    below = sum(1 for v in ordered if v < value)
-    rank = below / len(ordered)
-    score = int(rank * 5) + 1
-    score = min(score, 5)
-    return score if higher_is_better else 6 - score
+def _quintile(values: Sequence[float], value: float) -> int:
+    """1 to 5 by where ``value`` ranks among ``values`` (the lowest 1, the highest 5)."""
+    if len(values) < 2:
+        return 3
+    below = sum(1 for v in values if v < value)
+    return 1 + round(4 * below / (len(values) - 1))
 
 
 def rfm_scores(visits_by_customer: Mapping[str, Sequence[Visit]], today: dt.date) -> list[Rfm]:
-    """RFM of every customer with at least one visit, scored by quintile against the others."""
+    """RFM of every customer with at least one visit, each score 1-5 by rank among them."""
     raw = {
         c: (
             (today - max(v.day for v in vs)).days,

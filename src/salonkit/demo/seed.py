@@ -440,7 +440,7 @@ def seed_operations(salon: Salon, today: dt.date) -> OperationsSummary:
             actor="manager",
             lot=f"L{today:%y%m}",
             expires=today + dt.timedelta(days=365),
-            at=received.subtract(days=1),
+            at=received.subtract(days=120),
         )
     salon.notifications.configure(
         NotificationSettings(
