@@ -419,7 +419,7 @@ def seed_operations(salon: Salon, today: dt.date) -> OperationsSummary:
     """
     from salonkit.notifications.settings import NotificationSettings
 
-    orders: OrderService = salon.orders  # type: ignore[attr-defined]
+    orders: OrderService = salon.orders
     inventory: InventoryService = salon.inventory  # type: ignore[attr-defined]
     orders.configure(
         STORE_ID,

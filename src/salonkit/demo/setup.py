@@ -106,7 +106,7 @@ def equip(
     orders = getattr(salon, "orders", None)
     if orders is None:
         orders = OrderService(salon.context)
-        salon.orders = orders  # type: ignore[attr-defined]
+        salon.orders = orders
     orders.bookings = salon.bookings
     orders.inventory = salon.inventory  # type: ignore[attr-defined]
     orders.loyalty = salon.loyalty  # type: ignore[attr-defined]
@@ -170,7 +170,7 @@ def open_demo_salon(
     )
     equip(salon, programme=programme(), wallet_policy=wallet_policy())
     if printer is not None:
-        salon.orders.printer = printer  # type: ignore[attr-defined]
+        salon.orders.printer = printer
     seed(salon, day)
     seed_operations(salon, day)
     return DemoSalon(salon, clock, day)
