@@ -46,6 +46,7 @@ POINTS_ENTRIES = registry.register(
             Column("order_id", str),
             Column("type", str, extract=lambda e: e.type.value),
             Column("at", dt.datetime),
+            Column("expires_at", dt.datetime),
         ),
         append_only=True,
         versioned=False,

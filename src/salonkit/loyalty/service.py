@@ -68,7 +68,7 @@ from salonkit.loyalty.wallet import (
     WalletTransaction,
 )
 from salonkit.storage.idempotency import fingerprint, recall, remember
-from salonkit.storage.port import UnitOfWork, eq, ge, lt
+from salonkit.storage.port import UnitOfWork, eq, ge, gt, le, lt
 from salonkit.storage.records import CUSTOMERS
 
 log = logging.getLogger(__name__)
@@ -407,15 +407,26 @@ class LoyaltyService:
             uow.repo(POINTS_ENTRIES).add_many(written)
             return written
 
-    def expire_points(self) -> int:
-        """Write off every lot that has expired, for every member; returns the entries written."""
+    def expire_points(self, *, since: dt.datetime | None = None) -> int:
+        """Write off every lot that has expired; returns the entries written.
+
+        The nightly job passes ``since``, its previous run: only members with a lot expiring in
+        ``(since, now]`` are read. Without it every member is checked.
+        """
         now = self._now()
         count = 0
         with self._ctx.unit_of_work() as uow:
-            for member in uow.repo(MEMBERS).select():
-                uow.lock(f"points:{member.id}")
-                ledger = self._ledger(uow, member.id)
-                written = ledger.expire(member.id, at=self._at(ledger, member.id, now))
+            if since is None:
+                members = [m.id for m in uow.repo(MEMBERS).select()]
+            else:
+                due = uow.repo(POINTS_ENTRIES).select(
+                    gt("expires_at", _utc(since)), le("expires_at", now)
+                )
+                members = sorted({e.member_id for e in due})
+            for member_id in members:
+                uow.lock(f"points:{member_id}")
+                ledger = self._ledger(uow, member_id)
+                written = ledger.expire(member_id, at=self._at(ledger, member_id, now))
                 uow.repo(POINTS_ENTRIES).add_many(written)
                 count += len(written)
         return count

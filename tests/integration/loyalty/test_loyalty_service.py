@@ -222,7 +222,8 @@ def test_scheduled_evaluation_downgrades_after_the_window(
     assert (change.old, change.new, change.move) == ("gold", "silver", "downgrade")
     assert loyalty.member("mei").tier == "silver"
     # Points have their own validity: the 1020 points expire after 365 days too.
-    assert loyalty.expire_points() == 1
+    assert loyalty.expire_points(since=clock.now() - dt.timedelta(days=1)) == 1
+    assert loyalty.expire_points() == 0
     assert loyalty.balance("mei").total == 0
 
 
