@@ -48,17 +48,26 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def populate(members: int, entries: int, seed: int = 11) -> tuple[PointsLedger, float]:
+def populate(
+    members: int,
+    entries: int,
+    seed: int = 11,
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[PointsLedger, float]:
     """A ledger of ``members`` members holding about ``entries`` entries (earn, redeem, expiry).
 
     Each member earns 10-500 points every 5-60 days over two years and redeems a few hundred
-    now and then; lots are valid 365 days, so old ones expire along the way.
+    now and then; lots are valid 365 days, so old ones expire along the way. ``progress`` is
+    called with (members done, members) every 10 %.
     """
     rnd = random.Random(seed)
     ledger = PointsLedger(validity_days=365, pending_days=0)
     per_member = max(1, entries // members)
     started = time.perf_counter()
+    tick = max(1, members // 10)
     for m in range(members):
+        if progress is not None and m and m % tick == 0:
+            progress(m, members)
         member = f"m{m:06d}"
         at = T0 + dt.timedelta(hours=rnd.randrange(24 * 30))
         step_days = 700 / per_member
@@ -162,7 +171,13 @@ def main(argv: list[str] | None = None) -> int:
     entries = max(members, int(2_000_000 * args.scale))
 
     print(f"machine: {platform.platform()}, Python {platform.python_version()}, {cpu_model()}")
-    ledger, built = populate(members, entries)
+    ledger, built = populate(
+        members,
+        entries,
+        progress=lambda done, total: print(
+            f"  building: {done:,}/{total:,} members", file=sys.stderr
+        ),
+    )
     held = count_entries(ledger)
     if args.freeze_gc:
         gc.collect()
