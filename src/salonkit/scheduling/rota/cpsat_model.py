@@ -181,6 +181,11 @@ def _add_cover(
     under = m.new_int_var(0, requirement, "under")
     over = m.new_int_var(0, max(0, len(lits) - requirement), "over")
     m.add(sum(lits) - requirement == over - under)
+    if requirement > 0 and len(lits) > requirement:
+        # never both short and over: keeps every solution's objective exact
+        short = m.new_bool_var("short")
+        m.add(over == 0).only_enforce_if(short)
+        m.add(under == 0).only_enforce_if(~short)
     if under_weight:
         terms.append((under, under_weight))
     if over_weight:

@@ -27,9 +27,10 @@ from salonkit.scheduling.rota.model import OFF, RotaProblem, RotaSolution, Statu
 
 logger = logging.getLogger(__name__)
 
-#: Rotas with more (employee, day, shift) variables than this use the LNS loop after the
-#: first full solve.
-LNS_THRESHOLD = 60_000
+#: Seconds given to each LNS step.
+STEP_LIMIT = 0.5
+#: Share of the time limit given to the first, whole-model search when LNS follows.
+FIRST_SHARE = 0.25
 
 
 class RotaInfeasible(SalonkitError):
@@ -93,8 +94,8 @@ def _read(rm: RotaModel, solver: cp_model.CpSolver) -> dict[str, tuple[str, ...]
 
 def _set_hint(rm: RotaModel, values: dict[int, int]) -> None:
     proto = rm.model.proto
-    del proto.solution_hint.vars[:]
-    del proto.solution_hint.values[:]
+    proto.solution_hint.vars.clear()
+    proto.solution_hint.values.clear()
     proto.solution_hint.vars.extend(values.keys())
     proto.solution_hint.values.extend(values.values())
 
@@ -127,10 +128,11 @@ def solve_rota(
 
     ``time_limit`` bounds the whole run in seconds, ``workers`` the search threads, ``seed``
     the random seed. ``hint`` is a roster (or solution) to start from. ``progress`` is called
-    with a :class:`Progress` at every improving roster. ``lns`` forces the large-neighbourhood
-    phase on or off (by default it runs on rotas of more than :data:`LNS_THRESHOLD`
-    variables). With ``deterministic=True`` the limit is CP-SAT's deterministic time instead
-    of seconds, so the same seed and workers give the same roster on any machine load.
+    with a :class:`Progress` at every improving roster. ``lns=False`` gives the whole time to
+    one CP-SAT search; by default a first search gets :data:`FIRST_SHARE` of the time and, unless
+    it proves its roster optimal, the large-neighbourhood search uses the rest. With
+    ``deterministic=True`` the limit counts CP-SAT's deterministic time instead of seconds,
+    so the same seed and workers give the same roster whatever the machine load.
     ``explain`` adds an explanation of each unmet cover and refused request.
 
     Raises :class:`RotaInfeasible` when no valid roster is found (proved impossible, or none
@@ -156,10 +158,10 @@ def solve_rota(
     if start_roster is not None:
         _set_hint(rm, _roster_values(rm, start_roster))
 
-    use_lns = lns if lns is not None else len(rm.x) > LNS_THRESHOLD
+    use_lns = lns if lns is not None else True
     elapsed = time.perf_counter() - started
-    remaining = time_limit - elapsed
-    first_limit = remaining * (0.35 if use_lns else 1.0)
+    remaining = time_limit if deterministic else time_limit - elapsed
+    first_limit = remaining * (FIRST_SHARE if use_lns else 1.0)
     solver = cp_model.CpSolver()
     _parameters(solver, first_limit, workers, seed, deterministic)
     reporter = _Reporter(progress, elapsed, "search", None)
@@ -177,7 +179,16 @@ def solve_rota(
     optimal = status == cp_model.OPTIMAL
     if use_lns and not optimal:
         roster, objective = _lns(
-            rm, roster, objective, started, time_limit, workers, seed, deterministic, progress
+            rm,
+            roster,
+            objective,
+            started,
+            time_limit,
+            workers,
+            seed,
+            deterministic,
+            progress,
+            solver.deterministic_time,
         )
     report = check_roster(problem, roster)
     if not report.valid:
@@ -225,53 +236,99 @@ def _lns(
     seed: int,
     deterministic: bool,
     progress: ProgressCallback | None,
+    first_spent: float,
 ) -> tuple[dict[str, tuple[str, ...]], int]:
-    """Improve ``roster`` by re-solving windows of days and groups of employees."""
+    """Improve ``roster`` by re-solving small parts of it with everything else fixed.
+
+    Each step frees either a few employees' whole rows, or every employee over a window of
+    days, or a block of employees over a longer window; the rest of the roster is fixed to the
+    current one (by narrowing variable domains of the one built model), and the part is solved
+    with the current roster as hint. A result at least as good is kept (equal moves let the
+    search drift across plateaus). A part solved to optimality without gain grows the next
+    part of that kind; a part that runs out of time shrinks it.
+    """
     p = rm.problem
     rng = random.Random(seed)
     proto = rm.model.proto
-    original = {i: list(v.domain) for i, v in enumerate(proto.variables)}
     x_items = list(rm.x.items())
-    window = max(7, min(p.horizon, 28))
-    group = max(2, min(len(p.employees), 12))
+    original = {var.index: list(proto.variables[var.index].domain) for _k, var in x_items}
+    n_staff = len(p.employees)
+    sizes = {
+        "staff": max(1, min(n_staff, 2)),
+        "days": max(1, min(p.horizon, 3)),
+        "block": max(1, min(p.horizon, 7)),
+    }
+    step_limit = STEP_LIMIT
     iteration = 0
+    spent = first_spent
     while True:
-        left = time_limit - (time.perf_counter() - started)
-        if left < 1.0:
+        if not deterministic:
+            spent = time.perf_counter() - started
+        left = time_limit - spent
+        if left < (0.05 if deterministic else 0.5):
             break
         iteration += 1
-        values = _roster_values(rm, roster)
-        days = range(p.horizon)
-        chosen: set[int] = set(range(len(p.employees)))
-        if iteration % 2:
-            first = rng.randrange(0, max(1, p.horizon - window + 1))
-            days = range(first, first + window)
-            label = f"days {first}-{first + window - 1}"
+        kind = ("staff", "days", "staff", "block")[iteration % 4]
+        size = sizes[kind]
+        days: range = range(p.horizon)
+        chosen: set[int] = set(range(n_staff))
+        if kind == "staff":
+            chosen = set(rng.sample(range(n_staff), size))
+        elif kind == "days":
+            first = rng.randrange(0, p.horizon - size + 1)
+            days = range(first, first + size)
         else:
-            chosen = set(rng.sample(range(len(p.employees)), min(group, len(p.employees))))
-            label = f"{len(chosen)} employees"
+            first = rng.randrange(0, p.horizon - size + 1)
+            days = range(first, first + size)
+            chosen = set(rng.sample(range(n_staff), max(1, n_staff // 3)))
+        values = _roster_values(rm, roster)
         for (ei, d, _si), var in x_items:
             if not (ei in chosen and d in days):
                 v = values[var.index]
-                proto.variables[var.index].domain[:] = [v, v]
+                domain = proto.variables[var.index].domain
+                domain.clear()
+                domain.extend([v, v])
         _set_hint(rm, values)
         solver = cp_model.CpSolver()
-        _parameters(solver, min(left, 20.0), workers, seed + iteration, deterministic)
+        _parameters(solver, min(left, step_limit), 1, seed + iteration, deterministic)
         status = solver.solve(rm.model)
-        for (_ei, _d, _si), var in x_items:
-            proto.variables[var.index].domain[:] = original[var.index]
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            found = round(solver.objective_value)
-            if found < objective:
-                roster, objective = _read(rm, solver), found
-                logger.info("LNS %d (%s): objective %d", iteration, label, objective)
-                if progress is not None:
-                    progress(Progress(objective, None, time.perf_counter() - started, "lns"))
-            elif status == cp_model.OPTIMAL:
-                # this neighbourhood is exhausted; try bigger ones
-                window = min(p.horizon, window + 7)
-                group = min(len(p.employees), group + 2)
+        spent += solver.deterministic_time
+        logger.debug(
+            "LNS %d %s %d: %s in %.2f s",
+            iteration,
+            kind,
+            size,
+            solver.status_name(status),
+            solver.wall_time,
+        )
+        for _k, var in x_items:
+            domain = proto.variables[var.index].domain
+            domain.clear()
+            domain.extend(original[var.index])
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            sizes[kind] = max(1, size - 1)
+            continue
+        found = round(solver.objective_value)
+        if found < objective:
+            logger.info("LNS %d (%s %d): objective %d", iteration, kind, size, found)
+            if progress is not None:
+                progress(Progress(found, None, time.perf_counter() - started, "lns"))
+        if found <= objective:
+            roster, objective = _read(rm, solver), found
+        if status == cp_model.OPTIMAL and found >= objective:
+            limit = n_staff if kind == "staff" else p.horizon
+            sizes[kind] = min(limit, size + 1)
+        elif status == cp_model.FEASIBLE:
+            sizes[kind] = max(1, size - 1)
+    logger.info("LNS: %d steps, sizes %s", iteration, sizes)
     return roster, objective
 
 
-__all__ = ["LNS_THRESHOLD", "Progress", "ProgressCallback", "RotaInfeasible", "solve_rota"]
+__all__ = [
+    "FIRST_SHARE",
+    "STEP_LIMIT",
+    "Progress",
+    "ProgressCallback",
+    "RotaInfeasible",
+    "solve_rota",
+]
