@@ -21,10 +21,8 @@ number of busy intervals in the window, not with the number of minutes.
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import logging
 import math
-import zoneinfo
 from collections.abc import Callable, Iterator, Sequence
 
 import attrs
@@ -34,7 +32,7 @@ from salonkit.domain.catalogue import Resource, Service
 from salonkit.domain.customer import Customer
 from salonkit.domain.staff import StaffMember
 from salonkit.domain.store import Store, WallInterval
-from salonkit.domain.time import TimeRange, local_date
+from salonkit.domain.time import TimeRange
 from salonkit.errors import ConflictReason, NotFound, ValidationError
 from salonkit.scheduling.calendar_index import CalendarIndex
 from salonkit.scheduling.intervals import (
@@ -46,9 +44,11 @@ from salonkit.scheduling.intervals import (
     fit,
     from_epoch,
     intersect,
+    local_day,
     merge,
     subtract,
     to_epoch,
+    wall_instant,
 )
 from salonkit.scheduling.model import Appointment, Slot, StepPlacement, VisitSlot
 from salonkit.scheduling.shape import Requirement, Shape, shape_of
@@ -64,19 +64,6 @@ DayFilter = Callable[[dt.date], bool]
 def unit_ids(resource: Resource) -> list[str]:
     """The unit ids of a resource: ``"<resource id>:1"`` to ``"<resource id>:<capacity>"``."""
     return [f"{resource.id}:{n}" for n in range(1, resource.capacity + 1)]
-
-
-@functools.lru_cache(maxsize=65536)
-def wall_instant(day: dt.date, clock: dt.time, timezone: str) -> int:
-    """Epoch seconds when the wall clock shows ``clock`` on ``day`` (cached).
-
-    Same policy as :func:`~salonkit.domain.time.wall_to_instant` for a time that occurs twice
-    (its first occurrence), but a wall time skipped by a DST change is moved forward past the
-    gap instead of refused (a shift written as 01:30 starts at 02:30 on that day in London),
-    since opening hours and shifts are fixed in advance and the day must still be usable.
-    """
-    zone = zoneinfo.ZoneInfo(timezone)
-    return int(dt.datetime.combine(day, clock, tzinfo=zone).replace(fold=0).timestamp())
 
 
 def _wall_span(day: dt.date, interval: WallInterval, timezone: str) -> Span:
@@ -409,8 +396,8 @@ class AvailabilityEngine:
         """Bookable starts in ``[lo, hi)`` in time order, each with the staff who can take it."""
         if lo >= hi:
             return
-        first = local_date(from_epoch(lo), self.timezone)
-        last = local_date(from_epoch(hi - 1), self.timezone)
+        first = local_day(lo, self.timezone)
+        last = local_day(hi - 1, self.timezone)
         date = first
         while date <= last:
             if day_ok is None or day_ok(date):
@@ -599,7 +586,7 @@ class AvailabilityEngine:
             raise NotFound("staff", staff_id)
         reasons: list[ConflictReason] = []
         at = to_epoch(start)
-        date = local_date(start, self.timezone)
+        date = local_day(start, self.timezone)
         day = self._day(date, 1)
         local = pendulum.instance(start).in_timezone(self.timezone)
         when = f"{local:%Y-%m-%d %H:%M}"

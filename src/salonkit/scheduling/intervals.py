@@ -15,6 +15,8 @@ what keeps slot search fast: no minute-by-minute scan anywhere.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import zoneinfo
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 
@@ -38,6 +40,35 @@ def from_epoch(seconds: int) -> pendulum.DateTime:
     minute, second = divmod(rest, 60)
     return pendulum.DateTime(
         day.year, day.month, day.day, hour, minute, second, tzinfo=pendulum.UTC
+    )
+
+
+@functools.lru_cache(maxsize=65536)
+def wall_instant(day: dt.date, clock: dt.time, timezone: str) -> int:
+    """Epoch seconds when the wall clock shows ``clock`` on ``day`` (cached).
+
+    Same policy as :func:`~salonkit.domain.time.wall_to_instant` for a time that occurs twice
+    (its first occurrence), but a wall time skipped by a DST change is moved forward past the
+    gap instead of refused (a shift written as 01:30 starts at 02:30 on that day in London),
+    since opening hours and shifts are fixed in advance and the day must still be usable.
+    """
+    zone = zoneinfo.ZoneInfo(timezone)
+    return int(dt.datetime.combine(day, clock, tzinfo=zone).replace(fold=0).timestamp())
+
+
+def local_day(instant: dt.datetime | int, timezone: str) -> dt.date:
+    """The date the wall clock in ``timezone`` shows at ``instant`` (an aware datetime or epoch
+    seconds); a fast path of :func:`~salonkit.domain.time.local_date`."""
+    seconds = instant if isinstance(instant, int) else instant.timestamp()
+    return dt.datetime.fromtimestamp(seconds, zoneinfo.ZoneInfo(timezone)).date()
+
+
+def day_bounds(day: dt.date, timezone: str) -> tuple[int, int]:
+    """Epoch seconds of the start of ``day`` and of the next day in ``timezone`` (23, 24 or 25
+    hours apart)."""
+    midnight = dt.time(0, 0)
+    return wall_instant(day, midnight, timezone), wall_instant(
+        day + dt.timedelta(days=1), midnight, timezone
     )
 
 
@@ -171,10 +202,13 @@ __all__ = [
     "Span",
     "at_least",
     "covers",
+    "day_bounds",
     "fit",
     "from_epoch",
     "intersect",
+    "local_day",
     "merge",
     "subtract",
     "to_epoch",
+    "wall_instant",
 ]

@@ -21,9 +21,9 @@ import pendulum
 
 from salonkit.domain.catalogue import Service
 from salonkit.domain.customer import Customer
-from salonkit.domain.time import local_date
 from salonkit.domain.validation import non_negative_int, optional, positive_int
 from salonkit.errors import ConflictReason, ValidationError
+from salonkit.scheduling.intervals import day_bounds, from_epoch, local_day
 
 CHANNELS = frozenset({"desk", "online"})
 
@@ -196,9 +196,9 @@ def time_limits(
     on days the patch test is valid and the customer has not reached the daily maximum."""
     current = pendulum.instance(now).in_timezone("UTC")
     earliest = current.add(minutes=rules.min_notice_minutes)
-    today = local_date(current, timezone)
+    today = local_day(current, timezone)
     last_day = today + dt.timedelta(days=rules.horizon_for(customer))
-    latest = pendulum.datetime(last_day.year, last_day.month, last_day.day, tz=timezone).add(days=1)
+    latest = from_epoch(day_bounds(last_day, timezone)[1])
 
     def day_ok(day: dt.date) -> bool:
         if not patch_test_ok(rules, service, customer, day):
@@ -206,7 +206,7 @@ def time_limits(
         limit = rules.max_bookings_per_customer_per_day
         return limit is None or customer is None or bookings_per_day(day) < limit
 
-    return TimeLimits(earliest, latest.in_timezone("UTC"), day_ok)
+    return TimeLimits(earliest, latest, day_ok)
 
 
 def start_reasons(
@@ -233,7 +233,7 @@ def start_reasons(
         out.append(
             _violation("horizon", f"bookings open only {rules.horizon_for(customer)} days ahead")
         )
-    day = local_date(start, timezone)
+    day = local_day(start, timezone)
     if not patch_test_ok(rules, service, customer, day):
         assert customer is not None
         out.append(

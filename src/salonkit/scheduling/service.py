@@ -37,8 +37,9 @@ import pendulum
 from salonkit.context import Context
 from salonkit.domain.catalogue import Service
 from salonkit.domain.customer import Customer
+from salonkit.domain.staff import StaffMember
 from salonkit.domain.store import Store
-from salonkit.domain.time import TimeRange, local_date, require_aware
+from salonkit.domain.time import TimeRange, require_aware
 from salonkit.errors import BookingConflict, ConcurrencyError, ConflictReason, ValidationError
 from salonkit.scheduling import calendar_export
 from salonkit.scheduling.availability import AvailabilityEngine
@@ -50,7 +51,7 @@ from salonkit.scheduling.events import (
     AppointmentStatusChanged,
     WaitlistSlotOffered,
 )
-from salonkit.scheduling.intervals import to_epoch
+from salonkit.scheduling.intervals import day_bounds, from_epoch, local_day, to_epoch
 from salonkit.scheduling.model import (
     BLOCKING,
     Appointment,
@@ -81,6 +82,7 @@ from salonkit.scheduling.rules import (
     start_reasons,
     time_limits,
 )
+from salonkit.scheduling.shape import shape_of
 from salonkit.storage import eq, gt, in_, lt
 from salonkit.storage.idempotency import fingerprint, recall, remember
 from salonkit.storage.port import UnitOfWork
@@ -122,7 +124,7 @@ def _day_counts(
             continue
         if skip_visit is not None and appt.visit_id == skip_visit:
             continue
-        groups[appt.visit_id or appt.id] = local_date(appt.starts_at, timezone)
+        groups[appt.visit_id or appt.id] = local_day(appt.starts_at, timezone)
     return Counter(groups.values())
 
 
@@ -252,14 +254,14 @@ class BookingService:
         *,
         now: dt.datetime,
         customer_id: str | None = None,
-        staff_ids: Sequence[str] | None = None,
+        staff_members: Sequence[StaffMember] | None = None,
         ignore: frozenset[str] = frozenset(),
         customer_days: tuple[dt.datetime, dt.datetime] | None = None,
         cached: bool = False,
     ) -> AvailabilityEngine:
         staff = (
-            [uow.repo(STAFF).get(s) for s in staff_ids]
-            if staff_ids is not None
+            staff_members
+            if staff_members is not None
             else uow.repo(STAFF).select(eq("store_id", store.id))
         )
         resources = uow.repo(RESOURCES).select(eq("store_id", store.id))
@@ -284,8 +286,8 @@ class BookingService:
 
     @staticmethod
     def _local_day_bounds(instant: dt.datetime, timezone: str) -> tuple[dt.datetime, dt.datetime]:
-        local = pendulum.instance(instant).in_timezone(timezone).start_of("day")
-        return local.in_timezone("UTC"), local.add(days=1).in_timezone("UTC")
+        lo, hi = day_bounds(local_day(instant, timezone), timezone)
+        return from_epoch(lo), from_epoch(hi)
 
     # ------------------------------------------------------------------ rules
 
@@ -460,7 +462,7 @@ class BookingService:
     ) -> list[ConflictReason]:
         tz = refs.store.timezone
         counts = _day_counts(engine.appointments, refs.customer.id, tz, request.visit_id)
-        day = local_date(request.starts_at, tz)
+        day = local_day(request.starts_at, tz)
         reasons = service_reasons(refs.rules, refs.service, refs.customer, channel)
         reasons += start_reasons(
             refs.rules,
@@ -572,18 +574,20 @@ class BookingService:
         ignore: frozenset[str],
     ) -> AvailabilityEngine:
         """An engine loaded with just what checking one booking needs: the staff member, the
-        store's appointments around it and the customer's on that day."""
+        store's appointments overlapping what the booking would hold, and the customer's on that
+        store day (for the per-day limit)."""
         start = request.starts_at
         service = refs.service
-        longest = service.buffer_before + service.buffer_after + 2 * service.minutes + 60
+        member = uow.repo(STAFF).get(request.staff_id)
+        shape = shape_of(service, member)
         return self._engine(
             uow,
             refs.store,
-            start.subtract(minutes=longest),
-            start.add(minutes=longest),
+            start.subtract(minutes=shape.buffer_before),
+            start.add(minutes=shape.minutes + shape.buffer_after),
             now=now,
             customer_id=refs.customer.id,
-            staff_ids=[request.staff_id],
+            staff_members=[member],
             ignore=ignore,
             customer_days=self._local_day_bounds(start, refs.store.timezone),
         )
