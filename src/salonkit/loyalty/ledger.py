@@ -201,6 +201,9 @@ class PointsLedger:
     earned points wait before they can be redeemed (0: at once). Both apply per lot and are fixed
     when the lot is created.
 
+    Not thread-safe: a host sharing one ledger between threads guards it with a lock (the
+    services never share one: they rebuild a member's ledger inside each unit of work).
+
     >>> import datetime as dt
     >>> t0 = dt.datetime(2026, 1, 10, 10, tzinfo=dt.UTC)
     >>> ledger = PointsLedger(validity_days=365)
