@@ -447,8 +447,8 @@ def seed_operations(salon: Salon, today: dt.date) -> OperationsSummary:
             store_id=STORE_ID,
             quiet_hours=None,
             reminder_hours=(2,),
-            channels=("console",),
-            manager_channel="console",
+            channels=("sms", "email"),
+            manager_channel="desk",
             manager_to="manager@jade.example",
         )
     )
