@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 
+import attrs
+
 from salonkit.scheduling.rota.checker import check_employee, cover_counts, hourly_counts
 from salonkit.scheduling.rota.model import OFF, Employee, Explanation, RotaProblem, ShiftRequest
 
@@ -148,11 +150,15 @@ def explain_roster(
         if n < h.requirement and h.under_weight:
             pen = h.under_weight * (h.requirement - n)
             msg = f"day {h.day} {h.hour:02d}:00 {what}: {n} of {h.requirement} staff (-{pen})"
-            items.append((pen, Explanation("hourly_under", h.day, pen, msg)))
+            items.append(
+                (pen, Explanation("hourly_under", h.day, pen, msg, hour=h.hour, skill=h.skill))
+            )
         elif n > h.requirement and h.over_weight:
             pen = h.over_weight * (n - h.requirement)
             msg = f"day {h.day} {h.hour:02d}:00 {what}: {n} staff for {h.requirement} (-{pen})"
-            items.append((pen, Explanation("hourly_over", h.day, pen, msg)))
+            items.append(
+                (pen, Explanation("hourly_over", h.day, pen, msg, hour=h.hour, skill=h.skill))
+            )
     for r in problem.requests:
         if _request_penalty(r, rows[r.employee][r.day]) and r.weight:
             want = "to work" if r.kind == "on" else "not to work"
@@ -182,6 +188,25 @@ def explain_roster(
                 broken, delta = _try(problem, costs, e, row, item.day, item.shift)
                 outcomes.append((e.id, broken, delta))
             reasons = _summarise(outcomes) or ["no employee may work this shift on this day"]
+        elif item.kind == "hourly_under" and item.hour is not None:
+            covering = [
+                s.id
+                for s in problem.shifts
+                if s.start <= 60 * item.hour and 60 * item.hour + 60 <= s.start + s.minutes
+            ]
+            outcomes = []
+            for e in problem.employees:
+                row = rows[e.id]
+                if item.skill is not None and item.skill not in e.skills:
+                    continue
+                options = [s for s in covering if s != row[item.day] and s in e.contract.max_shifts]
+                if row[item.day] in covering or item.day in e.days_off or not options:
+                    continue
+                tried = [_try(problem, costs, e, row, item.day, s) for s in options]
+                fine = [t for t in tried if not t[0]]
+                best = min(fine, key=lambda t: t[1]) if fine else tried[0]
+                outcomes.append((e.id, best[0], best[1]))
+            reasons = _summarise(outcomes) or ["no one else with this skill may work then"]
         elif item.kind == "over_cover" and item.shift is not None:
             outcomes = []
             for e in problem.employees:
@@ -205,11 +230,7 @@ def explain_roster(
                     reasons = [f"granting it would break {', '.join(broken)}"]
                 else:
                     reasons = [f"granting it alone would raise the total by {delta}"]
-        out.append(
-            Explanation(
-                item.kind, item.day, item.penalty, item.message, item.shift, item.employee, reasons
-            )
-        )
+        out.append(attrs.evolve(item, reasons=reasons))
     return tuple(out)
 
 

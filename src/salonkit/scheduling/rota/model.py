@@ -376,6 +376,8 @@ class Explanation:
     shift: str | None = None
     employee: str | None = None
     reasons: tuple[str, ...] = attrs.field(default=(), converter=_tuple)
+    hour: int | None = None
+    skill: str | None = None
 
 
 def _rows(value: Mapping[str, Iterable[str]]) -> dict[str, tuple[str, ...]]:

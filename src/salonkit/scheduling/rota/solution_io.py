@@ -39,6 +39,8 @@ def solution_to_dict(solution: RotaSolution, explanations: bool = True) -> dict[
                 "penalty": e.penalty,
                 "message": e.message,
                 "reasons": list(e.reasons),
+                "hour": e.hour,
+                "skill": e.skill,
             }
             for e in solution.explanations
         ]
@@ -83,6 +85,8 @@ def solution_from_dict(data: object) -> RotaSolution:
                     shift=e.get("shift"),
                     employee=e.get("employee"),
                     reasons=tuple(str(r) for r in e.get("reasons", ())),
+                    hour=e.get("hour"),
+                    skill=e.get("skill"),
                 )
             )
         except (KeyError, TypeError, ValueError, AttributeError):

@@ -166,6 +166,15 @@ def solve_rota(
     _parameters(solver, first_limit, workers, seed, deterministic)
     reporter = _Reporter(progress, elapsed, "search", None)
     status = solver.solve(rm.model, reporter)
+    if status == cp_model.UNKNOWN and use_lns:
+        # nothing found yet: give the whole search the rest of the time, no LNS
+        use_lns = False
+        elapsed = time.perf_counter() - started
+        spent = solver.deterministic_time
+        solver = cp_model.CpSolver()
+        rest = time_limit - spent if deterministic else time_limit - elapsed
+        _parameters(solver, rest, workers, seed, deterministic)
+        status = solver.solve(rm.model, _Reporter(progress, elapsed, "search", None))
     name = solver.status_name(status)
     if status == cp_model.INFEASIBLE:
         raise RotaInfeasible(f"{problem.name or 'the rota'}: no roster meets every hard rule")
