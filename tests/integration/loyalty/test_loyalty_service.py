@@ -151,6 +151,11 @@ def test_earn_upgrade_redeem_and_events(
     assert (result.plan.points, result.plan.discount) == (1200, cny("92.00"))
     assert result.plan.limited_by == "balance"
     assert loyalty.balance("mei").available == 0
+    report = loyalty.report(since=START, until=START + dt.timedelta(days=3))
+    assert report.tiers == {"silver": 0, "gold": 1}
+    assert (report.points.points, report.points.value) == (0, cny("0"))
+    assert (report.redemption.earned, report.redemption.redeemed) == (1200, 1200)
+    assert report.redemption.rate == Decimal("1.0000")
     names = listener.names()
     assert (
         names.count("PointsEarned") == 3
