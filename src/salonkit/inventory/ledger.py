@@ -53,7 +53,7 @@ from salonkit.inventory.model import (
 )
 from salonkit.inventory.stream import Key, Stream, move_key
 from salonkit.inventory.units import to_stock_units
-from salonkit.inventory.valuation import StreamState
+from salonkit.inventory.valuation import StreamState, apply
 
 log = logging.getLogger(__name__)
 
@@ -355,7 +355,10 @@ class StockLedger:
             if self._saved is not None:
                 self._touch(stream)
             incoming = self._incoming(move, None) if kind is _TRANSFER_IN else None
-            posting = stream.append(move, key, incoming)
+            posting = apply(stream.state, move, stream.allow_negative, stream.zone, incoming)
+            stream.moves.append(move)
+            keys.append(key)
+            stream.postings.append(posting)
             if kind is _TRANSFER_OUT:
                 self._outs[move.reference or ""] = posting
         else:

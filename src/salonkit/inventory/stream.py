@@ -57,9 +57,7 @@ class Stream:
 
     def append(self, move: Move, key: Key, incoming: Sequence[LotPart] | None) -> Posting:
         """Post ``move`` at the end of the stream (the caller checked :meth:`is_after_last`)."""
-        posting = apply(
-            self.state, move, allow_negative=self.allow_negative, zone=self.zone, incoming=incoming
-        )
+        posting = apply(self.state, move, self.allow_negative, self.zone, incoming)
         self.moves.append(move)
         self.keys.append(key)
         self.postings.append(posting)

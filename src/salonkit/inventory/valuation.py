@@ -163,7 +163,6 @@ def local_date(instant: dt.datetime, zone: ZoneInfo) -> dt.date:
 def apply(
     state: StreamState,
     move: Move,
-    *,
     allow_negative: bool,
     zone: ZoneInfo,
     incoming: Sequence[LotPart] | None = None,
@@ -182,7 +181,21 @@ def apply(
             incoming = (LotPart(move.lot, move.expires, quantity, value),)
         return _receive(state, move, incoming)
     if quantity < 0:
-        return _issue(state, move, -quantity, allow_negative, zone)
+        quantity = -quantity
+        layers = state.layers
+        if (
+            move.lot is None
+            and state.quantity >= quantity
+            and (
+                layers[0].expires is None
+                or move.type not in USABLE_ONLY
+                or layers[0].expires >= local_date(move.posted_at, zone)
+            )
+        ):
+            # the common case: enough stock and nothing expired in the way (lots are in FEFO
+            # order, so when the first is usable all are): take from the front in one pass
+            return _take_front(state, move, quantity)
+        return _issue_scan(state, move, quantity, allow_negative, zone)
     raise ValidationError("move.quantity", "must not be zero")
 
 
@@ -249,25 +262,6 @@ def _receive(state: StreamState, move: Move, parts: Sequence[LotPart]) -> Postin
         rounding,
         (),
     )
-
-
-def _issue(
-    state: StreamState, move: Move, quantity: Decimal, allow_negative: bool, zone: ZoneInfo
-) -> Posting:
-    layers = state.layers
-    if (
-        move.lot is None
-        and state.quantity >= quantity
-        and (
-            layers[0].expires is None
-            or move.type not in USABLE_ONLY
-            or layers[0].expires >= local_date(move.posted_at, zone)
-        )
-    ):
-        # the common case: enough stock, nothing expired in the way (layers are FEFO-sorted,
-        # so when the first one is usable they all are): take from the front in one pass
-        return _take_front(state, move, quantity)
-    return _issue_scan(state, move, quantity, allow_negative, zone)
 
 
 def _take_front(state: StreamState, move: Move, quantity: Decimal) -> Posting:
