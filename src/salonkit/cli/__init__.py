@@ -24,6 +24,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "salonkit.cli.backup",
     "salonkit.cli.keys",
     "salonkit.cli.solve",
+    "salonkit.cli.roster",
 )
 
 

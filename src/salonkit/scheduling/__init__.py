@@ -11,5 +11,9 @@ from salonkit.scheduling.model import BookingRequest as BookingRequest
 from salonkit.scheduling.model import Slot as Slot
 from salonkit.scheduling.model import VisitSlot as VisitSlot
 from salonkit.scheduling.model import WaitlistEntry as WaitlistEntry
+from salonkit.scheduling.rota import RotaProblem as RotaProblem
+from salonkit.scheduling.rota import RotaSolution as RotaSolution
+from salonkit.scheduling.rota import check_roster as check_roster
+from salonkit.scheduling.rota import solve_rota as solve_rota
 from salonkit.scheduling.rules import BookingRules as BookingRules
 from salonkit.scheduling.service import BookingService as BookingService
