@@ -30,6 +30,7 @@ import datetime as dt
 import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from typing import Literal
 
 import attrs
 import pendulum
@@ -166,10 +167,14 @@ class BookingService:
             repo.update(stamp)
 
     def _calendar(
-        self, uow: UnitOfWork, store_id: str, lo: dt.datetime, hi: dt.datetime
+        self, uow: UnitOfWork, store_id: str, lo: dt.datetime, hi: dt.datetime, keep: bool
     ) -> CalendarIndex:
         """The store's blocking appointments overlapping ``[lo, hi)``, indexed; reused from the
-        last search while the stamp has not moved and the window is covered."""
+        last search while the stamp has not moved and the window is covered.
+
+        Only read-only units of work ``keep`` what they load: a writing one may still roll back,
+        and its stamp value may later be reached by another change.
+        """
         stamp = uow.repo(CALENDAR_STAMPS).find(store_id)
         version = stamp.version if stamp is not None else 0
         cached = self._calendars.get(store_id)
@@ -182,7 +187,8 @@ class BookingService:
             in_("status", _ACTIVE),
         )
         index = CalendarIndex(store_id, found)
-        self._calendars[store_id] = (version, lo, hi, index)
+        if keep:
+            self._calendars[store_id] = (version, lo, hi, index)
         return index
 
     # ------------------------------------------------------------------ helpers
@@ -257,8 +263,13 @@ class BookingService:
         staff_members: Sequence[StaffMember] | None = None,
         ignore: frozenset[str] = frozenset(),
         customer_days: tuple[dt.datetime, dt.datetime] | None = None,
-        cached: bool = False,
+        cached: Literal["no", "read", "keep"] = "no",
     ) -> AvailabilityEngine:
+        """An engine over the store's staff, resources and appointments in ``[lo, hi)``.
+
+        ``cached``: ``"no"`` loads the appointments afresh; ``"read"`` reuses the cached calendar
+        when current; ``"keep"`` (read-only units of work only) also caches what it loads.
+        """
         staff = (
             staff_members
             if staff_members is not None
@@ -266,8 +277,8 @@ class BookingService:
         )
         resources = uow.repo(RESOURCES).select(eq("store_id", store.id))
         c_lo, c_hi = customer_days if customer_days is not None else (lo, hi)
-        if cached:
-            calendar = self._calendar(uow, store.id, lo, hi)
+        if cached != "no":
+            calendar = self._calendar(uow, store.id, lo, hi, keep=cached == "keep")
             elsewhere = (
                 uow.repo(APPOINTMENTS).select(
                     eq("customer_id", customer_id),
@@ -347,7 +358,7 @@ class BookingService:
                 window.end + _DAY,
                 now=now,
                 customer_id=customer,
-                cached=True,
+                cached="keep",
             )
         counts = (
             _day_counts(engine.appointments, cust.id, store_rec.timezone)
@@ -411,7 +422,7 @@ class BookingService:
                 window.end + 2 * _DAY,
                 now=now,
                 customer_id=customer,
-                cached=True,
+                cached="keep",
             )
         counts = (
             _day_counts(engine.appointments, cust.id, store_rec.timezone)
@@ -502,7 +513,7 @@ class BookingService:
             now=now,
             customer_id=refs.customer.id,
             ignore=ignore,
-            cached=True,
+            cached="read",
         )
         counts = _day_counts(engine.appointments, refs.customer.id, tz, request.visit_id)
         limits = time_limits(
@@ -1276,7 +1287,7 @@ class BookingService:
         store = uow.repo(STORES).get(store_id)
         rules = self._rules_of(uow, store_id)
         lo = freed.start - dt.timedelta(hours=6)
-        engine = self._engine(uow, store, lo - _DAY, freed.end + _DAY, now=now, cached=True)
+        engine = self._engine(uow, store, lo - _DAY, freed.end + _DAY, now=now, cached="read")
         taken: list[tuple[str, int, int]] = []
         waiting: list[WaitlistEntry] = []
         for entry in entries:
