@@ -186,3 +186,28 @@ def test_balance_at_a_past_moment(new_ledger: Callable[..., StockLedger]) -> Non
     assert (before_sale.quantity, before_sale.value) == (Decimal(7), Decimal(23))
     assert ledger.balance("s1", "P", at=T0).quantity == Decimal(0)
     assert ledger.on_hand("s1", "P", at=T0.add(minutes=3)) == Decimal(3)
+
+
+@pytest.mark.parametrize("method", [FIFO, MA], ids=["fifo", "moving-average"])
+def test_back_dated_receipt_into_a_negative_period(
+    new_ledger: Callable[..., StockLedger], method: ValuationMethod
+) -> None:
+    ledger = new_ledger(method, ALLOW)
+    # nothing received yet: the 3 missing units are costed at the last known rate, zero
+    check(run(ledger, 2, "consume", "3", None), ("-3", "0", "0", "0", "0", "0"))
+    # 5 @ 2.00 arrive: 3 settle the negative (6.00 charged as settlement), 2 stay at 2.00
+    check(run(ledger, 3, "receive", "5", "2.00"), ("2", "4", "2", "0", "6", "0"))
+    # the stock that was used turns out to have been received before the consume
+    run(ledger, 1, "receive", "4", "1.50")
+    got = [
+        (p.quantity_after, p.value_after, p.rate_after, p.cost, p.settlement)
+        for p in ledger.postings()
+    ]
+    rate = Decimal("1.916667")
+    assert got == [
+        (Decimal(4), Decimal(6), Decimal("1.5"), Decimal(0), Decimal(0)),
+        (Decimal(1), Decimal("1.5"), Decimal("1.5"), Decimal("4.5"), Decimal(0)),
+        # no negative any more: no settlement; FIFO holds 1 @ 1.50 + 5 @ 2.00 = 11.50,
+        # moving average rounds 11.5 / 6 to 1.916667 and holds 6 × that
+        (Decimal(6), Decimal("11.5") if method is FIFO else 6 * rate, rate, Decimal(0), Decimal(0)),
+    ]
