@@ -272,7 +272,8 @@ class PrinterContract:
         printer.print(job)
         [received] = printed()
         expected = [line for line in _words(job.text) if not line.startswith("[")]
-        assert first_missing(expected, _words(received)) is None
+        missing = first_missing(expected, _words(received))
+        assert missing is None, f"{missing!r} was not printed (in order)"
 
     def test_chinese_text_survives(
         self, printer: Printer, printed: Callable[[], list[str]]
@@ -280,21 +281,23 @@ class PrinterContract:
         printer.print(receipt_job(sample_receipt("zh_CN")))
         [received] = printed()
         for word in ("玉发廊", "女士剪发", "合计", "找零", "积分余额"):
-            assert word in received
+            assert word in received, f"{word!r} was not printed"
 
     def test_a_takings_slip_prints(
         self, printer: Printer, printed: Callable[[], list[str]]
     ) -> None:
         printer.print(takings_job(sample_takings()))
         [received] = printed()
-        assert "DAILY TAKINGS" in received and "-4.50" in received  # the cash variance
+        assert "DAILY TAKINGS" in received, "no title"
+        assert "-4.50" in received, "no cash variance"
 
     def test_a_plain_text_job_prints(
         self, printer: Printer, printed: Callable[[], list[str]]
     ) -> None:
         printer.print(PrintJob(kind="note", text="Line one\nLine two\n"))
         [received] = printed()
-        assert first_missing(["Line one", "Line two"], _words(received)) is None
+        missing = first_missing(["Line one", "Line two"], _words(received))
+        assert missing is None, f"{missing!r} was not printed"
 
     def test_jobs_arrive_one_by_one(
         self, printer: Printer, printed: Callable[[], list[str]]
@@ -302,7 +305,8 @@ class PrinterContract:
         printer.print(PrintJob(kind="note", text="first"))
         printer.print(PrintJob(kind="note", text="second"))
         received = printed()
-        assert len(received) == 2 and "first" in received[0] and "second" in received[1]
+        assert len(received) == 2, f"{len(received)} jobs arrived"
+        assert "first" in received[0] and "second" in received[1], "jobs mixed up"
 
     def test_a_printer_that_is_down_raises(self, broken_printer: Printer) -> None:
         with pytest.raises(Exception):  # noqa: B017 - any exception signals the failure
@@ -316,7 +320,8 @@ class PrinterContract:
         found: dict[str, Printer] = {}
         pm.hook.salonkit_register_printers(register=found.__setitem__)
         names = [printer_name] if printer_name else list(found)
-        assert names and all(callable(getattr(found[n], "print", None)) for n in names)
+        assert names, "nothing was registered"
+        assert all(callable(getattr(found[n], "print", None)) for n in names), "no print()"
 
 
 __all__ = [
