@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import attrs
 import pytest
@@ -17,13 +19,17 @@ from salonkit.scheduling.day import (
     Progress,
     check_solution,
     greedy_solution,
+    lns,
     load_problem,
     optimize,
     problem_from_dict,
+    solution_from_dict,
     solution_to_dict,
+    solver,
 )
+from salonkit.scheduling.day.prepare import possible_starts, prepare
 
-from .test_day_io import INSTANCES
+INSTANCES = Path(__file__).resolve().parents[4] / "benchmarks" / "instances"
 
 SERVICES: list[dict[str, Any]] = [
     {
@@ -197,7 +203,12 @@ def test_progress_is_reported_and_scheduling_exports_optimize() -> None:
     assert all(e.bound >= e.objective for e in events)
 
 
-def test_deterministic_mode_gives_the_same_plan_twice() -> None:
+@pytest.mark.parametrize("with_lns", [False, True], ids=["cp-sat", "cp-sat+lns"])
+def test_deterministic_mode_gives_the_same_plan_twice(
+    with_lns: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if with_lns:  # the neighbourhood search normally starts on larger days only
+        monkeypatch.setattr(solver, "LNS_PAIRS", 0)
     problem = load_problem(INSTANCES / "example-small.json")
     runs = [
         solution_to_dict(optimize(problem, time_limit=1.0, seed=3, deterministic=True))
@@ -206,6 +217,7 @@ def test_deterministic_mode_gives_the_same_plan_twice() -> None:
     for run in runs:
         run.pop("wall_s")
     assert runs[0] == runs[1]
+    assert check_solution(problem, solution_from_dict(runs[0])).valid
 
 
 def test_greedy_books_in_priority_then_arrival_order() -> None:
@@ -229,3 +241,32 @@ def test_conflicting_pins_are_refused() -> None:
     with pytest.raises(InfeasibleDay) as caught:
         optimize(attrs.evolve(problem, requests=outside), time_limit=1.0)
     assert caught.value.field == "requests[0].pinned"
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(days())
+def test_plans_improved_by_the_neighbourhood_search_are_valid(problem: DayProblem) -> None:
+    with mock.patch.object(solver, "LNS_PAIRS", 0):
+        plan = optimize(problem, time_limit=1.0, workers=2)
+        single = optimize(problem, time_limit=1.0, workers=1)
+    for result in (plan, single):
+        assert check_solution(problem, result).valid
+        assert result.objective >= greedy_solution(problem).objective
+
+
+def test_the_neighbourhood_search_improves_a_medium_day() -> None:
+    problem = load_problem(INSTANCES / "example-medium.json")
+    prep = prepare(problem)
+    start = greedy_solution(problem, prep)
+    index = {pr.request.id: pr.index for pr in prep.requests}
+    plan = lns.Plan(
+        {index[a.request]: (a.staff, a.start // prep.unit) for a in start.assignments},
+        {
+            s.id: [b.start // prep.unit for b in start.breaks if b.staff == s.id]
+            for s in problem.staff
+        },
+    )
+    better = lns.search(
+        prep, possible_starts(prep), plan, seed=1, deadline=0.0, max_moves=12, deterministic=True
+    )
+    assert better.score(prep) > plan.score(prep)
