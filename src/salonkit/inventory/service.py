@@ -30,9 +30,9 @@ import attrs
 from salonkit.context import Context
 from salonkit.domain.money import Money, check_currency, to_decimal
 from salonkit.errors import NotFound, ValidationError
-from salonkit.inventory import purchasing, stocktake
+from salonkit.inventory import purchasing, reports, stocktake
 from salonkit.inventory.events import StockExpiring
-from salonkit.inventory.expiry import expiry_events
+from salonkit.inventory.expiry import ExpiringLot, expiring, expiry_events
 from salonkit.inventory.ledger import StockLedger
 from salonkit.inventory.model import (
     EITHER,
@@ -783,7 +783,7 @@ class InventoryService:
             suppliers=suppliers,
         )
 
-    def recipe_variance(
+    def report_recipe_variance(
         self,
         store_id: str | None = None,
         *,
@@ -803,6 +803,72 @@ class InventoryService:
             for event in events:
                 uow.emit(event)
         return events
+
+    # -- reports (each replays the stored moves into an in-memory ledger) ------------------
+
+    def valuation(self, store_id: str | None = None, at: dt.datetime | None = None) -> Money:
+        """The value of all stock (of one store), now or just after ``at``."""
+        rows = reports.on_hand(self.ledger(store_id), "store", at=at, store_id=store_id)
+        return Money.sum((row.value for row in rows), self.currency)
+
+    def report_on_hand(
+        self,
+        group_by: reports.GroupBy = "store_product",
+        *,
+        store_id: str | None = None,
+        at: dt.datetime | None = None,
+    ) -> list[reports.StockRow]:
+        """On hand and value grouped by store, product, category or store and product."""
+        return reports.on_hand(self.ledger(store_id), group_by, at=at, store_id=store_id)
+
+    def report_movements(
+        self,
+        store_id: str | None = None,
+        sku: str | None = None,
+        *,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        types: Iterable[MoveType] | None = None,
+    ) -> list[Posting]:
+        """Movement history with the valuation of each move."""
+        return reports.movements(
+            self.ledger(store_id), store_id, sku, since=since, until=until, types=types
+        )
+
+    def report_turnover(
+        self, store_id: str, sku: str, *, since: dt.datetime, until: dt.datetime
+    ) -> reports.Turnover:
+        """Stock turnover of one product in one store over ``[since, until)``."""
+        return reports.turnover(self.ledger(store_id), store_id, sku, since=since, until=until)
+
+    def report_slow_movers(
+        self,
+        *,
+        since: dt.datetime,
+        until: dt.datetime,
+        max_share: Decimal = Decimal("0.1"),
+        store_id: str | None = None,
+    ) -> list[reports.SlowMover]:
+        """Products whose usage in the period is at most ``max_share`` of what is on hand."""
+        return reports.slow_movers(
+            self.ledger(store_id), since=since, until=until, max_share=max_share, store_id=store_id
+        )
+
+    def report_shrinkage(
+        self,
+        *,
+        since: dt.datetime | None = None,
+        until: dt.datetime | None = None,
+        store_id: str | None = None,
+    ) -> list[reports.Shrinkage]:
+        """Stock lost and found through adjustments and stocktakes."""
+        return reports.shrinkage(self.ledger(store_id), since=since, until=until, store_id=store_id)
+
+    def report_expiring(
+        self, within_days: int, *, today: dt.date, store_id: str | None = None
+    ) -> list[ExpiringLot]:
+        """Lots expiring within ``within_days`` (and already expired ones), with their value."""
+        return expiring(self.ledger(store_id), within_days, today=today, store_id=store_id)
 
     # -- queries ---------------------------------------------------------------------------
 

@@ -229,6 +229,13 @@ def test_reports_through_a_replayed_ledger(world: World) -> None:
     ]
     assert reports.shrinkage(ledger)[0].lost_value == Money(16, "CNY")
     assert stock.ledger("s2").stores() == ["s2"]
+    assert stock.valuation() == Money(72, "CNY") and stock.valuation("s2") == Money(8, "CNY")
+    assert [r.key for r in stock.report_on_hand("product")] == [("GEL",)]
+    assert len(stock.report_movements("s1", "GEL")) == 2
+    assert stock.report_shrinkage(store_id="s1")[0].lost == 2
+    assert stock.report_turnover("s1", "GEL", since=T0, until=T0.add(days=1)).quantity_used == 0
+    assert stock.report_slow_movers(since=T0, until=T0.add(days=1))[0].sku == "GEL"
+    assert stock.report_expiring(30, today=dt.date(2026, 3, 2)) == []
 
 
 def test_batch_posting_is_one_transaction(world: World) -> None:
@@ -313,7 +320,7 @@ def test_expiry_alerts_and_recipe_variance(world: World) -> None:
     events = stock.emit_expiry_alerts(30, today=dt.date(2026, 3, 2))
     assert [(e.sku, e.lot, e.quantity) for e in events] == [("DYE", "OLD", Decimal(45))]
     assert listener.names()[-1] == "StockExpiring"
-    (line,) = stock.recipe_variance("s1")
+    (line,) = stock.report_recipe_variance("s1")
     assert (line.expected, line.actual, line.variance, line.value) == (
         60,
         75,
