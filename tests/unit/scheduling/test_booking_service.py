@@ -301,3 +301,18 @@ def test_cached_calendar_sees_writes_from_another_service(setup) -> None:  # typ
         reader.find_slots("cut", within=day_of(5), staff="s01", limit=1)[0].starts_at
         == first.starts_at
     )
+
+
+def test_rolled_back_writes_never_reach_the_search_cache(setup) -> None:  # type: ignore[no-untyped-def]
+    bookings = setup.bookings  # one service (and one cache) reading and writing
+    visit = bookings.find_visit_slots(["cut", "cut"], customer="ana", within=day_of(5), limit=1)[0]
+    second = visit.legs[1]
+    bookings.book(request(second.staff_id, second.starts_at, customer="ben"))
+    # the visit's second leg now clashes: it rolls back after its first leg was written and
+    # suggestions were computed inside that (doomed) transaction
+    with pytest.raises(BookingConflict):
+        bookings.book_visit(visit)
+    # a new booking brings the store's stamp to the value the doomed transaction had reached
+    bookings.book(request("s01", at(5, 15), customer="cai"))
+    afternoon = bookings.find_slots("cut", within=(at(5, 12), at(5, 19)), staff="s01", limit=None)
+    assert at(5, 15) not in {s.starts_at for s in afternoon}
