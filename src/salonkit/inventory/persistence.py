@@ -94,6 +94,7 @@ class StockSession:
         self._stored: set[tuple[str, str]] = set()
         self._transfers: dict[str, TransferRecord] = {}
         self._dirty: set[tuple[str, str]] = set()
+        self._locked: set[tuple[str, str]] = set()
         self._pending: list[Move] = []
         self.events: list[DomainEvent] = []
         #: The unit of work's instant: ``recorded_at`` of its moves and its events' time.
@@ -130,11 +131,19 @@ class StockSession:
     # -- balances --------------------------------------------------------------------------
 
     def live(self, store_id: str, sku: str, *, lock: bool = True) -> Live:
-        """The running balance, locking its scope first (once per unit of work)."""
+        """The running balance, locking its scope first (once per unit of work).
+
+        A balance first read without the lock (a query) is read again once the lock is taken,
+        so nothing is ever written from a value read outside the lock.
+        """
         key = (store_id, sku)
+        if lock and key not in self._locked:
+            self.uow.lock(f"stock:{store_id}:{sku}")
+            self._locked.add(key)
+            if key in self._live and key not in self._dirty:
+                del self._live[key]
+                self._stored.discard(key)
         if key not in self._live:
-            if lock:
-                self.uow.lock(f"stock:{store_id}:{sku}")
             found = self.uow.repo(STOCK_BALANCES).find(stream_id(store_id, sku))
             if found is None:
                 method = self.settings(sku).method or self.defaults.method
@@ -147,7 +156,7 @@ class StockSession:
     def prefetch(self, streams: Iterable[tuple[str, str]]) -> None:
         """Lock ``streams`` in a fixed order and read their balances, products and settings
         in one query per kind (batches touch many streams)."""
-        wanted = sorted(set(streams) - set(self._live))
+        wanted = sorted(set(streams) - self._locked)
         if not wanted:
             return
         skus = sorted({sku for _, sku in wanted} - set(self._products))
@@ -164,6 +173,7 @@ class StockSession:
                 self._settings.setdefault(sku, record.settings if record else StockSettings())
         for store_id, sku in wanted:
             self.uow.lock(f"stock:{store_id}:{sku}")
+            self._locked.add((store_id, sku))
         ids = [stream_id(store_id, sku) for store_id, sku in wanted]
         stored = {b.id: b for b in self.uow.repo(STOCK_BALANCES).select(in_("id", ids))}
         for (store_id, sku), key in zip(wanted, ids, strict=True):

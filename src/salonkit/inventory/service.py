@@ -628,12 +628,16 @@ class InventoryService:
                 raise ValidationError(
                     "stocktake.status", f"stocktake {count.id} is {count.status.value}"
                 )
+            skus = set(count.counts)
+            if uncounted_as_zero:
+                balances = session.uow.repo(STOCK_BALANCES).select(eq("store_id", count.store_id))
+                skus |= count.skus if count.skus is not None else {b.sku for b in balances}
+            session.prefetch((count.store_id, sku) for sku in skus)  # lock before reading
             lines = self._differences(session, count, uncounted_as_zero)
             postings = []
             for line in lines:
                 if not line.difference:
                     continue
-                session.live(count.store_id, line.sku)
                 move = session.new_move(
                     MoveType.STOCKTAKE,
                     count.store_id,
