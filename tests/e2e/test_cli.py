@@ -34,6 +34,9 @@ def test_demo_seeds_a_salon_into_sqlite(tmp_path: Path) -> None:
     assert "5 staff, 6 services" in result.stdout
     assert "Lin Mei" in result.stdout
     assert db.exists()
+    assert "takings:" in result.stdout and "running late" in result.stdout
+    assert (db.parent / "day-board.html").exists() and (db.parent / "takings.csv").exists()
+    assert "day" in result.stderr  # the progress indicator
     with salonkit.Salon.open(str(db), load_entrypoints=False) as salon:
         assert len(salon.customers.list()) == 12
         assert salon.stores.get("flagship").currency == "CNY"
