@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -27,8 +28,15 @@ EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "salonkit-smsgatewa
 
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The example built as a wheel and installed (without dependencies) into a target dir."""
-    target = tmp_path_factory.mktemp("smsgateway") / "site"
+    """The example built as a wheel and installed (without dependencies) into a target dir.
+
+    It is built from a copy, so the build leaves nothing in the source tree."""
+    root = tmp_path_factory.mktemp("smsgateway")
+    source = root / "salonkit-smsgateway"
+    shutil.copytree(
+        EXAMPLE, source, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__")
+    )
+    target = root / "site"
     subprocess.run(
         [
             sys.executable,
@@ -41,10 +49,10 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
             "--no-index",
             "--target",
             str(target),
-            str(EXAMPLE),
+            str(source),
         ],
         check=True,
-        cwd=tmp_path_factory.getbasetemp(),
+        cwd=root,
     )
     return target
 
@@ -131,7 +139,7 @@ def test_the_example_passes_the_notifier_contract_with_its_own_tests(installed: 
     env.pop("SALONKIT_SMSGATEWAY_URL", None)
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "tests"],
-        cwd=EXAMPLE,
+        cwd=installed.parent / "salonkit-smsgateway",  # the copy the wheel was built from
         env=env,
         capture_output=True,
         text=True,
