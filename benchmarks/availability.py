@@ -51,6 +51,7 @@ import pendulum  # noqa: E402
 from salonkit.adapters.memory import MemoryBackend  # noqa: E402
 from salonkit.adapters.sql import SqlBackend  # noqa: E402
 from salonkit.context import Context  # noqa: E402
+from salonkit.domain.catalogue import ServiceStep  # noqa: E402
 from salonkit.domain.customer import Customer, PatchTest  # noqa: E402
 from salonkit.domain.time import TimeRange  # noqa: E402
 from salonkit.errors import BookingConflict  # noqa: E402
@@ -95,7 +96,16 @@ def local(day: dt.date, hour: int = 0, minute: int = 0) -> pendulum.DateTime:
 
 
 def salon() -> SampleSalon:
-    return sample_salon(staff=20, chairs=8, basins=3, weekdays=(0, 1, 2, 3, 4, 5, 6), timezone=TZ)
+    """The sample salon at benchmark size, with a 15-minute fringe trim that fills small gaps."""
+    world = sample_salon(staff=20, chairs=8, basins=3, weekdays=(0, 1, 2, 3, 4, 5, 6), timezone=TZ)
+    blowdry = world.service("blowdry")
+    fringe = attrs.evolve(
+        blowdry,
+        id="fringe",
+        name="Fringe trim",
+        steps=(ServiceStep("trim", 15, True, ("chair",)),),
+    )
+    return attrs.evolve(world, services=(*world.services, fringe))
 
 
 # ---------------------------------------------------------------------- the calendar
@@ -134,7 +144,7 @@ def generate(world: SampleSalon, seed: int = 7) -> list[Appointment]:
     """2,000 valid bookings: the first 10 days packed to ~90% of the chairs, the rest spread."""
     rng = random.Random(seed)
     services = {s.id: s for s in world.services}
-    weights = [("cut", 5), ("colour", 3), ("blowdry", 3)]
+    weights = [("cut", 5), ("colour", 3), ("blowdry", 3), ("fringe", 1)]
     made: list[Appointment] = []
     n = 0
 

@@ -351,6 +351,7 @@ class BookingService:
             cust = uow.repo(CUSTOMERS).get(customer) if customer is not None else None
             if service_reasons(rules, svc, cust, channel):
                 return []
+            named = [staff] if isinstance(staff, str) else staff
             engine = self._engine(
                 uow,
                 store_rec,
@@ -358,6 +359,11 @@ class BookingService:
                 window.end + _DAY,
                 now=now,
                 customer_id=customer,
+                staff_members=(
+                    [m for m in (uow.repo(STAFF).find(s) for s in named) if m is not None]
+                    if named is not None
+                    else None
+                ),
                 cached="keep",
             )
         counts = (
