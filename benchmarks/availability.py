@@ -354,27 +354,28 @@ def line(name: str, t: Times) -> str:
 def plan_requests(
     world: SampleSalon, appts: Sequence[Appointment], count: int, seed: int
 ) -> list[BookingRequest]:
-    """``count`` non-conflicting requests on days 15-30 (found with the engine, not yet booked)."""
+    """``count`` non-conflicting requests on days 11-30 (found with the engine, not yet booked)."""
     rng = random.Random(seed)
     services = {s.id: s for s in world.services}
     by_day: dict[dt.date, list[Appointment]] = {}
     for a in appts:
         by_day.setdefault(a.starts_at.in_timezone(TZ).date(), []).append(a)
     out: list[BookingRequest] = []
-    days = [FIRST_DAY + dt.timedelta(days=d) for d in range(14, DAYS)]
+    days = [FIRST_DAY + dt.timedelta(days=d) for d in range(BUSY_DAYS, DAYS)]
     n = 10_000
-    while len(out) < count:
+    while len(out) < count and days:
         day = rng.choice(days)
         todays = by_day.setdefault(day, [])
         engine = AvailabilityEngine(world.store, world.staff, world.resources, todays, now=NOW)
-        service = services[rng.choice(["cut", "blowdry", "colour"])]
-        slots = engine.find_slots(
-            service, window=TimeRange(local(day), local(day, 23, 59)), limit=None
-        )
+        slots: list[Slot] = []
+        for name in rng.sample(list(services), len(services)):
+            slots = engine.find_slots(
+                services[name], window=TimeRange(local(day), local(day, 23, 59)), limit=None
+            )
+            if slots:
+                break
         if not slots:
             days.remove(day)
-            if not days:
-                break
             continue
         slot = rng.choice(slots)
         todays.append(appointment(slot, n))
@@ -543,7 +544,7 @@ def main(argv: list[str] | None = None) -> None:
                 )
 
         # ------------------------------------------------------------ throughput, one process
-        plan = plan_requests(world, appts, args.bookings + 8 * 150, seed=11)
+        plan = plan_requests(world, appts, args.bookings + 8 * 100, seed=11)
         single, multi = plan[: args.bookings], plan[args.bookings :]
         bookings = BookingService(stores["sqlite"][1], "flagship")
         t = time.perf_counter()
