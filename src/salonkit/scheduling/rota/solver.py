@@ -28,7 +28,9 @@ from salonkit.scheduling.rota.model import OFF, RotaProblem, RotaSolution, Statu
 logger = logging.getLogger(__name__)
 
 #: Seconds given to each LNS step.
-STEP_LIMIT = 0.5
+STEP_LIMIT = 1.0
+#: Workers per LNS step (0: as many as the whole search).
+STEP_WORKERS = 0
 #: Share of the time limit given to the first, whole-model search when LNS follows.
 FIRST_SHARE = 0.25
 
@@ -105,6 +107,11 @@ def _parameters(
 ) -> None:
     solver.parameters.num_workers = max(1, workers)
     solver.parameters.random_seed = seed
+    # The LP of the run-length clauses is weak at CP-SAT's default linearisation; level 2
+    # (and, with two workers, the max_lp worker beside quick restarts) bounds far better.
+    solver.parameters.linearization_level = 2
+    if workers == 2:
+        solver.parameters.subsolvers.extend(["max_lp", "quick_restart"])
     if deterministic:
         solver.parameters.max_deterministic_time = max(0.05, time_limit)
         solver.parameters.interleave_search = workers > 1
@@ -299,7 +306,9 @@ def _lns(
                 domain.extend([v, v])
         _set_hint(rm, values)
         solver = cp_model.CpSolver()
-        _parameters(solver, min(left, step_limit), 1, seed + iteration, deterministic)
+        _parameters(
+            solver, min(left, step_limit), STEP_WORKERS or workers, seed + iteration, deterministic
+        )
         status = solver.solve(rm.model)
         spent += solver.deterministic_time
         logger.debug(
