@@ -69,7 +69,7 @@ class Salon:
         self.printers: dict[str, Printer] = {}
         plugin_manager.hook.salonkit_register_notifiers(register=self.notifiers.__setitem__)
         plugin_manager.hook.salonkit_register_printers(register=self.printers.__setitem__)
-        self.notifications = NotificationService(context, self.notifiers)
+        self.notifications = NotificationService(context, self.notifiers, plugins=plugin_manager)
         self.context = context = context.with_before_commit(self.notifications.record_events)
         self.stores = StoreService(context)
         self.customers = CustomerService(context)

@@ -57,7 +57,7 @@ def format_when(instant: dt.datetime, timezone: str, language: str) -> str:
     tz = pendulum.timezone(timezone)
     day = format_skeleton("yMMMEd", instant, tzinfo=tz, locale=locale)
     time = format_time(instant, "short", tzinfo=tz, locale=locale)
-    separator = " " if locale.language == "zh" else ", "
+    separator = " " if locale.language in ("zh", "ja", "ko") else ", "
     return _plain(f"{day}{separator}{time}")
 
 

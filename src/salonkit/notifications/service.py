@@ -38,6 +38,7 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 import pendulum
+import pluggy
 
 from salonkit.context import Context
 from salonkit.domain.events import DomainEvent
@@ -55,7 +56,7 @@ from salonkit.notifications.records import (
     OutboxMessage,
 )
 from salonkit.notifications.settings import NotificationSettings, RetryPolicy
-from salonkit.notifications.templates import DEFAULT_TEMPLATES, TemplateSet
+from salonkit.notifications.templates import DEFAULT_TEMPLATES, Template, TemplateSet
 from salonkit.plugins.hookspecs import Notifier
 from salonkit.storage import Condition, eq
 from salonkit.storage.port import UnitOfWork
@@ -79,8 +80,10 @@ def _birthday_on(birthday: dt.date, day: dt.date) -> bool:
 class NotificationService:
     """Templates, outbox, reminders and delivery. ``salon.notifications``.
 
-    ``NotificationService(context, notifiers, templates=None, retry=None)``: ``notifiers`` maps a
-    channel to the notifier that serves it (the salon passes its live ``salon.notifiers``).
+    ``NotificationService(context, notifiers, templates=None, retry=None, plugins=None)``:
+    ``notifiers`` maps a channel to the notifier that serves it (the salon passes its live
+    ``salon.notifiers``); templates offered by ``plugins`` through
+    ``salonkit_register_templates`` are added to ``templates`` (default: the built-in ones).
     """
 
     def __init__(
@@ -90,9 +93,16 @@ class NotificationService:
         *,
         templates: TemplateSet | None = None,
         retry: RetryPolicy | None = None,
+        plugins: pluggy.PluginManager | None = None,
     ) -> None:
         self._ctx = context
         self.templates = templates or DEFAULT_TEMPLATES
+        if plugins is not None:
+            offered: list[Template] = []
+            plugins.hook.salonkit_register_templates(register=offered.append)
+            # pluggy calls the plugin registered last first: apply in reverse so it wins.
+            for template in reversed(offered):
+                self.templates = self.templates.with_template(template)
         self._warned = False
         self.dispatcher = Dispatcher(
             context, notifiers if notifiers is not None else {}, retry=retry

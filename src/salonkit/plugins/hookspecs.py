@@ -18,6 +18,7 @@ import pluggy
 
 if TYPE_CHECKING:
     from salonkit.domain.events import DomainEvent
+    from salonkit.notifications.templates import Template
     from salonkit.storage.port import Backend
     from salonkit.storage.protection import KeyRing
 
@@ -101,6 +102,18 @@ def salonkit_register_printers(register: Callable[[str, Printer], None]) -> None
 
     Called once when a salon is opened. Call ``register(name, printer)`` for each printer
     (``"console"``, ``"front-desk"``); ``printer`` must have ``print(job: PrintJob) -> None``.
+    """
+
+
+@hookspec
+def salonkit_register_templates(register: Callable[[Template], None]) -> None:
+    """Offer message templates: a language pack, or a salon's own wording.
+
+    Called once when a salon is opened, after the built-in English and Simplified Chinese
+    templates are loaded. Call ``register(template)`` with a
+    :class:`salonkit.notifications.Template` (purpose, language, subject, body in ``str.format``
+    syntax) for each template the plugin provides. A template replaces the one for the same
+    purpose and language; between plugins, the one registered last wins.
     """
 
 

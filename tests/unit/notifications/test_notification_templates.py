@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 import pendulum
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+import salonkit
 from salonkit.domain.money import Money
 from salonkit.errors import ValidationError
 from salonkit.notifications import DEFAULT_TEMPLATES, Purpose, Template, is_marketing
@@ -90,3 +92,42 @@ def test_babel_formats_dates_times_and_money_per_language() -> None:
 def test_formatted_times_are_plain_text_for_sms(language: str, naive: dt.datetime) -> None:
     text = format_when(pendulum.instance(naive, tz="UTC"), "America/New_York", language)
     assert "\u202f" not in text and "\xa0" not in text
+
+
+class LanguagePack:
+    """A plugin offering a confirmation template in Japanese."""
+
+    def __init__(self, subject: str) -> None:
+        self.subject = subject
+
+    @salonkit.hookimpl
+    def salonkit_register_templates(self, register: Any) -> None:
+        register(
+            Template(
+                Purpose.CONFIRMATION,
+                "ja",
+                self.subject,
+                "{customer}様、{when}に{service}（{price}）のご予約を承りました。{store}",
+            )
+        )
+
+
+def test_plugins_offer_templates_and_the_last_registered_wins() -> None:
+    salon = salonkit.Salon.open(
+        "memory://", plugins=[LanguagePack("first"), LanguagePack("second")], load_entrypoints=False
+    )
+    assert salon.notifications.templates.get(Purpose.CONFIRMATION, "ja").subject == "second"
+    assert salon.notifications.templates.get(Purpose.CONFIRMATION, "en").language == "en"
+
+
+def test_a_customer_gets_a_plugins_language(make_world: Any) -> None:
+    world = make_world()
+    pack = LanguagePack("ご予約の確認")
+    world.salon.notifications.templates = world.salon.notifications.templates.with_template(
+        Template(Purpose.CONFIRMATION, "ja", pack.subject, "{customer}様 {when} {price} {store}")
+    )
+    yumi = world.customer("由美", phone="+81 90 1234 5678", language="ja")
+    world.book(yumi, dt.date(2026, 5, 6))
+    world.salon.notifications.dispatch_due()
+    assert world.sms.sent[0].subject == "ご予約の確認"
+    assert world.sms.sent[0].body == "由美様 2026年5月6日(水) 9:00 £45.00 Flagship"
