@@ -42,7 +42,7 @@ from salonkit.domain.staff import StaffMember
 from salonkit.domain.store import Store
 from salonkit.domain.time import TimeRange, require_aware
 from salonkit.errors import BookingConflict, ConcurrencyError, ConflictReason, ValidationError
-from salonkit.scheduling import calendar_export
+from salonkit.scheduling import calendar_export, waitlist
 from salonkit.scheduling.availability import AvailabilityEngine
 from salonkit.scheduling.calendar_index import CalendarIndex
 from salonkit.scheduling.events import (
@@ -64,7 +64,6 @@ from salonkit.scheduling.model import (
     Suggestion,
     VisitSlot,
     WaitlistEntry,
-    WaitlistOffer,
     WaitlistStatus,
 )
 from salonkit.scheduling.records import (
@@ -454,7 +453,7 @@ class BookingService:
             max_handoff_minutes=(
                 rules.max_handoff_minutes if max_handoff_minutes is None else max_handoff_minutes
             ),
-            limit=None,
+            limit=limit,
             granularity=rules.granularity_minutes,
             earliest=first.earliest,
             latest=first.latest,
@@ -1236,14 +1235,7 @@ class BookingService:
             if entry.status is not WaitlistStatus.OFFERED or entry.offer is None:
                 raise ValidationError("status", "there is no open offer on this entry")
             offer = entry.offer
-            uow.repo(WAITLIST).update(
-                attrs.evolve(
-                    entry,
-                    status=WaitlistStatus.WAITING,
-                    offer=None,
-                    declined=(*entry.declined, self._offer_key(offer)),
-                )
-            )
+            uow.repo(WAITLIST).update(waitlist.decline(entry))
             span = TimeRange(offer.starts_at, offer.starts_at.add(minutes=offer.minutes))
             return self._offer(uow, entry.store_id, span, now)
 
@@ -1272,101 +1264,65 @@ class BookingService:
         with self._ctx.unit_of_work(readonly=True) as uow:
             return uow.repo(WAITLIST).select(*conditions, order_by="created_at")
 
-    @staticmethod
-    def _offer_key(offer: WaitlistOffer) -> str:
-        return f"{offer.staff_id}@{offer.starts_at.isoformat()}"
-
     def _offer(
         self, uow: UnitOfWork, store_id: str, freed: TimeRange, now: pendulum.DateTime
     ) -> list[WaitlistEntry]:
-        """Offer slots in (or starting just before) ``freed`` to matching waiting entries."""
+        """Offer slots in (or starting up to 6 hours before) ``freed`` to the waiting entries
+        whose window overlaps it, first come first served (see :mod:`.waitlist`)."""
         repo = uow.repo(WAITLIST)
+        lo = freed.start - dt.timedelta(hours=6)
         entries = repo.select(
             eq("store_id", store_id),
             in_("status", _OPEN_ENTRIES),
             lt("earliest", freed.end),
-            gt("latest", freed.start - dt.timedelta(hours=6)),
+            gt("latest", lo),
             order_by="created_at",
         )
         if not entries:
             return []
         store = uow.repo(STORES).get(store_id)
         rules = self._rules_of(uow, store_id)
-        lo = freed.start - dt.timedelta(hours=6)
         engine = self._engine(uow, store, lo - _DAY, freed.end + _DAY, now=now, cached="read")
-        taken: list[tuple[str, int, int]] = []
+        taken: list[waitlist.Taken] = []
         waiting: list[WaitlistEntry] = []
         for entry in entries:
-            offer = entry.offer
-            if entry.status is WaitlistStatus.OFFERED and offer is not None:
-                if offer.expires_at > now:
-                    start = to_epoch(offer.starts_at)
-                    taken.append((offer.staff_id, start, start + offer.minutes * 60))
-                    continue
-                entry = repo.update(
-                    attrs.evolve(
-                        entry,
-                        status=WaitlistStatus.WAITING,
-                        offer=None,
-                        declined=(*entry.declined, self._offer_key(offer)),
-                    )
-                )
-            waiting.append(entry)
+            held = waitlist.open_offer_span(entry, now)
+            if held is not None:
+                taken.append(held)
+                continue
+            lapsed = waitlist.lapse(entry, now)
+            waiting.append(repo.update(lapsed) if lapsed is not None else entry)
         offered: list[WaitlistEntry] = []
         for entry in waiting:
-            window = TimeRange(max(entry.earliest, lo), min(entry.latest, freed.end))
-            if window.is_empty or window.end < window.start:
-                continue
-            service = uow.repo(SERVICES).get(entry.service_id)
-            customer = uow.repo(CUSTOMERS).get(entry.customer_id)
-            if service_reasons(rules, service, customer, "desk"):
-                continue
-            limits = time_limits(
-                rules, service=service, customer=customer, now=now, timezone=store.timezone
+            offer = waitlist.choose_offer(
+                entry,
+                engine,
+                service=uow.repo(SERVICES).get(entry.service_id),
+                customer=uow.repo(CUSTOMERS).get(entry.customer_id),
+                rules=rules,
+                within=TimeRange(lo, freed.end),
+                taken=taken,
+                now=now,
             )
-            for slot in engine.find_slots(
-                service,
-                window=window,
-                customer=customer,
-                staff=entry.staff_id,
-                granularity=rules.granularity_minutes,
-                earliest=limits.earliest,
-                latest=limits.latest,
-                day_ok=limits.day_ok,
-                limit=50,
-            ):
-                start = to_epoch(slot.starts_at)
-                end = start + slot.minutes * 60
-                key = f"{slot.staff_id}@{slot.starts_at.isoformat()}"
-                if key in entry.declined or any(
-                    s == slot.staff_id and a < end and start < b for s, a, b in taken
-                ):
-                    continue
-                offer = WaitlistOffer(
-                    staff_id=slot.staff_id,
-                    starts_at=slot.starts_at,
-                    minutes=slot.minutes,
-                    offered_at=now,
-                    expires_at=now.add(minutes=rules.waitlist_offer_minutes),
+            if offer is None:
+                continue
+            start = to_epoch(offer.starts_at)
+            taken.append((offer.staff_id, start, start + offer.minutes * 60))
+            offered.append(
+                repo.update(attrs.evolve(entry, status=WaitlistStatus.OFFERED, offer=offer))
+            )
+            uow.emit(
+                WaitlistSlotOffered(
+                    occurred_at=now,
+                    store_id=store_id,
+                    entry_id=entry.id,
+                    customer_id=entry.customer_id,
+                    service_id=entry.service_id,
+                    staff_id=offer.staff_id,
+                    starts_at=offer.starts_at,
+                    expires_at=offer.expires_at,
                 )
-                updated = repo.update(
-                    attrs.evolve(entry, status=WaitlistStatus.OFFERED, offer=offer)
-                )
-                taken.append((slot.staff_id, start, end))
-                offered.append(updated)
-                uow.emit(
-                    WaitlistSlotOffered(
-                        occurred_at=now,
-                        store_id=store_id,
-                        entry_id=entry.id,
-                        customer_id=entry.customer_id,
-                        service_id=entry.service_id,
-                        staff_id=slot.staff_id,
-                        starts_at=slot.starts_at,
-                        expires_at=offer.expires_at,
-                    )
-                )
-                break
+            )
         return offered
 
     def _close_waitlist(self, uow: UnitOfWork, appt: Appointment) -> None:

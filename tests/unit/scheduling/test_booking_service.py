@@ -316,3 +316,18 @@ def test_rolled_back_writes_never_reach_the_search_cache(setup) -> None:  # type
     bookings.book(request("s01", at(5, 15), customer="cai"))
     afternoon = bookings.find_slots("cut", within=(at(5, 12), at(5, 19)), staff="s01", limit=None)
     assert at(5, 15) not in {s.starts_at for s in afternoon}
+
+
+def test_an_unanswered_offer_lapses_to_the_next_in_line(make_salon: Callable[..., object]) -> None:
+    s = make_salon(customers=("ana", "ben", "cai"), staff=1)
+    b = s.bookings  # type: ignore[attr-defined]
+    taken = b.book(request("s01", at(5, 10), customer="ana"))
+    first = b.join_waitlist("ben", "cut", within=(at(5, 10), at(5, 10, 1)))
+    second = b.join_waitlist("cai", "cut", within=(at(5, 10), at(5, 10, 1)))
+    b.cancel(taken.id, "cannot come")
+    assert [e.id for e in b.waitlist() if e.offer is not None] == [first.id]
+    s.clock.advance(minutes=61)  # type: ignore[attr-defined]  # the offer lasts 60 minutes
+    offered = b.offer_gaps((at(5, 10), at(5, 10, 45)))
+    assert [e.id for e in offered] == [second.id]
+    entries = {e.id: e for e in b.waitlist()}
+    assert entries[first.id].offer is None and entries[first.id].declined
