@@ -1,7 +1,8 @@
 """``salonkit solve`` and ``salonkit check``: plan a salon day from a JSON instance, check a plan.
 
 ``salonkit solve day.json --time-limit 10`` writes the solution JSON on stdout and a progress
-line on stderr; ``--greedy`` gives the booking-system baseline instead. ``salonkit check day.json
+line on stderr; ``--greedy`` gives the booking-system baseline instead and ``--deterministic``
+makes the answer depend only on the seed and the number of workers. ``salonkit check day.json
 plan.json`` prints the recomputed score and every broken rule and exits 0 when the plan is
 valid, 1 when it is not.
 """
@@ -45,6 +46,7 @@ def _solve(args: argparse.Namespace) -> int:
             workers=args.workers,
             seed=args.seed,
             progress=_progress,
+            deterministic=args.deterministic,
         )
     bound = "none" if solution.bound is None else str(solution.bound)
     print(
@@ -84,6 +86,11 @@ def register(subparsers: Any) -> None:
     solve.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     solve.add_argument(
         "--greedy", action="store_true", help="the booking-system baseline, no optimiser"
+    )
+    solve.add_argument(
+        "--deterministic",
+        action="store_true",
+        help="limit the search by work done instead of seconds: same seed, same plan",
     )
     solve.set_defaults(func=_solve)
     check = subparsers.add_parser(

@@ -32,6 +32,10 @@ WINDOW_MIN = 180
 MOVE_S = 0.5
 #: Conflict limit of one move in deterministic mode.
 MOVE_CONFLICTS = 3000
+#: Share of moves aimed at an unscheduled request.
+FOCUSED_SHARE = 0.3
+#: Take a re-plan of equal score (it moves the search sideways, off a plateau).
+ACCEPT_EQUAL = True
 #: Most staff in one move.
 MAX_STAFF = 10
 
@@ -251,7 +255,7 @@ def solve_move(
         return MoveResult(False, False, dtime), plan
     after = round(solver.objective_value)
     optimal = status == cp_model.OPTIMAL
-    if after <= before:
+    if after < before or (after == before and not ACCEPT_EQUAL):
         return MoveResult(False, optimal, dtime), plan
     new = plan.copy()
     for i in free:
@@ -262,26 +266,47 @@ def solve_move(
             new.placed[i] = (who, solver.value(s))
     for staff_id, vars_ in break_vars.items():
         new.breaks[staff_id] = [solver.value(v) for v in vars_]
-    return MoveResult(True, optimal, dtime), new
+    return MoveResult(after > before, optimal, dtime), new
 
 
-def _pick(prep: Prepared, rng: random.Random, size: int, unplaced_skills: list[str]) -> list[str]:
-    """A staff subset: a random first member, then members sharing skills with it."""
-    staff = prep.problem.staff
-    if unplaced_skills and rng.random() < 0.7:
-        skill = rng.choice(unplaced_skills)
-        able = [s for s in staff if skill in s.skills] or list(staff)
-        first = rng.choice(able)
+def _neighbourhood(
+    prep: Prepared,
+    options: dict[int, dict[str, Ranges]],
+    plan: Plan,
+    rng: random.Random,
+    size: int,
+    span: int,
+) -> tuple[list[str], tuple[int, int]]:
+    """Staff and time window of the next move.
+
+    Mostly aimed at an unscheduled request (drawn by value): some of the staff who could serve
+    it plus colleagues sharing their skills, over a window around the request's own window;
+    otherwise a random member, colleagues sharing skills and a random window.
+    """
+    staff = {s.id: s for s in prep.problem.staff}
+    unplaced = [i for i, o in options.items() if o and i not in plan.placed]
+    if unplaced and rng.random() < FOCUSED_SHARE:
+        target = rng.choices(unplaced, [prep.requests[i].value for i in unplaced])[0]
+        able = list(options[target])
+        rng.shuffle(able)
+        chosen = able[: max(1, size // 2)]
+        lo = min(r[0][0] for r in options[target].values())
+        hi = max(r[-1][1] for r in options[target].values()) + prep.requests[target].length
+        centre = (lo + hi) // 2 + rng.randrange(-span // 4, span // 4 + 1)
+        half = max(span, hi - lo + 2) // 2
     else:
-        first = rng.choice(staff)
-    chosen = [first]
-    rest = [s for s in staff if s is not first]
+        chosen = [rng.choice(list(staff))]
+        centre = rng.randrange(prep.open, prep.close)
+        half = span // 2
+    first = staff[chosen[0]]
+    rest = [s for s in staff.values() if s.id not in chosen]
     while rest and len(chosen) < size:
         weights = [1 + 3 * len(first.skills & s.skills) for s in rest]
         pick = rng.choices(rest, weights)[0]
-        chosen.append(pick)
+        chosen.append(pick.id)
         rest.remove(pick)
-    return [s.id for s in chosen]
+    window = (max(prep.open, centre - half), min(prep.close, centre + half))
+    return chosen, window
 
 
 def search(
@@ -312,13 +337,7 @@ def search(
         if stop is not None and stop():
             break
         moves += 1
-        unplaced = [
-            prep.requests[i].service.skill for i, o in options.items() if o and i not in plan.placed
-        ]
-        staff_ids = _pick(prep, rng, size, unplaced)
-        centre = rng.randrange(prep.open, prep.close)
-        half = span // 2
-        window = (max(prep.open, centre - half), min(prep.close, centre + half))
+        staff_ids, window = _neighbourhood(prep, options, plan, rng, size, span)
         result, plan = solve_move(
             prep,
             options,

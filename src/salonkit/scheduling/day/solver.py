@@ -44,12 +44,12 @@ logger = logging.getLogger(__name__)
 
 Domain = cp_model.Domain
 #: Largest model (in request-staff pairs) that gets the window energy constraints.
-WINDOW_ENERGY_PAIRS = 1500
+WINDOW_ENERGY_PAIRS = 1000
 #: Largest model (in request-staff pairs) on which CP-SAT's presolve probes.
-PROBING_PAIRS = 1500
+PROBING_PAIRS = 500
 #: Smallest model (in request-staff pairs) on which a neighbourhood search runs beside CP-SAT;
 #: below it CP-SAT gets every worker, which serves small and mid-sized days better.
-LNS_PAIRS = 1000
+LNS_PAIRS = 400
 #: Deterministic work units per second of time limit in ``deterministic`` mode.
 DTIME_PER_S = 0.1
 #: Neighbourhood moves per second of time limit in ``deterministic`` mode.

@@ -58,3 +58,14 @@ def test_a_bad_instance_is_a_clean_error(
     path.write_text(json.dumps(doc))
     assert cli.main(["solve", str(path)]) == 1
     assert "requests[0].priority" in capsys.readouterr().err
+
+
+def test_deterministic_solve_repeats_itself(capsys: pytest.CaptureFixture[str]) -> None:
+    plans = []
+    for _ in range(2):
+        args = ["solve", str(SMALL), "--time-limit", "1", "--seed", "5", "--deterministic"]
+        assert cli.main(args) == 0
+        plan = json.loads(capsys.readouterr().out)
+        plan.pop("wall_s")
+        plans.append(plan)
+    assert plans[0] == plans[1]
