@@ -85,13 +85,59 @@ def _roster_values(rm: RotaModel, roster: Mapping[str, Sequence[str]]) -> dict[i
     return values
 
 
-def _read(rm: RotaModel, solver: cp_model.CpSolver) -> dict[str, tuple[str, ...]]:
+def _roster_of(rm: RotaModel, full: Sequence[int]) -> dict[str, tuple[str, ...]]:
     p = rm.problem
     rows = [[OFF] * p.horizon for _ in p.employees]
     for (ei, d, si), var in rm.x.items():
-        if solver.boolean_value(var):
+        if full[var.index]:
             rows[ei][d] = p.shifts[si].id
     return {e.id: tuple(rows[ei]) for ei, e in enumerate(p.employees)}
+
+
+def _fix(
+    rm: RotaModel, values: Mapping[int, int] | Sequence[int], keep: Callable[[int, int], bool]
+) -> None:
+    """Narrow every shift variable whose (employee, day) is not kept to its value."""
+    proto = rm.model.proto
+    for (ei, d, _si), var in rm.x.items():
+        if not keep(ei, d):
+            v = values[var.index]
+            domain = proto.variables[var.index].domain
+            domain.clear()
+            domain.extend([v, v])
+
+
+def _restore(rm: RotaModel) -> None:
+    """Give every shift variable back its 0..1 domain."""
+    proto = rm.model.proto
+    for var in rm.x.values():
+        domain = proto.variables[var.index].domain
+        domain.clear()
+        domain.extend([0, 1])
+
+
+def _complete(rm: RotaModel, values: dict[int, int], seed: int) -> tuple[list[int], int] | None:
+    """Every variable's value, and the objective, of the roster given by ``values``.
+
+    ``None`` when the roster breaks a hard rule (it can then only guide the search as a
+    partial hint).
+    """
+    _fix(rm, values, lambda _e, _d: False)
+    solver = cp_model.CpSolver()
+    _parameters(solver, 10.0, 1, seed, False)
+    status = solver.solve(rm.model)
+    _restore(rm)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return list(solver.response_proto.solution), round(solver.objective_value)
+
+
+def _set_full_hint(rm: RotaModel, full: Sequence[int]) -> None:
+    proto = rm.model.proto
+    proto.solution_hint.vars.clear()
+    proto.solution_hint.values.clear()
+    proto.solution_hint.vars.extend(range(len(full)))
+    proto.solution_hint.values.extend(full)
 
 
 def _set_hint(rm: RotaModel, values: dict[int, int]) -> None:
@@ -162,8 +208,17 @@ def solve_rota(
         start_roster = hint.roster
     elif hint is not None:
         start_roster = hint
+    hinted: tuple[list[int], int] | None = None
     if start_roster is not None:
-        _set_hint(rm, _roster_values(rm, start_roster))
+        values = _roster_values(rm, start_roster)
+        hinted = _complete(rm, values, seed)
+        if hinted is None:
+            logger.warning("the hint breaks a hard rule; it only guides the search")
+            _set_hint(rm, values)
+        else:
+            _set_full_hint(rm, hinted[0])
+            if progress is not None:
+                progress(Progress(hinted[1], None, time.perf_counter() - started, "hint"))
 
     use_lns = lns if lns is not None else True
     elapsed = time.perf_counter() - started
@@ -189,14 +244,16 @@ def solve_rota(
         raise RotaInfeasible(
             f"{problem.name or 'the rota'}: no roster found within the time limit ({name})"
         )
-    roster = _read(rm, solver)
+    full = list(solver.response_proto.solution)
     objective = round(solver.objective_value)
+    if hinted is not None and hinted[1] < objective:
+        full, objective = hinted
     bound = math.ceil(solver.best_objective_bound - 1e-6)
     optimal = status == cp_model.OPTIMAL
     if use_lns and not optimal:
-        roster, objective = _lns(
+        full, objective = _lns(
             rm,
-            roster,
+            full,
             objective,
             started,
             time_limit,
@@ -206,6 +263,7 @@ def solve_rota(
             progress,
             solver.deterministic_time,
         )
+    roster = _roster_of(rm, full)
     report = check_roster(problem, roster)
     if not report.valid:
         raise SalonkitError(
@@ -244,7 +302,7 @@ def solve_rota(
 
 def _lns(
     rm: RotaModel,
-    roster: dict[str, tuple[str, ...]],
+    full: list[int],
     objective: int,
     started: float,
     time_limit: float,
@@ -253,7 +311,7 @@ def _lns(
     deterministic: bool,
     progress: ProgressCallback | None,
     first_spent: float,
-) -> tuple[dict[str, tuple[str, ...]], int]:
+) -> tuple[list[int], int]:
     """Improve ``roster`` by re-solving small parts of it with everything else fixed.
 
     Each step frees either a few employees' whole rows, or every employee over a window of
@@ -265,9 +323,6 @@ def _lns(
     """
     p = rm.problem
     rng = random.Random(seed)
-    proto = rm.model.proto
-    x_items = list(rm.x.items())
-    original = {var.index: list(proto.variables[var.index].domain) for _k, var in x_items}
     n_staff = len(p.employees)
     sizes = {
         "staff": max(1, min(n_staff, 2)),
@@ -297,14 +352,13 @@ def _lns(
             first = rng.randrange(0, p.horizon - size + 1)
             days = range(first, first + size)
             chosen = set(rng.sample(range(n_staff), max(1, n_staff // 3)))
-        values = _roster_values(rm, roster)
-        for (ei, d, _si), var in x_items:
-            if not (ei in chosen and d in days):
-                v = values[var.index]
-                domain = proto.variables[var.index].domain
-                domain.clear()
-                domain.extend([v, v])
-        _set_hint(rm, values)
+        free_staff, free_days = chosen, days
+
+        def keep(ei: int, d: int) -> bool:
+            return ei in free_staff and d in free_days  # noqa: B023
+
+        _fix(rm, full, keep)
+        _set_full_hint(rm, full)
         solver = cp_model.CpSolver()
         _parameters(
             solver, min(left, step_limit), STEP_WORKERS or workers, seed + iteration, deterministic
@@ -319,10 +373,7 @@ def _lns(
             solver.status_name(status),
             solver.wall_time,
         )
-        for _k, var in x_items:
-            domain = proto.variables[var.index].domain
-            domain.clear()
-            domain.extend(original[var.index])
+        _restore(rm)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             sizes[kind] = max(1, size - 1)
             continue
@@ -332,14 +383,14 @@ def _lns(
             if progress is not None:
                 progress(Progress(found, None, time.perf_counter() - started, "lns"))
         if found <= objective:
-            roster, objective = _read(rm, solver), found
+            full, objective = list(solver.response_proto.solution), found
         if status == cp_model.OPTIMAL and found >= objective:
             limit = n_staff if kind == "staff" else p.horizon
             sizes[kind] = min(limit, size + 1)
         elif status == cp_model.FEASIBLE:
             sizes[kind] = max(1, size - 1)
     logger.info("LNS: %d steps, sizes %s", iteration, sizes)
-    return roster, objective
+    return full, objective
 
 
 __all__ = [
