@@ -43,3 +43,45 @@ html_theme = "furo"
 html_title = f"salonkit {release}"
 exclude_patterns = ["_build", "conftest.py", "**/README.md"]
 suppress_warnings = ["ref.python"]
+
+# -- API reference, generated from the package tree --------------------------------------------
+# One page per top-level package or module of salonkit, listing every module in it, so a new
+# module is documented without editing a list. The pages are written before Sphinx reads sources.
+
+_SKIP = ("__main__", "migrations", "conftest")
+
+
+def _write_api_pages(app: object) -> None:
+    import pkgutil
+    from pathlib import Path
+
+    import salonkit
+
+    out = Path(__file__).parent / "reference" / "api"
+    out.mkdir(parents=True, exist_ok=True)
+    groups: dict[str, list[tuple[str, bool]]] = {}
+    for info in pkgutil.walk_packages(salonkit.__path__, "salonkit."):
+        if any(part in _SKIP for part in info.name.split(".")):
+            continue
+        top = info.name.split(".")[1]
+        groups.setdefault(top, []).append((info.name, info.ispkg))
+    wanted = set()
+    for top, modules in sorted(groups.items()):
+        name = f"{top}.rst"
+        wanted.add(name)
+        title = f"salonkit.{top}"
+        lines = [title, "=" * len(title), ""]
+        for module, is_package in sorted(modules):
+            # a package's own page shows its docstring; its names are documented in their modules
+            lines += [f".. automodule:: {module}"] + (["   :no-members:"] if is_package else []) + [""]
+        text = "\n".join(lines)
+        page = out / name
+        if not page.exists() or page.read_text() != text:
+            page.write_text(text)
+    for stale in out.glob("*.rst"):
+        if stale.name not in wanted:
+            stale.unlink()
+
+
+def setup(app: object) -> None:
+    app.connect("builder-inited", _write_api_pages)  # type: ignore[attr-defined]
