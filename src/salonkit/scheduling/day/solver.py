@@ -510,8 +510,9 @@ def _respect_symmetry(solution: DaySolution, model: DayModel) -> DaySolution:
 
 
 def _add_hint(model: DayModel, hint: DaySolution) -> None:
+    """A complete hint: every variable of the model gets the value of ``hint``."""
     unit = model.prep.unit
-    index = {pr.request.id: pr.index for pr in model.prep.requests}
+    m = model.model
     placed = {a.request: a for a in hint.assignments}
     for pr in model.prep.requests:
         i = pr.index
@@ -519,24 +520,24 @@ def _add_hint(model: DayModel, hint: DaySolution) -> None:
             continue
         a = placed.get(pr.request.id)
         lits = model.serves[i]
-        if a is None or a.staff not in lits or a.start % unit:
-            model.model.add_hint(model.present[i], 0)
-            for x in lits.values():
-                if x is not model.present[i]:
-                    model.model.add_hint(x, 0)
-            continue
-        model.model.add_hint(model.present[i], 1)
-        model.model.add_hint(model.start[index[a.request]], a.start // unit)
+        usable = a is not None and a.staff in lits and a.start % unit == 0
+        at = a.start // unit if a is not None and usable else None
+        if at is None:
+            m.add_hint(model.present[i], 0)
+            m.add_hint(model.start[i], model.start[i].proto.domain[0])
+        else:
+            m.add_hint(model.present[i], 1)
+            m.add_hint(model.start[i], at)
         for staff_id, x in lits.items():
             if x is not model.present[i]:
-                model.model.add_hint(x, int(staff_id == a.staff))
+                m.add_hint(x, int(at is not None and a is not None and staff_id == a.staff))
     by_staff: dict[str, list[int]] = defaultdict(list)
     for b in hint.breaks:
         by_staff[b.staff].append(b.start)
     for staff_id, variables in model.breaks.items():
         for var, value in zip(variables, by_staff.get(staff_id, []), strict=False):
             if value % unit == 0:
-                model.model.add_hint(var, value // unit)
+                m.add_hint(var, value // unit)
 
 
 def _read(
