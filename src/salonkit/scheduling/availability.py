@@ -82,6 +82,7 @@ class _Grid:
     end: int
 
     def points(self, spans: Sequence[Span]) -> Iterator[int]:
+        """The grid starts that fall inside ``spans`` (sorted, half-open), in order."""
         for lo, hi in spans:
             lo = max(lo, self.first)
             hi = min(hi, self.end)

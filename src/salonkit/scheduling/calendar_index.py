@@ -131,6 +131,7 @@ class CalendarIndex:
         def combine(
             current: dict[str, BusyIndex], old: dict[str, list[Span]], new: dict[str, list[Span]]
         ) -> dict[str, BusyIndex]:
+            """``current`` with the keys in ``new`` re-indexed from old plus new spans."""
             out = dict(current)
             for key, spans in new.items():
                 out[key] = BusyIndex([*old.get(key, ()), *spans])

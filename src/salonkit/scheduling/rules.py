@@ -201,6 +201,7 @@ def time_limits(
     latest = from_epoch(day_bounds(last_day, timezone)[1])
 
     def day_ok(day: dt.date) -> bool:
+        """True when a booking on ``day`` passes the per-day rules."""
         if not patch_test_ok(rules, service, customer, day):
             return False
         limit = rules.max_bookings_per_customer_per_day
