@@ -12,8 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from hypothesis import HealthCheck, settings
 
+from salonkit.adapters.sql import SqlBackend
 from salonkit.testing.databases import fresh_postgres_database
 
 settings.register_profile(
@@ -46,14 +48,28 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.sqlite)
 
 
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str | None]:
+    """A database migrated once per test session, copied for each PostgreSQL test."""
+    if not POSTGRES_ADMIN_URL:
+        yield None
+        return
+    with fresh_postgres_database(POSTGRES_ADMIN_URL) as url:
+        backend = SqlBackend(url)
+        backend.migrate()
+        backend.close()
+        yield sa.engine.make_url(url).database
+
+
 @pytest.fixture
-def postgres_url() -> Iterator[str]:
-    """The URL of a fresh, empty PostgreSQL database (dropped after the test)."""
+def postgres_url(postgres_template: str | None) -> Iterator[str]:
+    """The URL of a fresh PostgreSQL database holding the migrated, empty schema (dropped after
+    the test)."""
     if not POSTGRES_ADMIN_URL:
         if os.environ.get("CI"):
             pytest.fail("CI must run the PostgreSQL tests: SALONKIT_TEST_POSTGRES_URL is not set")
         pytest.skip("PostgreSQL not configured: set SALONKIT_TEST_POSTGRES_URL (.ci/run does)")
-    with fresh_postgres_database(POSTGRES_ADMIN_URL) as url:
+    with fresh_postgres_database(POSTGRES_ADMIN_URL, template=postgres_template) as url:
         yield url
 
 

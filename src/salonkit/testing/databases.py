@@ -12,11 +12,12 @@ from salonkit.adapters.sql import normalise_url
 
 
 @contextmanager
-def fresh_postgres_database(admin_url: str) -> Iterator[str]:
-    """Create an empty database next to ``admin_url``'s, yield its URL, drop it at the end.
+def fresh_postgres_database(admin_url: str, template: str | None = None) -> Iterator[str]:
+    """Create a database next to ``admin_url``'s, yield its URL, drop it at the end.
 
     ``admin_url`` points at any database the role can connect to and has ``CREATEDB`` rights on
-    (``postgresql+psycopg://salonkit:salonkit@127.0.0.1/postgres``).
+    (``postgresql+psycopg://salonkit:salonkit@127.0.0.1/postgres``). With ``template``, the new
+    database is a copy of that one (PostgreSQL copies files: much faster than migrating again).
     """
     from psycopg import sql
 
@@ -30,7 +31,14 @@ def fresh_postgres_database(admin_url: str) -> Iterator[str]:
             conn.connection.driver_connection.execute(statement)  # type: ignore[union-attr]
 
     try:
-        run(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        if template is None:
+            run(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        else:
+            run(
+                sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                    sql.Identifier(name), sql.Identifier(template)
+                )
+            )
         yield url.set(database=name).render_as_string(hide_password=False)
         run(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
     finally:
