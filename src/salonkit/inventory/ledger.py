@@ -51,7 +51,7 @@ from salonkit.inventory.model import (
     Transfer,
     ValuationMethod,
 )
-from salonkit.inventory.stream import Key, Stream, move_key
+from salonkit.inventory.stream import Checkpoints, Key, Stream, move_key
 from salonkit.inventory.units import to_stock_units
 from salonkit.inventory.valuation import StreamState, apply
 
@@ -81,15 +81,15 @@ def transfer_parts(posting: Posting) -> tuple[LotPart, ...]:
     return parts
 
 
-_Saved = tuple[list[Move], list[Key], list[Posting], StreamState]
+_Saved = tuple[list[Move], list[Key], list[Posting], StreamState, Checkpoints]
 
 
 @attrs.define
 class _Plan:
     """Streams rebuilt for a back-dated move, applied only when all of them succeeded."""
 
-    streams: dict[tuple[str, str], tuple[list[Move], StreamState, list[Posting]]] = attrs.field(
-        factory=dict
+    streams: dict[tuple[str, str], tuple[list[Move], StreamState, list[Posting], Checkpoints]] = (
+        attrs.field(factory=dict)
     )
     outs: dict[str, Posting] = attrs.field(factory=dict)
 
@@ -215,6 +215,7 @@ class StockLedger:
                 list(stream.keys),
                 list(stream.postings),
                 stream.state.copy(),
+                dict(stream.checkpoints),
             )
 
     @contextlib.contextmanager
@@ -239,7 +240,9 @@ class StockLedger:
                     del self._streams[key]
                     continue
                 stream = self._streams[key]
-                stream.moves, stream.keys, stream.postings, stream.state = saved
+                (stream.moves, stream.keys, stream.postings, stream.state, stream.checkpoints) = (
+                    saved
+                )
             self._transfers, self._outs = transfers, outs
             del self._events[events:]
             self._last_seq = last_seq
@@ -355,6 +358,9 @@ class StockLedger:
             if self._saved is not None:
                 self._touch(stream)
             incoming = self._incoming(move, None) if kind is _TRANSFER_IN else None
+            count = len(keys)
+            if count and not count % stream.CHECKPOINT_EVERY:
+                stream.checkpoints[count] = stream.state.copy()
             posting = apply(stream.state, move, stream.allow_negative, stream.zone, incoming)
             stream.moves.append(move)
             keys.append(key)
@@ -441,17 +447,27 @@ class StockLedger:
     def _insert(self, stream: Stream, move: Move, key: Key) -> Posting:
         moves, index = stream.with_inserted(move, key)
         plan = _Plan()
-        work: list[tuple[Stream, list[Move]]] = [(stream, moves)]
+        # (stream, its moves, index of the first move whose valuation may change)
+        work: list[tuple[Stream, list[Move], int]] = [(stream, moves, index)]
         rounds = 0
         while work:
             rounds += 1
             if rounds > _MAX_CASCADE:  # pragma: no cover - guards a cycle that cannot happen
                 raise RuntimeError("transfer repost did not settle")
-            current, current_moves = work.pop(0)
-            state, postings = current.rebuild(current_moves, lambda m: self._incoming(m, plan))
-            plan.streams[(current.store_id, current.sku)] = (current_moves, state, postings)
-            for posting in postings:
-                if posting.move.type is not MoveType.TRANSFER_OUT:
+            current, current_moves, start = work.pop(0)
+            if start < 0:  # a receiver: from its first transfer in whose cost changed
+                start = self._first_changed(current, current_moves, plan)
+            state, postings, checkpoints = current.rebuild(
+                current_moves, lambda m: self._incoming(m, plan), start
+            )
+            plan.streams[(current.store_id, current.sku)] = (
+                current_moves,
+                state,
+                postings,
+                checkpoints,
+            )
+            for posting in postings[start:]:
+                if posting.move.type is not _TRANSFER_OUT:
                     continue
                 ref = posting.move.reference or ""
                 known = plan.outs.get(ref) or self._outs.get(ref)
@@ -459,19 +475,35 @@ class StockLedger:
                     continue
                 plan.outs[ref] = posting
                 transfer = self._transfers.get(ref)
-                if transfer is not None and not transfer.in_transit:
-                    target = self._stream(transfer.to_store, transfer.sku)
-                    planned = plan.streams.get((target.store_id, target.sku))
-                    work.append((target, planned[0] if planned else target.moves))
-        for (store_id, sku), (new_moves, state, postings) in plan.streams.items():
+                if transfer is None or transfer.in_transit:
+                    continue
+                target = self._stream(transfer.to_store, transfer.sku)
+                if any(item[0] is target for item in work):
+                    continue  # already queued: its start is worked out when it is taken
+                planned = plan.streams.get((target.store_id, target.sku))
+                work.append((target, planned[0] if planned else target.moves, -1))
+        for (store_id, sku), (new_moves, state, postings, checkpoints) in plan.streams.items():
             target = self._streams[(store_id, sku)]
             self._touch(target)
-            target.install(new_moves, state, postings)
+            target.install(new_moves, state, postings, checkpoints)
         self._outs.update(plan.outs)
-        if move.type is MoveType.TRANSFER_OUT:
+        if move.type is _TRANSFER_OUT:
             self._outs[move.reference or ""] = stream.postings[index]
         log.debug("reposted %d stream(s) after a back-dated %s", len(plan.streams), move.id)
         return stream.postings[index]
+
+    def _first_changed(self, target: Stream, moves: list[Move], plan: _Plan) -> int:
+        """Where a receiving stream must be revalued from (0 when it was rebuilt already)."""
+        if (target.store_id, target.sku) in plan.streams:
+            return 0
+        return min(
+            (
+                i
+                for i, m in enumerate(moves)
+                if m.type is _TRANSFER_IN and (m.reference or "") in plan.outs
+            ),
+            default=0,
+        )
 
     def _check_low(self, stream: Stream, before: Decimal) -> None:
         settings = self._settings[stream.sku]

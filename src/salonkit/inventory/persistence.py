@@ -326,7 +326,7 @@ class StockSession:
         stream = Stream(
             store_id, sku, live.state.method, self.allow_negative(sku), self.zone(store_id)
         )
-        state, postings = stream.rebuild(moves, self._incoming)
+        state, postings, _ = stream.rebuild(moves, self._incoming)
         return moves, state, postings
 
     def _repost(self, move: Move) -> Posting:

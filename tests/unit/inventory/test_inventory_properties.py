@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import random
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pendulum
@@ -13,6 +15,7 @@ from salonkit.domain.catalogue import Product
 from salonkit.errors import InsufficientStock
 from salonkit.inventory.ledger import StockLedger
 from salonkit.inventory.model import Move, MoveType, NegativeStockPolicy, ValuationMethod
+from salonkit.inventory.stream import Stream
 
 T0 = pendulum.datetime(2026, 3, 2, 9)
 SKUS = ("A", "B")
@@ -195,3 +198,82 @@ def test_refused_back_dated_moves_leave_no_trace(ops, method, position) -> None:
     else:
         assert len(ledger.postings()) == len(before) + 1
     assert all(ledger.on_hand(s, k) >= 0 for s in STORES for k in SKUS)
+
+
+@contextlib.contextmanager
+def checkpoints_every(count: int) -> Iterator[None]:
+    """Keep a state copy every ``count`` moves (small, so short streams use checkpoints)."""
+    saved = Stream.CHECKPOINT_EVERY
+    Stream.CHECKPOINT_EVERY = count
+    try:
+        yield
+    finally:
+        Stream.CHECKPOINT_EVERY = saved
+
+
+@given(operations, methods, st.randoms(use_true_random=False), st.sampled_from([1, 2, 3, 5]))
+def test_back_dated_posting_with_checkpoints(ops, method, rnd: random.Random, every) -> None:  # type: ignore[no-untyped-def]
+    with checkpoints_every(every):
+        in_order = make(method, NegativeStockPolicy.ALLOW)
+        moves = to_moves(in_order, ops)
+        post_all(in_order, moves)
+        shuffled = list(moves)
+        rnd.shuffle(shuffled)
+        late = make(method, NegativeStockPolicy.ALLOW)
+        post_all(late, shuffled)
+    assert snapshot(late) == snapshot(in_order)
+    assert late.postings() == in_order.postings()
+
+
+transfer_ops = st.lists(
+    st.tuples(
+        st.sampled_from(["receive", "consume", "transfer", "transfer", "late receive"]),
+        st.sampled_from(SKUS),
+        quantities,
+        costs,
+        st.integers(min_value=0, max_value=60),
+    ),
+    min_size=1,
+    max_size=30,
+)
+
+
+@given(transfer_ops, methods, policies, st.sampled_from([1, 2, 4, 256]))
+def test_back_dated_moves_reprice_transfers_like_a_replay(ops, method, policy, every) -> None:  # type: ignore[no-untyped-def]
+    """Back-dated receipts reprice transfers and their receivers exactly as posting in order."""
+    with checkpoints_every(every):
+        ledger = make(method, policy)
+        minute = 100
+        for kind, sku, qty, cost, back in ops:
+            minute += 1
+            when = T0.add(minutes=minute)
+            store = "s1" if kind != "consume" else "s2"
+            try:
+                if kind == "receive":
+                    ledger.receive("s1", sku, qty, unit_cost=cost, actor="a", at=when)
+                elif kind == "late receive":
+                    ledger.receive(
+                        "s1",
+                        sku,
+                        qty,
+                        unit_cost=cost,
+                        actor="a",
+                        at=T0.add(minutes=back, seconds=minute),
+                    )
+                elif kind == "consume":
+                    ledger.consume(store, sku, qty, actor="a", at=when)
+                else:
+                    sent = ledger.send_transfer(
+                        sku, qty, from_store="s1", to_store="s2", actor="a", at=when
+                    )
+                    ledger.receive_transfer(sent.id, actor="b", at=when.add(seconds=30))
+            except InsufficientStock:
+                continue
+        replayed = StockLedger.replay(
+            sorted(ledger.moves(), key=lambda m: (m.posted_at, m.seq)),
+            [Product(sku=s, name=s, unit="ml") for s in SKUS],
+            method=method,
+            negative_stock=NegativeStockPolicy.ALLOW,
+        )
+    assert snapshot(replayed) == snapshot(ledger)
+    assert replayed.postings() == ledger.postings()
