@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import datetime as dt
 from typing import Any
 
 import attrs
@@ -142,3 +143,59 @@ class CustomerService:
             )
             result["audit_entry"] = [unstructure(e) for e in audit]
         return result
+
+    def last_activity(self, customer_id: str) -> dt.datetime | None:
+        """The latest instant anything about the customer happened: the newest date-time column of
+        any record pointing at them (appointments, orders, ledger entries...) or, failing that,
+        the newest audit entry about their record."""
+        from salonkit.audit import AUDIT_LOG
+        from salonkit.storage.catalog import all_kinds
+
+        latest: dt.datetime | None = None
+        with self._ctx.unit_of_work(readonly=True) as uow:
+            for kind in all_kinds():
+                if not any(c.name == "customer_id" for c in kind.columns):
+                    continue
+                for column in (c for c in kind.columns if c.type is dt.datetime):
+                    found = uow.repo(kind).select(
+                        eq("customer_id", customer_id),
+                        order_by=column.name,
+                        descending=True,
+                        limit=1,
+                    )
+                    if found:
+                        value = column.value(found[0])
+                        latest = (
+                            value
+                            if latest is None or (value is not None and value > latest)
+                            else latest
+                        )
+            if latest is None:
+                entries = uow.repo(AUDIT_LOG).select(
+                    eq("record_kind", "customer"),
+                    eq("record_key", customer_id),
+                    order_by="seq",
+                    descending=True,
+                    limit=1,
+                )
+                latest = entries[0].at if entries else None
+        return latest
+
+    def apply_retention(
+        self, inactive_for: dt.timedelta, reason: str = "retention period ended"
+    ) -> list[str]:
+        """Erase every customer with no activity for ``inactive_for`` (see :meth:`last_activity`);
+        returns their ids. Each erasure is its own transaction, so a run that stops half-way can
+        simply be repeated. Customers whose activity is unknown are kept."""
+        if inactive_for <= dt.timedelta(0):
+            raise ValidationError("retention.inactive_for", "must be a positive duration")
+        cutoff = self._ctx.clock.now() - inactive_for
+        erased = []
+        for customer in self.list():
+            if customer.name == "Erased customer" and customer.phone is None:
+                continue
+            seen = self.last_activity(customer.id)
+            if seen is not None and seen < cutoff:
+                self.erase(customer.id, reason)
+                erased.append(customer.id)
+        return erased
