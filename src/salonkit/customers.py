@@ -183,7 +183,7 @@ class CustomerService:
 
     def apply_retention(
         self, inactive_for: dt.timedelta, reason: str = "retention period ended"
-    ) -> list[str]:
+    ) -> builtins.list[str]:
         """Erase every customer with no activity for ``inactive_for`` (see :meth:`last_activity`);
         returns their ids. Each erasure is its own transaction, so a run that stops half-way can
         simply be repeated. Customers whose activity is unknown are kept."""
