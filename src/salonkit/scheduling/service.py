@@ -138,6 +138,17 @@ class _Refs:
     customer: Customer
 
 
+class _Refusal(BookingConflict):
+    """A refusal found inside a write transaction; suggestions are added once it rolled back."""
+
+    def __init__(
+        self, reasons: Sequence[ConflictReason], request: BookingRequest, ignore: frozenset[str]
+    ) -> None:
+        super().__init__(reasons)
+        self.request = request
+        self.ignore = ignore
+
+
 class BookingService:
     """Availability, booking, holds, rescheduling, cancellation, recurrence and the waitlist.
 
@@ -502,6 +513,7 @@ class BookingService:
         now: dt.datetime,
         ignore: frozenset[str],
         channel: str,
+        cached: Literal["read", "keep"] = "read",
     ) -> list[Suggestion]:
         """Nearest alternatives: same time with someone else, the same person's next free
         time, and the first free time on another day."""
@@ -518,7 +530,7 @@ class BookingService:
             now=now,
             customer_id=refs.customer.id,
             ignore=ignore,
-            cached="read",
+            cached=cached,
         )
         counts = _day_counts(engine.appointments, refs.customer.id, tz, request.visit_id)
         limits = time_limits(
@@ -579,7 +591,9 @@ class BookingService:
             refs = self._refs(uow, request.store_id, request.service_id, request.customer_id)
             engine = self._check_engine(uow, refs, request, now, frozenset())
             reasons = self._reasons(refs, engine, request, now, channel)
-            return reasons, self._suggest(uow, refs, request, now, frozenset(), channel)
+            return reasons, self._suggest(
+                uow, refs, request, now, frozenset(), channel, cached="keep"
+            )
 
     def _check_engine(
         self,
@@ -621,9 +635,13 @@ class BookingService:
         hold_minutes: int | None = None,
         ignore: frozenset[str] = frozenset(),
         series_id: str | None = None,
-        suggest: bool = True,
     ) -> Appointment:
-        """Check ``request`` and build the appointment (not stored); BookingConflict if refused."""
+        """Check ``request`` and build the appointment (not stored).
+
+        Raises :class:`_Refusal` (a BookingConflict) listing every reason; the public methods
+        add suggestions after their transaction rolled back (see :meth:`_refused`), so the
+        calendar lock is never held while alternatives are searched.
+        """
         refs = self._refs(uow, request.store_id, request.service_id, request.customer_id)
         engine = self._check_engine(uow, refs, request, now, ignore)
         reasons = self._reasons(refs, engine, request, now, channel)
@@ -636,8 +654,7 @@ class BookingService:
             if steps is None:  # explain found no shortage, so this cannot happen
                 reasons = [ConflictReason("resource_full", "no resource units free")]
         if reasons or steps is None:
-            suggestions = self._suggest(uow, refs, request, now, ignore, channel) if suggest else []
-            raise BookingConflict(reasons, suggestions)
+            raise _Refusal(reasons, request, ignore)
         shape = engine.shape(refs.service, engine.staff[request.staff_id])
         minutes = hold_minutes if hold_minutes is not None else refs.rules.hold_minutes
         return Appointment(
@@ -661,6 +678,23 @@ class BookingService:
             created_at=now,
             idempotency_key=key,
         )
+
+    def _refused(self, refusal: _Refusal, channel: str) -> BookingConflict:
+        """The refusal with suggestions, searched in a read-only unit of work (no lock held)."""
+        request = refusal.request
+        now = self._now()
+        with self._ctx.unit_of_work(readonly=True) as uow:
+            refs = self._refs(uow, request.store_id, request.service_id, request.customer_id)
+            suggestions = self._suggest(
+                uow,
+                refs,
+                request,
+                now,
+                refusal.ignore,
+                channel,
+                cached="read" if refusal.ignore else "keep",
+            )
+        return BookingConflict(refusal.reasons, suggestions)
 
     # ------------------------------------------------------------------ booking
 
@@ -709,27 +743,30 @@ class BookingService:
         payload = {"op": status.value, "channel": channel, **self._request_payload(request)}
         digest = fingerprint(payload)
         now = self._now()
-        with self._ctx.unit_of_work() as uow:
-            self._lock(uow, request.store_id, request.customer_id)
-            earlier = recall(uow, idempotency_key, digest)
-            if earlier is not None:
-                return uow.repo(APPOINTMENTS).get(earlier.result_id)
-            appt = self._place(
-                uow,
-                request,
-                now=now,
-                status=status,
-                channel=channel,
-                notes=notes,
-                key=idempotency_key,
-                hold_minutes=hold_minutes,
-            )
-            uow.repo(APPOINTMENTS).add(appt)
-            self.touch(uow, appt.store_id)
-            remember(uow, idempotency_key, digest, "appointment", appt.id, now)
-            self._emit_booked(uow, appt, now)
-            self._close_waitlist(uow, appt)
-            return appt
+        try:
+            with self._ctx.unit_of_work() as uow:
+                self._lock(uow, request.store_id, request.customer_id)
+                earlier = recall(uow, idempotency_key, digest)
+                if earlier is not None:
+                    return uow.repo(APPOINTMENTS).get(earlier.result_id)
+                appt = self._place(
+                    uow,
+                    request,
+                    now=now,
+                    status=status,
+                    channel=channel,
+                    notes=notes,
+                    key=idempotency_key,
+                    hold_minutes=hold_minutes,
+                )
+                uow.repo(APPOINTMENTS).add(appt)
+                self.touch(uow, appt.store_id)
+                remember(uow, idempotency_key, digest, "appointment", appt.id, now)
+                self._emit_booked(uow, appt, now)
+                self._close_waitlist(uow, appt)
+                return appt
+        except _Refusal as refusal:
+            raise self._refused(refusal, channel) from None
 
     def book(
         self,
@@ -778,36 +815,39 @@ class BookingService:
     def book_hold(self, appointment_id: str, *, channel: str = "desk") -> Appointment:
         """Turn a hold into a booking. An expired hold is checked again like a new booking."""
         now = self._now()
-        with self._ctx.unit_of_work() as uow:
-            appt = self._locked(uow, appointment_id)
-            if appt.status is AppointmentStatus.BOOKED and appt.hold_expires_at is not None:
-                return appt  # already turned into a booking
-            if appt.status is not AppointmentStatus.HELD:
-                raise ValidationError("status", f"appointment is {appt.status.value}, not held")
-            if not appt.blocks(now):
-                request = BookingRequest(
-                    store_id=appt.store_id,
-                    service_id=appt.service_id,
-                    customer_id=appt.customer_id,
-                    staff_id=appt.staff_id,
-                    starts_at=appt.starts_at,
-                    steps=appt.steps,
+        try:
+            with self._ctx.unit_of_work() as uow:
+                appt = self._locked(uow, appointment_id)
+                if appt.status is AppointmentStatus.BOOKED and appt.hold_expires_at is not None:
+                    return appt  # already turned into a booking
+                if appt.status is not AppointmentStatus.HELD:
+                    raise ValidationError("status", f"appointment is {appt.status.value}, not held")
+                if not appt.blocks(now):
+                    request = BookingRequest(
+                        store_id=appt.store_id,
+                        service_id=appt.service_id,
+                        customer_id=appt.customer_id,
+                        staff_id=appt.staff_id,
+                        starts_at=appt.starts_at,
+                        steps=appt.steps,
+                    )
+                    fresh = self._place(
+                        uow,
+                        request,
+                        now=now,
+                        status=AppointmentStatus.BOOKED,
+                        channel=channel,
+                        ignore=frozenset({appt.id}),
+                    )
+                    appt = attrs.evolve(appt, steps=fresh.steps)
+                booked = uow.repo(APPOINTMENTS).update(
+                    attrs.evolve(appt, status=AppointmentStatus.BOOKED)
                 )
-                fresh = self._place(
-                    uow,
-                    request,
-                    now=now,
-                    status=AppointmentStatus.BOOKED,
-                    channel=channel,
-                    ignore=frozenset({appt.id}),
-                )
-                appt = attrs.evolve(appt, steps=fresh.steps)
-            booked = uow.repo(APPOINTMENTS).update(
-                attrs.evolve(appt, status=AppointmentStatus.BOOKED)
-            )
-            self.touch(uow, appt.store_id)
-            self._emit_booked(uow, booked, now)
-            return booked
+                self.touch(uow, appt.store_id)
+                self._emit_booked(uow, booked, now)
+                return booked
+        except _Refusal as refusal:
+            raise self._refused(refusal, channel) from None
 
     def book_visit(
         self,
@@ -823,48 +863,56 @@ class BookingService:
         payload = {"op": "visit", "legs": [self._request_payload(r) for r in requests]}
         digest = fingerprint(payload)
         now = self._now()
-        with self._ctx.unit_of_work() as uow:
-            self._lock(uow, store_id, requests[0].customer_id)
-            earlier = recall(uow, idempotency_key, digest)
-            if earlier is not None:
-                return self._by_column(uow, "visit_id", earlier.result_id)
-            rules = self._rules_of(uow, store_id)
-            visit_id = self._ctx.ids.new("visit")
-            made: list[Appointment] = []
-            for index, request in enumerate(requests):
-                if request.store_id != store_id or request.customer_id != requests[0].customer_id:
-                    raise ValidationError("visit", "all legs must be in one store for one customer")
-                if made:
-                    gap = request.starts_at - made[-1].ends_at
-                    if gap < dt.timedelta(0) or gap > dt.timedelta(
-                        minutes=rules.max_handoff_minutes
+        try:
+            with self._ctx.unit_of_work() as uow:
+                self._lock(uow, store_id, requests[0].customer_id)
+                earlier = recall(uow, idempotency_key, digest)
+                if earlier is not None:
+                    return self._by_column(uow, "visit_id", earlier.result_id)
+                rules = self._rules_of(uow, store_id)
+                visit_id = self._ctx.ids.new("visit")
+                made: list[Appointment] = []
+                for index, request in enumerate(requests):
+                    if (
+                        request.store_id != store_id
+                        or request.customer_id != requests[0].customer_id
                     ):
-                        raise BookingConflict(
-                            [
-                                ConflictReason(
-                                    "rule_violated",
-                                    f"leg {index + 1} must start 0 to "
-                                    f"{rules.max_handoff_minutes} minutes after the previous",
-                                    "handoff",
-                                )
-                            ]
+                        raise ValidationError(
+                            "visit", "all legs must be in one store for one customer"
                         )
-                appt = self._place(
-                    uow,
-                    attrs.evolve(request, visit_id=visit_id),
-                    now=now,
-                    status=AppointmentStatus.BOOKED,
-                    channel=channel,
-                    key=idempotency_key,
-                )
-                uow.repo(APPOINTMENTS).add(appt)
-                self.touch(uow, store_id)
-                made.append(appt)
-                self._emit_booked(uow, appt, now)
-            remember(uow, idempotency_key, digest, "visit", visit_id, now)
-            for appt in made:
-                self._close_waitlist(uow, appt)
-            return made
+                    if made:
+                        gap = request.starts_at - made[-1].ends_at
+                        if gap < dt.timedelta(0) or gap > dt.timedelta(
+                            minutes=rules.max_handoff_minutes
+                        ):
+                            raise BookingConflict(
+                                [
+                                    ConflictReason(
+                                        "rule_violated",
+                                        f"leg {index + 1} must start 0 to "
+                                        f"{rules.max_handoff_minutes} minutes after the previous",
+                                        "handoff",
+                                    )
+                                ]
+                            )
+                    appt = self._place(
+                        uow,
+                        attrs.evolve(request, visit_id=visit_id),
+                        now=now,
+                        status=AppointmentStatus.BOOKED,
+                        channel=channel,
+                        key=idempotency_key,
+                    )
+                    uow.repo(APPOINTMENTS).add(appt)
+                    self.touch(uow, store_id)
+                    made.append(appt)
+                    self._emit_booked(uow, appt, now)
+                remember(uow, idempotency_key, digest, "visit", visit_id, now)
+                for appt in made:
+                    self._close_waitlist(uow, appt)
+                return made
+        except _Refusal as refusal:
+            raise self._refused(refusal, channel) from None
 
     def book_recurring(
         self,
@@ -924,7 +972,6 @@ class BookingService:
                             channel=channel,
                             key=idempotency_key,
                             series_id=series_id,
-                            suggest=False,
                         )
                     except BookingConflict as exc:
                         reasons = tuple(
@@ -989,60 +1036,65 @@ class BookingService:
         }
         digest = fingerprint(payload)
         now = self._now()
-        with self._ctx.unit_of_work() as uow:
-            appt = self._locked(uow, appointment_id)
-            earlier = recall(uow, idempotency_key, digest)
-            if earlier is not None:
-                return appt
-            if expected_version is not None and appt.version != expected_version:
-                raise ConcurrencyError(
-                    f"appointment {appointment_id!r} changed (version {appt.version}, "
-                    f"yours {expected_version})"
-                )
-            if appt.status not in _MOVABLE:
-                raise ValidationError("status", f"a {appt.status.value} appointment cannot move")
-            request = BookingRequest(
-                store_id=appt.store_id,
-                service_id=appt.service_id,
-                customer_id=appt.customer_id,
-                staff_id=staff or appt.staff_id,
-                starts_at=start,
-                visit_id=appt.visit_id,
-            )
-            fresh = self._place(
-                uow,
-                request,
-                now=now,
-                status=appt.status,
-                channel=channel,
-                ignore=frozenset({appt.id}),
-            )
-            moved = uow.repo(APPOINTMENTS).update(
-                attrs.evolve(
-                    appt,
-                    starts_at=fresh.starts_at,
-                    staff_id=fresh.staff_id,
-                    steps=fresh.steps,
-                    buffer_before=fresh.buffer_before,
-                    buffer_after=fresh.buffer_after,
-                )
-            )
-            self.touch(uow, appt.store_id)
-            remember(uow, idempotency_key, digest, "appointment", appt.id, now)
-            uow.emit(
-                AppointmentRescheduled(
-                    occurred_at=now,
+        try:
+            with self._ctx.unit_of_work() as uow:
+                appt = self._locked(uow, appointment_id)
+                earlier = recall(uow, idempotency_key, digest)
+                if earlier is not None:
+                    return appt
+                if expected_version is not None and appt.version != expected_version:
+                    raise ConcurrencyError(
+                        f"appointment {appointment_id!r} changed (version {appt.version}, "
+                        f"yours {expected_version})"
+                    )
+                if appt.status not in _MOVABLE:
+                    raise ValidationError(
+                        "status", f"a {appt.status.value} appointment cannot move"
+                    )
+                request = BookingRequest(
                     store_id=appt.store_id,
-                    appointment_id=appt.id,
+                    service_id=appt.service_id,
                     customer_id=appt.customer_id,
-                    previous_staff_id=appt.staff_id,
-                    previous_starts_at=appt.starts_at,
-                    staff_id=moved.staff_id,
-                    starts_at=moved.starts_at,
+                    staff_id=staff or appt.staff_id,
+                    starts_at=start,
+                    visit_id=appt.visit_id,
                 )
-            )
-            self._offer(uow, appt.store_id, TimeRange(appt.held_from, appt.held_until), now)
-            return moved
+                fresh = self._place(
+                    uow,
+                    request,
+                    now=now,
+                    status=appt.status,
+                    channel=channel,
+                    ignore=frozenset({appt.id}),
+                )
+                moved = uow.repo(APPOINTMENTS).update(
+                    attrs.evolve(
+                        appt,
+                        starts_at=fresh.starts_at,
+                        staff_id=fresh.staff_id,
+                        steps=fresh.steps,
+                        buffer_before=fresh.buffer_before,
+                        buffer_after=fresh.buffer_after,
+                    )
+                )
+                self.touch(uow, appt.store_id)
+                remember(uow, idempotency_key, digest, "appointment", appt.id, now)
+                uow.emit(
+                    AppointmentRescheduled(
+                        occurred_at=now,
+                        store_id=appt.store_id,
+                        appointment_id=appt.id,
+                        customer_id=appt.customer_id,
+                        previous_staff_id=appt.staff_id,
+                        previous_starts_at=appt.starts_at,
+                        staff_id=moved.staff_id,
+                        starts_at=moved.starts_at,
+                    )
+                )
+                self._offer(uow, appt.store_id, TimeRange(appt.held_from, appt.held_until), now)
+                return moved
+        except _Refusal as refusal:
+            raise self._refused(refusal, channel) from None
 
     def cancel(
         self,
