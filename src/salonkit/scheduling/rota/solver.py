@@ -29,6 +29,10 @@ logger = logging.getLogger(__name__)
 
 #: Seconds given to each LNS step.
 STEP_LIMIT = 1.0
+#: Share of the time limit given to LNS steps between two whole-model searches.
+LNS_SLICE = 0.2
+#: Share of the time limit given to each whole-model search started from the incumbent.
+FULL_SLICE = 0.15
 #: Workers per LNS step (0: as many as the whole search).
 STEP_WORKERS = 0
 #: Share of the time limit given to the first, whole-model search when LNS follows.
@@ -251,10 +255,11 @@ def solve_rota(
     bound = math.ceil(solver.best_objective_bound - 1e-6)
     optimal = status == cp_model.OPTIMAL
     if use_lns and not optimal:
-        full, objective = _lns(
+        full, objective, bound = _lns(
             rm,
             full,
             objective,
+            bound,
             started,
             time_limit,
             workers,
@@ -304,6 +309,7 @@ def _lns(
     rm: RotaModel,
     full: list[int],
     objective: int,
+    bound: int,
     started: float,
     time_limit: float,
     workers: int,
@@ -311,7 +317,7 @@ def _lns(
     deterministic: bool,
     progress: ProgressCallback | None,
     first_spent: float,
-) -> tuple[list[int], int]:
+) -> tuple[list[int], int, int]:
     """Improve ``roster`` by re-solving small parts of it with everything else fixed.
 
     Each step frees either a few employees' whole rows, or every employee over a window of
@@ -332,12 +338,30 @@ def _lns(
     step_limit = STEP_LIMIT
     iteration = 0
     spent = first_spent
+    next_full = spent + LNS_SLICE * time_limit
     while True:
         if not deterministic:
             spent = time.perf_counter() - started
         left = time_limit - spent
-        if left < (0.05 if deterministic else 0.5):
+        if left < (0.05 if deterministic else 0.5) or objective <= bound:
             break
+        if spent >= next_full:
+            # a whole-model search from the incumbent: global moves, and a better bound
+            _set_full_hint(rm, full)
+            solver = cp_model.CpSolver()
+            _parameters(solver, min(left, FULL_SLICE * time_limit), workers, seed, deterministic)
+            status = solver.solve(rm.model)
+            spent += solver.deterministic_time
+            next_full = spent + FULL_SLICE * time_limit + LNS_SLICE * time_limit
+            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+                bound = max(bound, math.ceil(solver.best_objective_bound - 1e-6))
+                found = round(solver.objective_value)
+                if found < objective:
+                    full, objective = list(solver.response_proto.solution), found
+                    logger.info("whole-model search: objective %d", objective)
+                    if progress is not None:
+                        progress(Progress(found, bound, time.perf_counter() - started, "search"))
+            continue
         iteration += 1
         kind = ("staff", "days", "staff", "block")[iteration % 4]
         size = sizes[kind]
@@ -390,7 +414,7 @@ def _lns(
         elif status == cp_model.FEASIBLE:
             sizes[kind] = max(1, size - 1)
     logger.info("LNS: %d steps, sizes %s", iteration, sizes)
-    return full, objective
+    return full, objective, bound
 
 
 __all__ = [
