@@ -28,13 +28,15 @@ import attrs
 import pendulum
 
 from salonkit.context import Context
+from salonkit.domain.store import Store
+from salonkit.errors import ConcurrencyError
 from salonkit.notifications.errors import PermanentDeliveryError
 from salonkit.notifications.outbox import load_settings
 from salonkit.notifications.purposes import is_marketing
 from salonkit.notifications.records import OUTBOX, DeliveryStatus, OutboxMessage
 from salonkit.notifications.settings import NotificationSettings, RetryPolicy
 from salonkit.plugins.hookspecs import Notifier
-from salonkit.storage import eq, le
+from salonkit.storage import eq, in_, le
 from salonkit.storage.port import UnitOfWork
 from salonkit.storage.records import CUSTOMERS, STORES
 
@@ -53,6 +55,7 @@ class Outcome:
     reference: str | None = None
     error: str | None = None
     permanent: bool = False
+    expired: bool = False
 
     @property
     def ok(self) -> bool:
@@ -112,21 +115,20 @@ class Dispatcher:
                 order_by="next_attempt_at",
                 limit=self.batch,
             )
-            settings: dict[str, NotificationSettings] = {}
+            quiet = _QuietCheck(uow, instant)
+            consenting = _consenting(uow, due)
             for message in due:
-                release = self._quiet_release(uow, message, instant, settings)
+                release = quiet.release(message)
                 if release is not None:
                     repo.update(attrs.evolve(message, next_attempt_at=release, claim=""))
                     if held is not None:
                         held.append(message.id)
                     continue
-                if self._consent_withdrawn(uow, message):
+                reason = _withdrawal(message, consenting)
+                if reason is not None:
                     repo.update(
                         attrs.evolve(
-                            message,
-                            status=DeliveryStatus.CANCELLED,
-                            last_error="marketing consent withdrawn",
-                            claim="",
+                            message, status=DeliveryStatus.CANCELLED, last_error=reason, claim=""
                         )
                     )
                     if cancelled is not None:
@@ -155,39 +157,19 @@ class Dispatcher:
                 )
         return claimed
 
-    @staticmethod
-    def _quiet_release(
-        uow: UnitOfWork,
-        message: OutboxMessage,
-        now: pendulum.DateTime,
-        cache: dict[str, NotificationSettings],
-    ) -> pendulum.DateTime | None:
-        if message.store_id is None:
-            return None
-        if message.store_id not in cache:
-            cache[message.store_id] = load_settings(uow, message.store_id)
-        quiet = cache[message.store_id].quiet_hours
-        store = uow.repo(STORES).find(message.store_id)
-        if quiet is None or store is None:
-            return None
-        release = quiet.release(now, store.timezone)
-        return release if release > now else None
-
-    @staticmethod
-    def _consent_withdrawn(uow: UnitOfWork, message: OutboxMessage) -> bool:
-        if not is_marketing(message.purpose) or message.customer_id is None:
-            return False
-        customer = uow.repo(CUSTOMERS).find(message.customer_id)
-        return customer is None or not customer.consent_marketing
-
     # -- 2. deliver ----------------------------------------------------------------------------
 
-    def deliver(self, message: OutboxMessage) -> Outcome:
+    def deliver(self, message: OutboxMessage, *, deadline: dt.datetime | None = None) -> Outcome:
         """Hand one claimed message to its channel's notifier; never raises for a failed send.
 
         Only :class:`Exception` is caught: an interrupt or a process exit leaves the claim in
-        place, as a crash would.
+        place, as a crash would. Past ``deadline`` (by the context's clock) the message is not
+        sent: its claim's lease has run out.
         """
+        if deadline is not None and self._ctx.clock.now() >= deadline:
+            # The claim's lease ran out (a long batch behind a slow gateway): another
+            # dispatcher may hold the message now, so leave it.
+            return Outcome(message, error="claim expired before sending", expired=True)
         notifier = self._notifiers.get(message.channel)
         if notifier is None:
             return Outcome(message, error=f"no notifier registered for channel {message.channel!r}")
@@ -208,20 +190,18 @@ class Dispatcher:
         with self._ctx.unit_of_work() as uow:
             uow.lock(OUTBOX_LOCK)
             repo = uow.repo(OUTBOX)
+            if outcome.expired:
+                return claimed
+            if outcome.ok:
+                try:  # the usual case: nobody touched the message since the claim
+                    return repo.update(self._sent(claimed, outcome, instant))
+                except ConcurrencyError:
+                    pass
             fresh = repo.get(claimed.id)
             if outcome.ok:
                 if fresh.status is DeliveryStatus.SENT:
                     return fresh
-                return repo.update(
-                    attrs.evolve(
-                        fresh,
-                        status=DeliveryStatus.SENT,
-                        sent_at=instant,
-                        reference=outcome.reference or "",
-                        last_error="",
-                        claim="",
-                    )
-                )
+                return repo.update(self._sent(fresh, outcome, instant))
             if fresh.status is not DeliveryStatus.PENDING or fresh.claim != claimed.claim:
                 return fresh  # someone else holds or settled it since
             error = (outcome.error or "")[:_MAX_ERROR]
@@ -238,6 +218,19 @@ class Dispatcher:
                 )
             )
 
+    @staticmethod
+    def _sent(
+        message: OutboxMessage, outcome: Outcome, instant: pendulum.DateTime
+    ) -> OutboxMessage:
+        return attrs.evolve(
+            message,
+            status=DeliveryStatus.SENT,
+            sent_at=instant,
+            reference=outcome.reference or "",
+            last_error="",
+            claim="",
+        )
+
     # -- all three -----------------------------------------------------------------------------
 
     def dispatch_due(self, now: dt.datetime | None = None) -> DispatchReport:
@@ -248,9 +241,12 @@ class Dispatcher:
         sent: list[str] = []
         retrying: list[str] = []
         failed: list[str] = []
+        deadline = self._ctx.clock.now() + self.lease
         for message in self.claim(instant, held=held, cancelled=cancelled):
-            outcome = self.deliver(message)
+            outcome = self.deliver(message, deadline=deadline)
             recorded = self.record(outcome, instant)
+            if outcome.expired:
+                continue
             if recorded.status is DeliveryStatus.SENT:
                 sent.append(recorded.id)
             elif recorded.status is DeliveryStatus.FAILED:
@@ -265,6 +261,49 @@ class Dispatcher:
             held=tuple(held),
             cancelled=tuple(cancelled),
         )
+
+
+class _QuietCheck:
+    """Quiet-hours look-ups for one claim, reading each store and its settings once."""
+
+    def __init__(self, uow: UnitOfWork, now: pendulum.DateTime) -> None:
+        self._uow = uow
+        self._now = now
+        self._stores: dict[str, tuple[NotificationSettings, Store | None]] = {}
+
+    def release(self, message: OutboxMessage) -> pendulum.DateTime | None:
+        """When quiet hours end if ``message``'s store is in them now, else ``None``."""
+        if message.store_id is None:
+            return None
+        if message.store_id not in self._stores:
+            self._stores[message.store_id] = (
+                load_settings(self._uow, message.store_id),
+                self._uow.repo(STORES).find(message.store_id),
+            )
+        settings, store = self._stores[message.store_id]
+        if settings.quiet_hours is None or store is None:
+            return None
+        release = settings.quiet_hours.release(self._now, store.timezone)
+        return release if release > self._now else None
+
+
+def _consenting(uow: UnitOfWork, messages: list[OutboxMessage]) -> frozenset[str]:
+    """The customers of the marketing ``messages`` who (still) consent, in one query."""
+    ids = {m.customer_id for m in messages if is_marketing(m.purpose) and m.customer_id}
+    if not ids:
+        return frozenset()
+    found = uow.repo(CUSTOMERS).select(in_("id", sorted(ids)))
+    return frozenset(c.id for c in found if c.consent_marketing)
+
+
+def _withdrawal(message: OutboxMessage, consenting: frozenset[str]) -> str | None:
+    """Why ``message`` must not go out any more, or ``None``."""
+    if not message.to:
+        return "no recipient (the customer's data was erased)"
+    marketing = is_marketing(message.purpose) and message.customer_id is not None
+    if marketing and message.customer_id not in consenting:
+        return "marketing consent withdrawn"
+    return None
 
 
 def _describe(exc: BaseException) -> str:

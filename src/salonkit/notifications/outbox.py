@@ -17,6 +17,7 @@ import pendulum
 
 from salonkit.domain.customer import Customer
 from salonkit.domain.store import Store
+from salonkit.errors import AlreadyExists
 from salonkit.notifications.formatting import DEFAULT_LANGUAGE
 from salonkit.notifications.purposes import Purpose, is_marketing
 from salonkit.notifications.records import (
@@ -68,6 +69,8 @@ class OutboxWriter:
         self._templates = templates
         self._now = pendulum.instance(now)
         self._settings: dict[str, NotificationSettings] = {}
+        self._customers: dict[str, Customer | None] = {}
+        self._stores: dict[str, Store | None] = {}
 
     @property
     def now(self) -> pendulum.DateTime:
@@ -79,6 +82,18 @@ class OutboxWriter:
         if store_id not in self._settings:
             self._settings[store_id] = load_settings(self._uow, store_id)
         return self._settings[store_id]
+
+    def customer(self, customer_id: str) -> Customer | None:
+        """The customer (read once per writer)."""
+        if customer_id not in self._customers:
+            self._customers[customer_id] = self._uow.repo(CUSTOMERS).find(customer_id)
+        return self._customers[customer_id]
+
+    def store(self, store_id: str) -> Store | None:
+        """The store (read once per writer)."""
+        if store_id not in self._stores:
+            self._stores[store_id] = self._uow.repo(STORES).find(store_id)
+        return self._stores[store_id]
 
     def release(self, due: dt.datetime, store: Store) -> pendulum.DateTime:
         """``due``, held until the store's quiet hours end."""
@@ -102,8 +117,8 @@ class OutboxWriter:
         """Queue a message to a customer; ``None`` (and nothing written) when the customer is
         unknown, has no usable address, has not consented to a marketing message, or when quiet
         hours would hold it until ``not_after`` or later."""
-        customer = self._uow.repo(CUSTOMERS).find(customer_id)
-        store = self._uow.repo(STORES).find(store_id)
+        customer = self.customer(customer_id)
+        store = self.store(store_id)
         if customer is None or store is None:
             log.warning("no %s message for %s: customer or store unknown", purpose, customer_id)
             return None
@@ -142,7 +157,7 @@ class OutboxWriter:
         """Queue a message to the store's manager (``manager_channel``/``manager_to``); ``None``
         when the store has no manager contact configured."""
         settings = self.settings(store_id)
-        store = self._uow.repo(STORES).find(store_id)
+        store = self.store(store_id)
         if store is None or not settings.manager_channel or not settings.manager_to:
             log.info("no %s message for store %s: no manager contact", purpose, store_id)
             return None
@@ -178,9 +193,6 @@ class OutboxWriter:
         metadata: Mapping[str, str] | None,
     ) -> OutboxMessage | None:
         repo = self._uow.repo(OUTBOX)
-        existing = repo.find(key)
-        if existing is not None:
-            return existing
         released = self.release(due or self._now, store)
         if not_after is not None and released >= not_after:
             log.info("no %s message %s: it could only go out after %s", purpose, key, not_after)
@@ -203,7 +215,10 @@ class OutboxWriter:
             next_attempt_at=released,
             metadata=metadata,
         )
-        return repo.add(message)
+        try:
+            return repo.add(message)
+        except AlreadyExists:  # written before (the same event twice, a campaign re-run)
+            return repo.get(key)
 
     def withdraw(self, source_id: str, purposes: Iterable[Purpose], reason: str) -> list[str]:
         """Cancel the pending messages of ``source_id`` with these purposes; their keys."""

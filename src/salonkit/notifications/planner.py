@@ -42,7 +42,7 @@ from salonkit.scheduling.events import (
 )
 from salonkit.scheduling.records import APPOINTMENTS
 from salonkit.storage.port import UnitOfWork
-from salonkit.storage.records import CUSTOMERS, PRODUCTS, SERVICES, STAFF
+from salonkit.storage.records import PRODUCTS, SERVICES, STAFF
 
 #: What a booking's later messages replace when it moves.
 _SUPERSEDED_BY_MOVE = (Purpose.CONFIRMATION, Purpose.REMINDER, Purpose.RESCHEDULE)
@@ -111,7 +111,7 @@ class Planner:
         return member.name if member is not None else staff_id
 
     def _customer_name(self, customer_id: str) -> str:
-        customer = self._uow.repo(CUSTOMERS).find(customer_id)
+        customer = self._out.customer(customer_id)
         return customer.name if customer is not None else ""
 
     def _appointment_fields(

@@ -55,14 +55,18 @@ class OutboxMessage:
     - ``attempts``: how many times it was handed to a notifier (or claimed to be);
       ``last_error``: the latest failure; ``reference``: the gateway's reference once sent.
     - ``claim``: the token of the dispatcher run that holds it, empty when nobody does.
+
+    ``to``, ``subject`` and ``body`` are personal data of the customer (``customer_id``): they
+    are encrypted at rest when keys are configured and read as empty once the customer is
+    erased; the dispatcher withdraws a message left without a recipient.
     """
 
     id: str = attrs.field(validator=non_empty)
     channel: str = attrs.field(validator=non_empty)
-    to: str = attrs.field(validator=non_empty)
-    subject: str
-    body: str
     purpose: Purpose
+    to: str = ""
+    subject: str = ""
+    body: str = ""
     language: str = "en"
     store_id: str | None = None
     customer_id: str | None = None
@@ -112,6 +116,9 @@ OUTBOX = registry.register(
             Column("store_id", str),
             Column("created_at", dt.datetime),
         ),
+        audited=False,  # delivery bookkeeping; the changes that caused messages are audited
+        encrypted=("to", "subject", "body"),
+        subject="customer_id",
     )
 )
 

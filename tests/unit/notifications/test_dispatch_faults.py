@@ -198,3 +198,38 @@ def test_the_claim_pushes_the_next_attempt_one_lease_ahead(world: Any) -> None:
     assert dispatcher.claim(now) == []
     assert dispatcher.claim(now.add(minutes=5))[0].attempts == 2
     assert pendulum.instance(claimed.created_at) == now
+
+
+def test_a_claim_whose_lease_ran_out_is_not_sent(world: Any) -> None:
+    class Slow:
+        """A gateway so slow that the claim's lease runs out during the batch."""
+
+        def __init__(self) -> None:
+            self.sent: list[str] = []
+
+        def send(self, message: Message) -> str:
+            self.sent.append(message.key)
+            world.clock.advance(minutes=6)
+            return "ok"
+
+    slow = Slow()
+    keys = setup(world, slow, customers=2)
+    report = world.salon.notifications.dispatch_due()
+    assert len(slow.sent) == 1 and report.sent == tuple(slow.sent)
+    [left] = [k for k in keys if k not in slow.sent]
+    assert world.salon.notifications.get(left).status is DeliveryStatus.PENDING
+    world.salon.notifications.dispatch_due()
+    assert sorted(slow.sent) == sorted(keys)
+
+
+def test_a_message_whose_recipient_was_erased_is_withdrawn(world: Any) -> None:
+    import attrs
+
+    from salonkit.notifications.records import OUTBOX
+
+    [key] = setup(world, DedupGateway())
+    with world.salon.context.unit_of_work() as uow:  # what an erasure leaves behind
+        repo = uow.repo(OUTBOX)
+        repo.update(attrs.evolve(repo.get(key), to="", body="", subject=""))
+    assert world.salon.notifications.dispatch_due().cancelled == (key,)
+    assert "erased" in world.salon.notifications.get(key).last_error
