@@ -214,3 +214,24 @@ def test_two_dispatchers_never_post_the_same_message_at_once(
         assert {m.status for m in salon.notifications.messages()} == {DeliveryStatus.SENT}
     finally:
         salon.close()
+
+
+def test_the_adapter_modules_register_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import salonkit
+    import salonkit.adapters.http_gateway as http_gateway
+    import salonkit.adapters.smtp as smtp
+    from salonkit.adapters.smtp import SmtpNotifier
+
+    plugins = [http_gateway, smtp]
+    bare = salonkit.Salon.open("memory://", plugins=plugins, load_entrypoints=False)
+    assert "sms" not in bare.notifiers and "email" not in bare.notifiers
+    monkeypatch.setenv("SALONKIT_HTTP_GATEWAY_URL", "https://sms.example/send")
+    monkeypatch.setenv("SALONKIT_HTTP_GATEWAY_SECRET", "s")
+    monkeypatch.setenv("SALONKIT_SMTP_HOST", "smtp.example")
+    monkeypatch.setenv("SALONKIT_SMTP_SENDER", "salon@example.com")
+    salon = salonkit.Salon.open("memory://", plugins=plugins, load_entrypoints=False)
+    assert isinstance(salon.notifiers["sms"], HttpGatewayNotifier)
+    assert salon.notifiers["sms"].config.url == "https://sms.example/send"  # type: ignore[attr-defined]
+    assert isinstance(salon.notifiers["email"], SmtpNotifier)

@@ -209,3 +209,15 @@ class TestEscPosPrinterContract(PrinterContract):
     @pytest.fixture
     def plugin(self, printer: Counted) -> object:
         return printer.printer
+
+
+def test_the_adapter_module_registers_a_printer_from_the_environment(
+    fake_printer: FakePrinter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import salonkit.adapters.escpos_printer as module
+
+    monkeypatch.setenv("SALONKIT_PRINTER_HOST", "127.0.0.1")
+    monkeypatch.setenv("SALONKIT_PRINTER_PORT", str(fake_printer.port))
+    salon = salonkit.Salon.open("memory://", plugins=[module], load_entrypoints=False)
+    salon.printers["receipt"].print(PrintJob(kind="note", text="configured by env"))
+    assert "configured by env" in parse_escpos(fake_printer.wait_for(1)[0]).text
