@@ -108,7 +108,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def open_salon(url: str, clock: Any, plugins: list[Any]) -> Any:
+def open_salon(url: str, clock: Any, plugins: list[Any], keys: Any = None) -> Any:
     """A salon at ``url`` with the sample London store, its staff and services, and the
     notification tables created (until the package's migration ships)."""
     import salonkit
@@ -118,7 +118,7 @@ def open_salon(url: str, clock: Any, plugins: list[Any]) -> Any:
     from salonkit.testing import SequentialIds
 
     salon = salonkit.Salon.open(
-        url, clock=clock, ids=SequentialIds(), plugins=plugins, load_entrypoints=False
+        url, clock=clock, ids=SequentialIds(), plugins=plugins, load_entrypoints=False, keys=keys
     )
     backend = salon.backend
     if hasattr(backend, "metadata"):  # until the notification tables join the migrated schema
@@ -145,5 +145,5 @@ def unused_port() -> int:
 
 @pytest.fixture
 def salon_factory() -> Any:
-    """``open_salon(url, clock, plugins)``."""
+    """``open_salon(url, clock, plugins, keys=None)``."""
     return open_salon
