@@ -55,14 +55,37 @@ WAITLIST = registry.register(
 BOOKING_RULES = registry.register(Kind("booking_rules", StoreRules))
 
 
+#: How many recent changes a stamp remembers (older caches reload in full).
+RECENT_CHANGES = 64
+
+
 @attrs.frozen(kw_only=True)
 class CalendarStamp:
     """A counter per store, bumped in the same transaction as every change to which time its
     appointments occupy. Readers that cached a store's calendar compare it to know whether their
-    copy is still current (one tiny read instead of reloading every appointment)."""
+    copy is still current (one tiny read instead of reloading every appointment).
+
+    ``changes`` lists the last :data:`RECENT_CHANGES` bumps as ``(version, appointment id)``,
+    oldest first, so a slightly stale copy can re-read just those appointments; an empty id
+    means "something changed" and forces a full reload.
+    """
 
     id: str
+    changes: tuple[tuple[int, str], ...] = ()
     version: int = 0
+
+    def bumped(self, appointment_id: str = "") -> CalendarStamp:
+        """This stamp with one more change recorded (the version is bumped by storage)."""
+        changes = (*self.changes, (self.version + 1, appointment_id))[-RECENT_CHANGES:]
+        return attrs.evolve(self, changes=changes)
+
+    def changed_since(self, version: int) -> frozenset[str] | None:
+        """Ids of the appointments changed after ``version``, or ``None`` when that cannot be
+        told (too old, or a change without an id)."""
+        if not self.changes or self.changes[0][0] > version + 1:
+            return None
+        ids = {appt for v, appt in self.changes if v > version}
+        return None if "" in ids else frozenset(ids)
 
 
 CALENDAR_STAMPS = registry.register(Kind("calendar_stamp", CalendarStamp))
@@ -75,6 +98,7 @@ __all__ = [
     "BOOKING_RULES",
     "CALENDAR_STAMPS",
     "KINDS",
+    "RECENT_CHANGES",
     "WAITLIST",
     "CalendarStamp",
 ]

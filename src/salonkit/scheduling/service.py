@@ -138,6 +138,17 @@ class _Refs:
     customer: Customer
 
 
+@attrs.frozen
+class _CachedCalendar:
+    """A store's calendar as read at stamp ``version`` for the window ``[lo, hi)``."""
+
+    version: int
+    lo: dt.datetime
+    hi: dt.datetime
+    appointments: dict[str, Appointment]
+    index: CalendarIndex
+
+
 class _Refusal(BookingConflict):
     """A refusal found inside a write transaction; suggestions are added once it rolled back."""
 
@@ -157,39 +168,68 @@ class BookingService:
 
     Searches reuse an indexed copy of a store's calendar while the store's
     :class:`~salonkit.scheduling.records.CalendarStamp` is unchanged; every write of this service
-    bumps the stamp in its own transaction. Code that writes appointments some other way must
-    call :meth:`touch` in the same unit of work.
+    bumps the stamp in its own transaction, naming the appointment; when the stamp moved, a
+    search re-reads only the appointments changed since. Code that writes appointments some
+    other way must call :meth:`touch` in the same unit of work.
     """
 
     def __init__(self, context: Context, store_id: str | None = None) -> None:
         self._ctx = context
         self._store_id = store_id
-        self._calendars: dict[str, tuple[int, dt.datetime, dt.datetime, CalendarIndex]] = {}
+        self._calendars: dict[str, _CachedCalendar] = {}
 
     @staticmethod
-    def touch(uow: UnitOfWork, store_id: str) -> None:
-        """Record in ``uow`` that the store's calendar changed (bumps its stamp)."""
+    def touch(uow: UnitOfWork, store_id: str, appointment_id: str = "") -> int:
+        """Record in ``uow`` that the store's calendar changed (bump its stamp; name the
+        appointment that changed when there is one) and return the stamp's new version."""
         repo = uow.repo(CALENDAR_STAMPS)
         stamp = repo.find(store_id)
         if stamp is None:
-            repo.add(CalendarStamp(id=store_id, version=1))
-        else:
-            repo.update(stamp)
+            return repo.add(
+                CalendarStamp(id=store_id, changes=((1, appointment_id),), version=1)
+            ).version
+        return repo.update(stamp.bumped(appointment_id)).version
+
+    def _save(self, uow: UnitOfWork, appt: Appointment, *, new: bool = False) -> Appointment:
+        """Store a new or changed appointment and bump the store's calendar stamp."""
+        self.touch(uow, appt.store_id, appt.id)
+        repo = uow.repo(APPOINTMENTS)
+        return repo.add(appt) if new else repo.update(appt)
 
     def _calendar(
         self, uow: UnitOfWork, store_id: str, lo: dt.datetime, hi: dt.datetime, keep: bool
     ) -> CalendarIndex:
-        """The store's blocking appointments overlapping ``[lo, hi)``, indexed; reused from the
-        last search while the stamp has not moved and the window is covered.
+        """The store's blocking appointments overlapping ``[lo, hi)``, indexed.
 
-        Only read-only units of work ``keep`` what they load: a writing one may still roll back,
-        and its stamp value may later be reached by another change.
+        A copy is kept per store with the stamp it was read at. While the stamp is unchanged and
+        the window covered, it is reused as is; when the stamp moved by fewer than
+        :data:`~salonkit.scheduling.records.RECENT_CHANGES` named changes, only those
+        appointments are read again and merged in. Only read-only units of work ``keep`` what
+        they build: a writing one may still roll back.
         """
         stamp = uow.repo(CALENDAR_STAMPS).find(store_id)
         version = stamp.version if stamp is not None else 0
         cached = self._calendars.get(store_id)
-        if cached is not None and cached[0] == version and cached[1] <= lo and hi <= cached[2]:
-            return cached[3]
+        if cached is not None and cached.lo <= lo and hi <= cached.hi:
+            if cached.version == version:
+                return cached.index
+            changed = stamp.changed_since(cached.version) if stamp is not None else None
+            if keep and changed is not None and cached.version < version:
+                merged = dict(cached.appointments)
+                for appt_id in changed:
+                    merged.pop(appt_id, None)
+                for appt in uow.repo(APPOINTMENTS).select(in_("id", sorted(changed))):
+                    if (
+                        appt.status in BLOCKING
+                        and appt.held_from < cached.hi
+                        and appt.held_until > cached.lo
+                    ):
+                        merged[appt.id] = appt
+                fresh = _CachedCalendar(
+                    version, cached.lo, cached.hi, merged, CalendarIndex(store_id, merged.values())
+                )
+                self._calendars[store_id] = fresh
+                return fresh.index
         found = uow.repo(APPOINTMENTS).select(
             eq("store_id", store_id),
             lt("held_from", hi),
@@ -198,10 +238,10 @@ class BookingService:
         )
         index = CalendarIndex(store_id, found)
         if keep:
-            self._calendars[store_id] = (version, lo, hi, index)
+            self._calendars[store_id] = _CachedCalendar(
+                version, lo, hi, {a.id: a for a in found}, index
+            )
         return index
-
-    # ------------------------------------------------------------------ helpers
 
     def _now(self) -> pendulum.DateTime:
         return require_aware(self._ctx.clock.now(), "clock.now")
@@ -759,8 +799,7 @@ class BookingService:
                     key=idempotency_key,
                     hold_minutes=hold_minutes,
                 )
-                uow.repo(APPOINTMENTS).add(appt)
-                self.touch(uow, appt.store_id)
+                appt = self._save(uow, appt, new=True)
                 remember(uow, idempotency_key, digest, "appointment", appt.id, now)
                 self._emit_booked(uow, appt, now)
                 self._close_waitlist(uow, appt)
@@ -840,10 +879,7 @@ class BookingService:
                         ignore=frozenset({appt.id}),
                     )
                     appt = attrs.evolve(appt, steps=fresh.steps)
-                booked = uow.repo(APPOINTMENTS).update(
-                    attrs.evolve(appt, status=AppointmentStatus.BOOKED)
-                )
-                self.touch(uow, appt.store_id)
+                booked = self._save(uow, attrs.evolve(appt, status=AppointmentStatus.BOOKED))
                 self._emit_booked(uow, booked, now)
                 return booked
         except _Refusal as refusal:
@@ -903,8 +939,7 @@ class BookingService:
                         channel=channel,
                         key=idempotency_key,
                     )
-                    uow.repo(APPOINTMENTS).add(appt)
-                    self.touch(uow, store_id)
+                    appt = self._save(uow, appt, new=True)
                     made.append(appt)
                     self._emit_booked(uow, appt, now)
                 remember(uow, idempotency_key, digest, "visit", visit_id, now)
@@ -979,8 +1014,7 @@ class BookingService:
                             for r in exc.reasons
                         )
                     else:
-                        uow.repo(APPOINTMENTS).add(appt)
-                        self.touch(uow, appt.store_id)
+                        appt = self._save(uow, appt, new=True)
                         made.append(appt)
                         self._emit_booked(uow, appt, now)
                         continue
@@ -1067,7 +1101,8 @@ class BookingService:
                     channel=channel,
                     ignore=frozenset({appt.id}),
                 )
-                moved = uow.repo(APPOINTMENTS).update(
+                moved = self._save(
+                    uow,
                     attrs.evolve(
                         appt,
                         starts_at=fresh.starts_at,
@@ -1075,9 +1110,8 @@ class BookingService:
                         steps=fresh.steps,
                         buffer_before=fresh.buffer_before,
                         buffer_after=fresh.buffer_after,
-                    )
+                    ),
                 )
-                self.touch(uow, appt.store_id)
                 remember(uow, idempotency_key, digest, "appointment", appt.id, now)
                 uow.emit(
                     AppointmentRescheduled(
@@ -1127,14 +1161,14 @@ class BookingService:
                 )
             rules = self._rules_of(uow, appt.store_id)
             late = is_late_cancellation(rules, appt.starts_at, now)
-            cancelled = uow.repo(APPOINTMENTS).update(
+            cancelled = self._save(
+                uow,
                 attrs.evolve(
                     appt,
                     status=AppointmentStatus.CANCELLED,
                     cancellation=Cancellation(reason=reason, at=now, late=late, by=by),
-                )
+                ),
             )
-            self.touch(uow, appt.store_id)
             remember(uow, idempotency_key, digest, "appointment", appt.id, now)
             uow.emit(
                 AppointmentCancelled(
@@ -1170,9 +1204,10 @@ class BookingService:
                 )
             if not_before_start and now < appt.starts_at:
                 raise ValidationError("status", "a no-show can only be recorded after the start")
-            changed = uow.repo(APPOINTMENTS).update(attrs.evolve(appt, status=status))
-            if status not in BLOCKING:
-                self.touch(uow, appt.store_id)
+            if status in BLOCKING:  # occupies the same time as before: the stamp stays
+                changed = uow.repo(APPOINTMENTS).update(attrs.evolve(appt, status=status))
+            else:
+                changed = self._save(uow, attrs.evolve(appt, status=status))
             uow.emit(
                 AppointmentStatusChanged(
                     occurred_at=now,

@@ -331,3 +331,19 @@ def test_an_unanswered_offer_lapses_to_the_next_in_line(make_salon: Callable[...
     assert [e.id for e in offered] == [second.id]
     entries = {e.id: e for e in b.waitlist()}
     assert entries[first.id].offer is None and entries[first.id].declined
+
+
+def test_calendar_stamp_remembers_recent_changes() -> None:
+    from salonkit.scheduling.records import RECENT_CHANGES, CalendarStamp
+
+    stamp = CalendarStamp(id="flagship")
+    for n in range(1, 4):
+        stamp = attrs.evolve(stamp.bumped(f"a{n}"), version=n)  # storage bumps the version
+    assert stamp.changed_since(1) == {"a2", "a3"}
+    assert stamp.changed_since(3) == frozenset()
+    anonymous = attrs.evolve(stamp.bumped(), version=4)
+    assert anonymous.changed_since(2) is None  # an unnamed change forces a full reload
+    for n in range(5, 5 + RECENT_CHANGES):
+        stamp = attrs.evolve(stamp.bumped(f"a{n}"), version=n)
+    assert stamp.changed_since(1) is None  # too old to tell
+    assert len(stamp.changes) == RECENT_CHANGES
