@@ -18,6 +18,8 @@ from salonkit.scheduling.rota.model import OFF, Employee, Explanation, RotaProbl
 
 #: At most this many explanations are worked out (the largest penalties first).
 DEFAULT_LIMIT = 200
+#: Employee-days of rule checking the default limit aims for.
+WORK_BUDGET = 2_000_000
 
 
 class _Costs:
@@ -121,14 +123,19 @@ def _summarise(outcomes: list[tuple[str, list[str], int]]) -> list[str]:
 
 
 def explain_roster(
-    problem: RotaProblem, roster: Mapping[str, Sequence[str]], limit: int = DEFAULT_LIMIT
+    problem: RotaProblem, roster: Mapping[str, Sequence[str]], limit: int | None = None
 ) -> tuple[Explanation, ...]:
     """Explain each unmet cover and each refused request of ``roster`` (largest first).
 
     Each :class:`Explanation` carries the penalty paid and the reasons found: which staff a
     move would push over which contract rule, and which moves would cost more than they save.
-    At most ``limit`` items are explained in full; the rest are listed without reasons.
+    At most ``limit`` items are explained in full; the rest are listed without reasons. By
+    default the limit is :data:`DEFAULT_LIMIT`, lowered on large rotas so that the work stays
+    around :data:`WORK_BUDGET` employee-days.
     """
+    if limit is None:
+        size = max(1, len(problem.employees) * problem.horizon)
+        limit = min(DEFAULT_LIMIT, max(10, WORK_BUDGET // size))
     costs = _Costs(problem, roster)
     rows = {e.id: list(roster.get(e.id, ()))[: problem.horizon] for e in problem.employees}
     for row in rows.values():
@@ -234,4 +241,4 @@ def explain_roster(
     return tuple(out)
 
 
-__all__ = ["DEFAULT_LIMIT", "explain_roster"]
+__all__ = ["DEFAULT_LIMIT", "WORK_BUDGET", "explain_roster"]
