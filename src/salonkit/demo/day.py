@@ -45,6 +45,7 @@ from salonkit.scheduling.day import (
     Step,
 )
 from salonkit.scheduling.model import Appointment, AppointmentStatus, BookingRequest, Suggestion
+from salonkit.workforce.floor import delays, projected_steps
 
 Say = Callable[[str], None]
 #: ``progress(step, done, total)``: long steps report how far they are.
@@ -392,34 +393,39 @@ class _Day:
     def timeline(self, todays: list[Appointment]) -> list[tuple[pendulum.DateTime, int, str, str]]:
         """Every event of the floor in time order: clock-ins, check-ins, steps, check-outs.
 
-        The first colour's application runs 15 minutes over; the staff member's next booking
-        then starts when they are free."""
+        The first colour's application runs 15 minutes over; the bookings of the same staff
+        member it delays start that much later (:func:`salonkit.workforce.floor.delays`)."""
         events: list[tuple[pendulum.DateTime, int, str, str]] = []
         for member in self.salon.staff.of_store(STORE_ID):
             for shift in member.shifts_on(self.demo.day):
                 start = shift.hours.on(self.demo.day, TIMEZONE).start
                 late = 7 if member.id == "bo" else 0  # Bo arrives seven minutes late
                 events.append((start.add(minutes=late), 0, "in", member.id))
-        over_id = next((a.id for a in todays if a.service_id == "colour"), None)
-        free_at: dict[str, pendulum.DateTime] = {}
+        over = next((a for a in todays if a.service_id == "colour"), None)
+        shifts: dict[str, int] = {}
+        if over is not None:
+            planned = projected_steps(over, None, over.starts_at)
+            late_steps = [(planned[0][0], planned[0][1].add(minutes=self.over_minutes))] + [
+                (a.add(minutes=self.over_minutes), b.add(minutes=self.over_minutes))
+                for a, b in planned[1:]
+            ]
+            later = [
+                a for a in todays if a.staff_id == over.staff_id and a.starts_at > over.starts_at
+            ]
+            shifts = {a.id: m for a, m in delays(over, late_steps, later, tolerance_minutes=0)}
         for appt in todays:
             if appt.customer_id == NO_SHOW:
                 events.append((appt.starts_at.add(minutes=20), 1, "no_show", appt.id))
                 continue
-            start = pendulum.instance(appt.starts_at)
-            previous = free_at.get(appt.staff_id)
-            if previous is not None and previous > start:
-                start = previous
+            start = pendulum.instance(appt.starts_at).add(minutes=shifts.get(appt.id, 0))
             events.append((start, 1, "check_in", appt.id))
             cursor = start
             for index, step in enumerate(appt.steps):
                 events.append((cursor, 2, "step", appt.id))
                 cursor = cursor.add(minutes=step.minutes)
-                if index == 0 and appt.id == over_id:
+                if index == 0 and over is not None and appt.id == over.id:
                     cursor = cursor.add(minutes=self.over_minutes)
             events.append((cursor, 3, "check_out", appt.id))
-            if appt.id == over_id:
-                free_at[appt.staff_id] = cursor.add(minutes=appt.buffer_after)
         return sorted(events)
 
     over_minutes = 15

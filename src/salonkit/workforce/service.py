@@ -22,7 +22,7 @@ from salonkit.scheduling.records import APPOINTMENTS
 from salonkit.storage.port import UnitOfWork, eq, ge, gt, in_, lt
 from salonkit.storage.records import RESOURCES, STAFF, STORES
 from salonkit.workforce.commission import Commission, CommissionPlan, commissions
-from salonkit.workforce.floor import delays, projected_end
+from salonkit.workforce.floor import delays, projected_steps
 from salonkit.workforce.model import ClockEntry, LateFlag, StepProgress
 from salonkit.workforce.records import CLOCK_ENTRIES, COMMISSION_PLANS, LATE_FLAGS, STEP_PROGRESS
 
@@ -325,7 +325,7 @@ class WorkforceService:
     def _flag_delays(
         self, uow: UnitOfWork, appt: Appointment, progress: StepProgress, now: pendulum.DateTime
     ) -> None:
-        end = projected_end(appt, progress, now)
+        steps = projected_steps(appt, progress, now)
         later = [
             a
             for a in uow.repo(APPOINTMENTS).select(
@@ -337,7 +337,7 @@ class WorkforceService:
         hits = {
             a.id: minutes
             for a, minutes in delays(
-                appt, end, later, tolerance_minutes=self.late_tolerance_minutes
+                appt, steps, later, tolerance_minutes=self.late_tolerance_minutes
             )
         }
         repo = uow.repo(LATE_FLAGS)

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
+import pendulum
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -16,8 +17,10 @@ from salonkit.domain.money import Money
 from salonkit.errors import ValidationError
 from salonkit.orders import tenders as pay
 from salonkit.orders.model import LineKind
+from salonkit.scheduling.model import Appointment, StepPlacement
 from salonkit.testing import RecordingPrinter
 from salonkit.workforce.commission import CommissionPlan, CommissionRule
+from salonkit.workforce.floor import delays, projected_steps
 
 DAY = dt.date(2026, 11, 23)
 
@@ -116,3 +119,66 @@ def test_a_service_running_over_flags_the_bookings_it_delays(shop: DemoSalon) ->
     shop.clock.set(shop.at(10, 50))
     salon.workforce.finish_step(first.id)  # done early after all: 10:50 + 5 < 11:00
     assert salon.workforce.late_flags("flagship", DAY) == []
+
+
+def _appt(
+    id: str, start: pendulum.DateTime, steps: list[tuple[str, int, bool]], after: int = 0
+) -> Appointment:
+    placed, offset = [], 0
+    for name, minutes, busy in steps:
+        placed.append(StepPlacement(name=name, offset=offset, minutes=minutes, staff_busy=busy))
+        offset += minutes
+    return Appointment(
+        id=id,
+        store_id="s",
+        customer_id=f"c-{id}",
+        service_id="svc",
+        staff_id="chen",
+        starts_at=start,
+        steps=tuple(placed),
+        buffer_after=after,
+        created_at=start,
+    )
+
+
+COLOUR = [("apply", 30, True), ("process", 40, False), ("rinse", 15, True)]
+
+
+def test_processing_time_absorbs_or_passes_on_a_delay() -> None:
+    t = pendulum.datetime(2026, 11, 23, 2)  # 10:00 in Shanghai
+    colour = _appt("colour", t, COLOUR)
+    inside = _appt("inside", t.add(minutes=30), [("cut", 30, True)])  # during processing
+    after = _appt("after", t.add(minutes=85), [("cut", 30, True)], after=5)
+    # the application runs 15 minutes over: the cut booked into the processing gap is 15 late,
+    # and it then collides with the rinse, which pushes the booking after the colour too
+    steps = projected_steps(colour, None, t)
+    steps[0] = (steps[0][0], steps[0][1].add(minutes=15))
+    steps[1:] = [(a.add(minutes=15), b.add(minutes=15)) for a, b in steps[1:]]
+    found = delays(colour, steps, [inside, after], tolerance_minutes=0)
+    assert [(a.id, m) for a, m in found] == [("inside", 15), ("after", 15)]
+    # an over-run of 5 minutes only delays the cut in the gap
+    steps = projected_steps(colour, None, t)
+    steps[0] = (steps[0][0], steps[0][1].add(minutes=5))
+    steps[1:] = [(a.add(minutes=5), b.add(minutes=5)) for a, b in steps[1:]]
+    assert [(a.id, m) for a, m in delays(colour, steps, [inside, after], tolerance_minutes=0)] == [
+        ("inside", 5),
+        ("after", 5),
+    ]
+    # on time: nobody is late
+    assert delays(colour, projected_steps(colour, None, t), [inside, after]) == []
+
+
+@given(over=st.integers(min_value=0, max_value=120))
+def test_a_delay_is_never_more_than_the_over_run(over: int) -> None:
+    t = pendulum.datetime(2026, 11, 23, 2)
+    colour = _appt("colour", t, COLOUR)
+    later = [
+        _appt("inside", t.add(minutes=30), [("cut", 30, True)]),
+        _appt("next", t.add(minutes=90), [("cut", 30, True)]),
+    ]
+    steps = projected_steps(colour, None, t)
+    steps = [(steps[0][0], steps[0][1].add(minutes=over))] + [
+        (a.add(minutes=over), b.add(minutes=over)) for a, b in steps[1:]
+    ]
+    for _, minutes in delays(colour, steps, later, tolerance_minutes=0):
+        assert 0 < minutes <= over
