@@ -15,6 +15,8 @@ from typing import NamedTuple
 
 import attrs
 
+from salonkit.domain.validation import non_negative_decimal, optional
+
 
 class MoveType(Enum):
     """What a move records. Incoming types add stock, outgoing ones remove it."""
@@ -162,8 +164,12 @@ class StockSettings:
 
     method: ValuationMethod | None = None
     negative_stock: NegativeStockPolicy | None = None
-    reorder_point: Decimal | None = None
-    reorder_quantity: Decimal | None = None
+    reorder_point: Decimal | None = attrs.field(
+        default=None, validator=optional(non_negative_decimal)
+    )
+    reorder_quantity: Decimal | None = attrs.field(
+        default=None, validator=optional(non_negative_decimal)
+    )
 
 
 @attrs.frozen(kw_only=True)

@@ -74,3 +74,12 @@ def test_posted_moves_are_checked(
 def test_unknown_product_is_not_found(new_ledger: Callable[..., StockLedger]) -> None:
     with pytest.raises(NotFound):
         new_ledger().post(move(MoveType.RECEIVE, "1", sku="X", value=Decimal(1)))
+
+
+def test_stock_settings_refuse_negative_or_float_reorder_values() -> None:
+    from salonkit.inventory.model import StockSettings
+
+    with pytest.raises(ValidationError, match="stocksettings.reorder_point"):
+        StockSettings(reorder_point=Decimal(-1))
+    with pytest.raises(ValidationError, match="stocksettings.reorder_quantity"):
+        StockSettings(reorder_quantity=2.5)  # type: ignore[arg-type]
