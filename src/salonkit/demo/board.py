@@ -17,6 +17,7 @@ import pendulum
 from salonkit.domain.catalogue import Resource, Service
 from salonkit.domain.staff import StaffMember
 from salonkit.domain.store import Store
+from salonkit.reports.utilisation import HeatMap
 from salonkit.scheduling.availability import unit_ids
 from salonkit.scheduling.model import Appointment, AppointmentStatus
 
@@ -72,12 +73,14 @@ def render_board(
     late: Iterable[str] = (),
     working: Mapping[str, Sequence[tuple[dt.datetime, dt.datetime]]] | None = None,
     figures: Sequence[tuple[str, str]] = (),
+    heat: HeatMap | None = None,
 ) -> str:
     """The day board as an HTML document.
 
     ``customers`` maps customer ids to names, ``late`` lists the ids of late-running bookings,
     ``working`` gives each staff member's working ranges (the rest of their row is shaded) and
-    ``figures`` adds a small table of the day's numbers under the board.
+    ``figures`` adds a small table of the day's numbers under the board, ``heat`` the
+    utilisation heat map (busy share of each hour, per staff member and resource).
     """
     ranges = store.open_ranges(day)
     if not ranges:
@@ -192,8 +195,29 @@ def render_board(
         for label, value in figures:
             out.append(f"<tr><td>{html.escape(label)}</td><td>{html.escape(value)}</td></tr>")
         out.append("</table>")
+    if heat is not None and heat.hours:
+        out.append(_heat_table(heat))
     out.append("</body></html>")
     return "\n".join(out)
+
+
+def _heat_table(heat: HeatMap) -> str:
+    """The heat map as a table: one cell per hour, shaded by how busy it was."""
+    rows = ['<table class="figures heat"><tr><th>Utilisation</th>']
+    rows.extend(f"<th>{h:02d}</th>" for h in heat.hours)
+    rows.append("<th>day</th></tr>")
+    for row in (*heat.staff, *heat.resources):
+        rows.append(f"<tr><td>{html.escape(row.label)}</td>")
+        for i in range(len(heat.hours)):
+            share = row.percent(i)
+            if share is None:
+                rows.append('<td style="background:#f4f4f4"></td>')
+            else:
+                alpha = min(share, 100) / 100
+                rows.append(f'<td style="background:rgba(224,122,95,{alpha:.2f})">{share}%</td>')
+        rows.append(f"<td>{row.utilisation:.0%}</td></tr>")
+    rows.append("</table>")
+    return "".join(rows)
 
 
 __all__ = ["render_board"]

@@ -513,23 +513,36 @@ class _Day:
         self.progress("report", 0, 3)
         report = self.salon.reports.day(STORE_ID, self.demo.day)
         self.progress("report", 1, 3)
+        self.report_lines: list[str] = [f"{self.demo.day:%A %d %B %Y}: the day's report"]
+
+        def tell(line: str) -> None:
+            self.report_lines.append(line)
+            self.say(line)
+
         t = report.takings
-        self.say(f"  takings: {t.received} received, {t.refunded} refunded, {t.net} net")
+        tell(f"  takings: {t.received} received, {t.refunded} refunded, {t.net} net")
         for tender in t.tenders:
-            self.say(
+            tell(
                 f"    {tender.kind:<8} in {_amount(tender.received):>9}  out {_amount(tender.refunded):>8}"
             )
         pnl = report.pnl
-        self.say(
+        tell(
             f"  P&L: revenue {pnl.revenue}, cost of goods {pnl.cost_of_goods}, commission "
             f"{pnl.commissions}, expenses {pnl.total_expenses} → net {pnl.net_profit}"
         )
         for row in report.by_staff:
-            self.say(f"    {row.key:<5} revenue {_amount(row.revenue):>9}  ({row.quantity} items)")
+            tell(f"    {row.key:<5} revenue {_amount(row.revenue):>9}  ({row.quantity} items)")
         heat = report.utilisation
-        self.say(f"  staff utilisation {heat.staff_utilisation:.0%}")
+        tell(f"  staff utilisation {heat.staff_utilisation:.0%}, by hour:")
+        tell("    " + " " * 12 + "".join(f"{h:>5}" for h in heat.hours))
+        for row in (*heat.staff, *heat.resources):
+            cells = "".join(
+                f"{'' if row.percent(i) is None else str(row.percent(i)) + '%':>5}"
+                for i in range(len(heat.hours))
+            )
+            tell(f"    {row.key:<12}{cells}")
         for dye in ("DYE-6N", "DEV-6", "SHAMPOO-R", "MASK-R"):
-            self.say(f"    stock {dye:<10} {self.salon.inventory.on_hand(STORE_ID, dye)}")
+            tell(f"    stock {dye:<10} {self.salon.inventory.on_hand(STORE_ID, dye)}")
         board = files = None
         csv_files: list[Path] = []
         if self.out_dir is not None:
@@ -549,8 +562,11 @@ class _Day:
                 csv_files.append(path)
             board = self.out_dir / "day-board.html"
             board.write_text(self.board_html(report), encoding="utf-8")
+            text = self.out_dir / "day-report.txt"
+            text.write_text("\n".join(self.report_lines) + "\n", encoding="utf-8")
+            csv_files.append(text)
             files = tuple(csv_files)
-            self.say(f"  wrote {board} and {len(csv_files)} CSV files")
+            self.say(f"  wrote {board}, {text.name} and {len(csv_files) - 1} CSV files")
         self.progress("report", 3, 3)
         return report, board, files or ()
 
@@ -585,6 +601,7 @@ class _Day:
             late=late,
             working=working,
             figures=figures,
+            heat=report.utilisation,
         )
 
 
