@@ -38,16 +38,19 @@ from salonkit.inventory.model import (
 )
 from salonkit.inventory.records import (
     STOCK_BALANCES,
+    STOCK_CHECKPOINTS,
     STOCK_MOVES,
     STOCK_SETTINGS,
     STOCK_TRANSFERS,
     StockBalance,
+    StockCheckpoint,
     TransferRecord,
+    checkpoint_id,
     stream_id,
 )
-from salonkit.inventory.stream import Stream, move_key
+from salonkit.inventory.stream import Key, Stream, move_key
 from salonkit.inventory.valuation import StreamState, apply
-from salonkit.storage.port import UnitOfWork, eq, in_
+from salonkit.storage.port import UnitOfWork, eq, ge, in_
 from salonkit.storage.records import PRODUCTS, STORES
 
 _ZERO = Decimal(0)
@@ -275,6 +278,8 @@ class StockSession:
         self._pending.append(move)
         back_dated = live.last is not None and key < live.last
         if not back_dated:
+            if live.moves and not live.moves % Stream.CHECKPOINT_EVERY:
+                self._add_checkpoint(live, live.state, live.last, live.moves)
             posting = apply(
                 live.state,
                 move,
@@ -329,18 +334,77 @@ class StockSession:
         state, postings, _ = stream.rebuild(moves, self._incoming)
         return moves, state, postings
 
+    def _add_checkpoint(self, live: Live, state: StreamState, last: Key | None, count: int) -> None:
+        record = live.record
+        self.uow.repo(STOCK_CHECKPOINTS).add(
+            StockCheckpoint(
+                id=checkpoint_id(record.id, count),
+                stream=record.id,
+                count=count,
+                balance=record.with_state(state, last, count, live.next_seq),
+            )
+        )
+
+    def replay_from(
+        self, store_id: str, sku: str, key: Key
+    ) -> tuple[list[Move], StreamState, list[Posting], int]:
+        """Revalue a stream from its last checkpoint before ``key`` (from the start without one).
+
+        Returns the moves revalued, the state after them, their postings and how many moves
+        come before them. Checkpoints after the one used are replaced.
+        """
+        live = self.live(store_id, sku)
+        sid = stream_id(store_id, sku)
+        repo = self.uow.repo(STOCK_CHECKPOINTS)
+        checkpoints = repo.select(eq("stream", sid), order_by="count")
+        base: StockCheckpoint | None = None
+        for checkpoint in checkpoints:
+            last = checkpoint.balance.last_key
+            if last is not None and last < key:
+                base = checkpoint
+        for checkpoint in checkpoints:
+            if base is None or checkpoint.count > base.count:
+                repo.remove(checkpoint.id)
+        if base is None or base.balance.last_key is None:
+            moves, state, count = (
+                self.stream_moves(store_id, sku),
+                StreamState(live.state.method),
+                0,
+            )
+        else:
+            since = base.balance.last_key
+            stored = self.uow.repo(STOCK_MOVES).select(eq("stream", sid), ge("posted_at", since[0]))
+            stored.extend(m for m in self._pending if m.store_id == store_id and m.sku == sku)
+            moves = sorted((m for m in stored if move_key(m) > since), key=move_key)
+            state, count = base.balance.to_state(), base.count
+        allow, zone = self.allow_negative(sku), self.zone(store_id)
+        every = Stream.CHECKPOINT_EVERY
+        postings = []
+        for index, move in enumerate(moves):
+            done = count + index
+            if index and not done % every:
+                self._add_checkpoint(live, state, move_key(moves[index - 1]), done)
+            postings.append(apply(state, move, allow, zone, self._incoming(move)))
+        return moves, state, postings, count
+
+    def _move(self, move_id: str) -> Move:
+        for move in self._pending:
+            if move.id == move_id:
+                return move
+        return self.uow.repo(STOCK_MOVES).get(move_id)
+
     def _repost(self, move: Move) -> Posting:
-        work = [(move.store_id, move.sku)]
+        work: list[tuple[str, str, Key]] = [(move.store_id, move.sku, move_key(move))]
         result: Posting | None = None
         rounds = 0
         while work:
             rounds += 1
             if rounds > 10_000:  # pragma: no cover - a cycle cannot happen (time moves forward)
                 raise RuntimeError("transfer repost did not settle")
-            store_id, sku = work.pop(0)
-            moves, state, postings = self.rebuild(store_id, sku)
+            store_id, sku, key = work.pop(0)
+            moves, state, postings, before = self.replay_from(store_id, sku, key)
             live = self.live(store_id, sku)
-            live.state, live.last, live.moves = state, move_key(moves[-1]), len(moves)
+            live.state, live.last, live.moves = state, move_key(moves[-1]), before + len(moves)
             self._dirty.add((store_id, sku))
             for posting in postings:
                 if posting.move.id == move.id:
@@ -357,7 +421,8 @@ class StockSession:
                 self._save_transfer(attrs.evolve(record, parts=parts))
                 if not record.in_transit:
                     self.live(record.to_store, record.sku)  # lock before reading
-                    work.append((record.to_store, record.sku))
+                    arrived = move_key(self._move(record.in_move_id or ""))
+                    work.append((record.to_store, record.sku, arrived))
         assert result is not None
         return result
 

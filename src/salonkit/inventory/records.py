@@ -147,6 +147,23 @@ class StockBalance:
 
 
 @attrs.frozen(kw_only=True)
+class StockCheckpoint:
+    """The balance of a stream after its first ``count`` moves (``count`` a multiple of
+    :attr:`Stream.CHECKPOINT_EVERY <salonkit.inventory.stream.Stream.CHECKPOINT_EVERY>`), so a
+    back-dated move is revalued from the checkpoint before it instead of from the first move."""
+
+    id: str
+    stream: str
+    count: int
+    balance: StockBalance
+
+
+def checkpoint_id(stream: str, count: int) -> str:
+    """The id of the checkpoint after ``count`` moves of ``stream``."""
+    return f"{stream}:{count:012d}"
+
+
+@attrs.frozen(kw_only=True)
 class ProductStock:
     """The stored :class:`~salonkit.inventory.model.StockSettings` of one product."""
 
@@ -233,6 +250,14 @@ STOCK_BALANCES = registry.register(
         columns=(Column("store_id", str), Column("sku", str)),
     )
 )
+STOCK_CHECKPOINTS = registry.register(
+    Kind(
+        "stock_checkpoint",
+        StockCheckpoint,
+        columns=(Column("stream", str), Column("count", int)),
+        versioned=False,
+    )
+)
 STOCK_SETTINGS = registry.register(Kind("stock_settings", ProductStock, key="sku"))
 STOCK_TRANSFERS = registry.register(
     Kind(
@@ -273,6 +298,7 @@ PURCHASE_ORDERS = registry.register(
 KINDS = (
     STOCK_MOVES,
     STOCK_BALANCES,
+    STOCK_CHECKPOINTS,
     STOCK_SETTINGS,
     STOCK_TRANSFERS,
     STOCKTAKES,
@@ -287,6 +313,7 @@ __all__ = [
     "RECIPES",
     "STOCKTAKES",
     "STOCK_BALANCES",
+    "STOCK_CHECKPOINTS",
     "STOCK_MOVES",
     "STOCK_SETTINGS",
     "STOCK_TRANSFERS",
@@ -295,6 +322,8 @@ __all__ = [
     "ProductStock",
     "ShortfallRecord",
     "StockBalance",
+    "StockCheckpoint",
     "TransferRecord",
+    "checkpoint_id",
     "stream_id",
 ]

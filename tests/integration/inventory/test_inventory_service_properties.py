@@ -15,6 +15,7 @@ from salonkit.errors import InsufficientStock
 from salonkit.inventory.ledger import StockLedger
 from salonkit.inventory.model import NegativeStockPolicy, ValuationMethod
 from salonkit.inventory.service import InventoryService
+from salonkit.inventory.stream import Stream
 from salonkit.storage.records import PRODUCTS
 from salonkit.testing import FrozenClock, SequentialIds
 
@@ -35,8 +36,22 @@ steps = st.lists(
 
 
 @settings(max_examples=25)
-@given(steps, st.sampled_from(list(ValuationMethod)), st.sampled_from(list(NegativeStockPolicy)))
-def test_service_matches_the_in_memory_ledger(ops, method, policy) -> None:  # type: ignore[no-untyped-def]
+@given(
+    steps,
+    st.sampled_from(list(ValuationMethod)),
+    st.sampled_from(list(NegativeStockPolicy)),
+    st.sampled_from([1, 2, 3, 256]),
+)
+def test_service_matches_the_in_memory_ledger(ops, method, policy, every) -> None:  # type: ignore[no-untyped-def]
+    saved = Stream.CHECKPOINT_EVERY
+    Stream.CHECKPOINT_EVERY = every  # stored checkpoints too: back-dated moves resume from them
+    try:
+        check_against_ledger(ops, method, policy)
+    finally:
+        Stream.CHECKPOINT_EVERY = saved
+
+
+def check_against_ledger(ops, method, policy) -> None:  # type: ignore[no-untyped-def]
     ctx = Context(backend=MemoryBackend(), clock=FrozenClock(T0), ids=SequentialIds())
     products = [Product(sku=s, name=s, unit="ml") for s in SKUS]
     with ctx.unit_of_work() as uow:
