@@ -28,6 +28,7 @@ from salonkit.scheduling.day import (
     solver,
 )
 from salonkit.scheduling.day.prepare import possible_starts, prepare
+from salonkit.scheduling.day.relaxation import time_indexed_bound
 
 INSTANCES = Path(__file__).resolve().parents[4] / "benchmarks" / "instances"
 
@@ -270,3 +271,19 @@ def test_the_neighbourhood_search_improves_a_medium_day() -> None:
         prep, possible_starts(prep), plan, seed=1, deadline=0.0, max_moves=12, deterministic=True
     )
     assert better.score(prep) > plan.score(prep)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(days())
+def test_the_time_indexed_bound_is_never_below_a_valid_plan(problem: DayProblem) -> None:
+    prep = prepare(problem)
+    bound = time_indexed_bound(prep, possible_starts(prep), time_limit=5.0)
+    assert bound is not None
+    assert bound >= greedy_solution(problem, prep).objective
+    best = optimize(problem, time_limit=1.0)
+    assert bound >= best.objective
+
+
+def test_the_time_indexed_bound_of_the_hand_made_day_is_its_optimum() -> None:
+    prep = prepare(_hand_made())
+    assert time_indexed_bound(prep, possible_starts(prep), time_limit=5.0) == 610
