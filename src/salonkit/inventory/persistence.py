@@ -3,8 +3,9 @@
 A :class:`StockSession` lives for one unit of work. Before it reads the balance of a
 (store, product) it takes ``uow.lock("stock:{store}:{sku}")`` so two writers never check and
 spend the same units at once. An in-order move is valued from the stored running balance
-alone; a back-dated move makes it read that stream's moves and value them again from the start
-(and do the same for stores that received a transfer whose cost changed).
+alone; a back-dated move makes it read the stream's last stored checkpoint before it and the
+moves after that checkpoint, and value them again (and do the same for stores that received a
+transfer whose cost changed, from before that transfer).
 """
 
 from __future__ import annotations
