@@ -131,6 +131,32 @@ def outbox_write(salon: salonkit.Salon, count: int, offset: int) -> tuple[float,
     return base / count, real / count
 
 
+def bookings(salon: salonkit.Salon, count: int) -> tuple[float, float]:
+    """Seconds per ``BookingService.book`` transaction without and with the notification handler
+    (slots are found beforehand and not timed)."""
+    from salonkit.scheduling.service import BookingService
+
+    customers = [c.id for c in salon.customers.list()]
+    plain = BookingService(
+        salonkit.Context(
+            backend=salon.context.backend, clock=salon.context.clock, ids=salon.context.ids
+        )
+    )
+    days = [T0.add(days=d).date() for d in range(2, 30) if T0.add(days=d).weekday() != 6]
+    slots = []
+    for i in range(2 * count):
+        day = days[i // 16]
+        start = pendulum.datetime(day.year, day.month, day.day, 9, tz="Europe/London")
+        within = (start.add(minutes=30 * (i % 16)), start.add(minutes=30 * (i % 16) + 60))
+        found = salon.bookings.find_slots(
+            "blowdry", customer=customers[i], within=within, store="flagship", limit=1
+        )
+        slots.append(found[0])
+    without = timed(lambda: [plain.book(slot) for slot in slots[:count]])
+    with_handler = timed(lambda: [salon.bookings.book(slot) for slot in slots[count:]])
+    return without / count, with_handler / count
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=300)
@@ -141,6 +167,7 @@ def main() -> None:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_port}/sms"
     writes: list[tuple[float, float]] = []
+    books: list[tuple[float, float]] = []
     dispatch_null: list[float] = []
     dispatch_http: list[float] = []
     baseline_http: list[float] = []
@@ -149,6 +176,9 @@ def main() -> None:
         for run in range(args.repeat):
             salon = open_salon(Path(tmp) / f"salon{run}.db", customers=n)
             writes.append(outbox_write(salon, min(n, 200), run))
+            for resource in sample_salon().resources:
+                salon.catalogue.add_resource(resource)
+            books.append(bookings(salon, 40))
             counting = Counting()
             salon.notifiers["sms"] = counting
             salon.notifications.dispatcher.batch = n
@@ -180,6 +210,12 @@ def main() -> None:
     print(
         f"outbox write per booking transaction (SQLite file): {real_ms:.2f} ms with the handler,"
         f" {base_ms:.2f} ms without; +{real_ms - base_ms:.2f} ms ({real_ms / base_ms:.1f}x)"
+    )
+    b0 = statistics.median(b[0] for b in books) * 1000
+    b1 = statistics.median(b[1] for b in books) * 1000
+    print(
+        f"BookingService.book per booking (SQLite file): {b1:.1f} ms with notifications,"
+        f" {b0:.1f} ms without ({b1 / b0:.2f}x)"
     )
     null = statistics.median(dispatch_null)
     http = statistics.median(dispatch_http)

@@ -23,7 +23,7 @@ from decimal import Decimal
 
 import pendulum
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_date, format_skeleton, format_time
+from babel.dates import format_date, format_datetime, format_time, match_skeleton
 from babel.numbers import format_currency, format_decimal
 
 from salonkit.domain.money import Money
@@ -51,11 +51,19 @@ def babel_locale(language: str) -> Locale:
         return Locale.parse(DEFAULT_LANGUAGE)
 
 
+@functools.lru_cache(maxsize=64)
+def _day_pattern(language: str) -> str:
+    """The locale's pattern for weekday, day, month and year (matching a skeleton is slow)."""
+    locale = babel_locale(language)
+    skeleton = match_skeleton("yMMMEd", locale.datetime_skeletons) or "yMMMEd"
+    return str(locale.datetime_skeletons[skeleton].pattern)
+
+
 def format_when(instant: dt.datetime, timezone: str, language: str) -> str:
     """Weekday, date and time of ``instant`` on the wall clock of ``timezone``."""
     locale = babel_locale(language)
     tz = pendulum.timezone(timezone)
-    day = format_skeleton("yMMMEd", instant, tzinfo=tz, locale=locale)
+    day = format_datetime(instant, _day_pattern(language), tzinfo=tz, locale=locale)
     time = format_time(instant, "short", tzinfo=tz, locale=locale)
     separator = " " if locale.language in ("zh", "ja", "ko") else ", "
     return _plain(f"{day}{separator}{time}")
