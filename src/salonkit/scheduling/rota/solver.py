@@ -337,7 +337,7 @@ def _lns(
     }
     step_limit = STEP_LIMIT
     iteration = 0
-    spent = first_spent
+    spent = first_spent if deterministic else time.perf_counter() - started
     next_full = spent + LNS_SLICE * time_limit
     while True:
         if not deterministic:
@@ -351,8 +351,12 @@ def _lns(
             solver = cp_model.CpSolver()
             _parameters(solver, min(left, FULL_SLICE * time_limit), workers, seed, deterministic)
             status = solver.solve(rm.model)
-            spent += solver.deterministic_time
-            next_full = spent + FULL_SLICE * time_limit + LNS_SLICE * time_limit
+            spent = (
+                spent + solver.deterministic_time
+                if deterministic
+                else time.perf_counter() - started
+            )
+            next_full = spent + LNS_SLICE * time_limit
             if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
                 bound = max(bound, math.ceil(solver.best_objective_bound - 1e-6))
                 found = round(solver.objective_value)
