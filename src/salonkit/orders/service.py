@@ -43,7 +43,7 @@ from salonkit.orders.model import (
     Tender,
     TenderKind,
 )
-from salonkit.orders.receipt import Receipt, print_job
+from salonkit.orders.receipt import print_job, receipt_for
 from salonkit.orders.records import (
     DEPOSITS,
     ORDER_COUNTERS,
@@ -533,7 +533,7 @@ class OrderService:
             paid = uow.repo(ORDERS).update(
                 attrs.evolve(order, status=OrderStatus.PAID, paid_at=now, closed_at=now)
             )
-            self._print(uow, paid, loyalty)
+            self._print(uow, paid, loyalty, actor)
             uow.emit(
                 OrderPaid(
                     occurred_at=now,
@@ -777,7 +777,9 @@ class OrderService:
         result = loyalty.earn(order.customer_id, _purchase(order, now, self._points_shares(order)))
         return attrs.evolve(order, points_earned=result.points)
 
-    def _print(self, uow: UnitOfWork, order: Order, loyalty: LoyaltyService | None) -> None:
+    def _print(
+        self, uow: UnitOfWork, order: Order, loyalty: LoyaltyService | None, actor: str
+    ) -> None:
         if self.printer is None:
             return
         store = uow.repo(STORES).get(order.store_id)
@@ -787,15 +789,23 @@ class OrderService:
             if loyalty is not None and order.customer_id
             else None
         )
-        receipt = Receipt.of(
+        wallet = None
+        if (
+            self.wallet is not None
+            and order.customer_id
+            and any(t.kind is TenderKind.WALLET for t in order.tenders)
+        ):
+            wallet = enlisted(self.wallet, self._ctx, uow).balance(order.customer_id).total
+        receipt = receipt_for(
             order,
-            store_name=store.name,
-            timezone=store.timezone,
-            address=store.address,
+            store,
             customer_name=customer.name if customer else "",
+            language=customer.language if customer else "en",
+            cashier=actor,
             points_balance=balance,
+            wallet_balance=wallet,
         )
-        self.printer.print(print_job(receipt))
+        self.printer.print(print_job(receipt, store_id=order.store_id))
 
     # ------------------------------------------------------------------ refunds
 
