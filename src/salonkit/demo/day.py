@@ -29,6 +29,8 @@ from salonkit.loyalty.campaigns import Coupon
 from salonkit.orders import tenders as pay
 from salonkit.orders.model import Order
 from salonkit.orders.tenders import Payment
+from salonkit.printing.jobs import takings_job
+from salonkit.printing.takings import TakingsLine, TakingsSlip
 from salonkit.reports.export import to_csv
 from salonkit.reports.service import DayReport
 from salonkit.reports.utilisation import staff_availability
@@ -513,6 +515,7 @@ class _Day:
         self.progress("report", 0, 3)
         report = self.salon.reports.day(STORE_ID, self.demo.day)
         self.progress("report", 1, 3)
+        self.print_takings_slip(report)
         self.report_lines: list[str] = [f"{self.demo.day:%A %d %B %Y}: the day's report"]
 
         def tell(line: str) -> None:
@@ -569,6 +572,45 @@ class _Day:
             self.say(f"  wrote {board}, {text.name} and {len(csv_files) - 1} CSV files")
         self.progress("report", 3, 3)
         return report, board, files or ()
+
+    def print_takings_slip(self, report: DayReport) -> None:
+        """The end-of-day takings slip on the receipt printer (cash drawer float 500, counted
+        exactly as expected)."""
+        printer = self.salon.orders.printer
+        if printer is None:
+            return
+        store = self.salon.stores.get(STORE_ID)
+        paid = [o for o in self.orders if o.paid_at is not None]
+        takings = report.takings
+        gross = Money.sum((o.subtotal for o in paid), store.currency)
+        discounts = Money.sum((o.discount_total for o in paid), store.currency)
+        counts: dict[str, int] = {}
+        for order in paid:
+            for tender in order.tenders:
+                counts[tender.kind.value] = counts.get(tender.kind.value, 0) + 1
+        cash_float = _cny("500")
+        cash = takings.of("cash")
+        slip = TakingsSlip(
+            store_name=store.name,
+            business_day=self.demo.day,
+            printed_at=self.demo.clock.now(),
+            timezone=store.timezone,
+            currency=store.currency,
+            orders=len(paid),
+            gross=gross,
+            discounts=discounts,
+            refunds=takings.refunded,
+            tax=report.pnl.tax_collected,
+            net=gross - discounts - takings.refunded,
+            tenders=[
+                TakingsLine(method=t.kind, count=counts.get(t.kind, 0), amount=t.received)
+                for t in takings.tenders
+            ],
+            cash_refunds=cash.refunded,
+            cash_float=cash_float,
+            cash_counted=cash_float + cash.received - cash.refunded,
+        )
+        printer.print(takings_job(slip, store_id=STORE_ID))
 
     def board_html(self, report: DayReport) -> str:
         store = self.salon.stores.get(STORE_ID)
