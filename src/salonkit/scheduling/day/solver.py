@@ -46,8 +46,9 @@ logger = logging.getLogger(__name__)
 Domain = cp_model.Domain
 #: Largest model (in request-staff pairs) that gets the window energy constraints.
 WINDOW_ENERGY_PAIRS = 1000
-#: Largest model (in request-staff pairs) whose time-indexed LP bound is computed (in a thread).
-LP_PAIRS = 600
+#: Largest model (in request-staff pairs) whose time-indexed LP bound is computed while CP-SAT
+#: searches (beyond it the LP takes too long for a 10-second budget).
+LP_PAIRS = 400
 #: Largest model (in request-staff pairs) on which CP-SAT's presolve probes.
 PROBING_PAIRS = 500
 #: Smallest model (in request-staff pairs) on which a neighbourhood search runs beside CP-SAT;
@@ -724,19 +725,14 @@ def optimize(
     def run_full_model() -> None:
         outcome["status"] = solver.solve(model.model, _Reporter(best))
 
-    lp_thread: threading.Thread | None = None
-    if not deterministic and pairs <= LP_PAIRS:
-
-        def run_relaxation() -> None:
-            found = time_indexed_bound(prep, model.options, deadline - time.perf_counter() - 0.05)
-            if found is not None:
-                logger.info("time-indexed LP bound %d", found)
-                best.offer(bound=found)
-                if best.objective is not None and best.objective >= found:
-                    solver.stop_search()
-
-        lp_thread = threading.Thread(target=run_relaxation, name="salon-day-lp")
-        lp_thread.start()
+    def run_relaxation() -> None:
+        remaining = deadline - time.perf_counter()
+        found = time_indexed_bound(prep, model.options, 0.9 * remaining)
+        if found is not None:
+            logger.info("time-indexed LP bound %d", found)
+            best.offer(bound=found)
+            if best.objective is not None and best.objective >= found:
+                solver.stop_search()
 
     plan: lns.Plan | None = None
     if use_lns and workers >= 2:
@@ -755,10 +751,13 @@ def optimize(
             deterministic=deterministic,
         )
         thread.join()
+    elif not deterministic and pairs <= LP_PAIRS:  # CP-SAT searches while the LP is solved
+        thread = threading.Thread(target=run_full_model, name="salon-day-cp-sat")
+        thread.start()
+        run_relaxation()
+        thread.join()
     else:
         run_full_model()
-    if lp_thread is not None:
-        lp_thread.join()
     status = outcome["status"]
     name = solver.status_name(status)
     if status == cp_model.INFEASIBLE:
