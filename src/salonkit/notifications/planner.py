@@ -10,8 +10,9 @@
 - ``WaitlistSlotOffered``: the offer, unless quiet hours would hold it past its expiry.
 - ``StockLow``: an alert to the store's manager.
 
-Reminder keys carry the start time, so a moved booking's reminder is a new message with a new
-key: a gateway that saw the old key can never swallow the new one.
+Reminder keys carry the start time, and after a move the instant of the move, so a moved
+booking's reminder is a new message with a new key: a gateway that saw an old key can never
+swallow it, even when a booking moves away and back.
 """
 
 from __future__ import annotations
@@ -68,6 +69,12 @@ _HANDLED = (
 def stamp(instant: dt.datetime) -> str:
     """A compact UTC stamp for keys: ``20260505T0800Z``."""
     return pendulum.instance(instant).in_timezone("UTC").format("YYYYMMDDTHHmm") + "Z"
+
+
+def tick(instant: dt.datetime) -> str:
+    """A precise UTC stamp identifying one event in keys: ``20260504T100000.000000Z``."""
+    utc = pendulum.instance(instant).in_timezone("UTC")
+    return utc.format("YYYYMMDDTHHmmss") + f".{utc.microsecond:06d}Z"
 
 
 class Planner:
@@ -141,6 +148,7 @@ class Planner:
         store_id: str,
         starts_at: dt.datetime,
         base: dict[str, object],
+        revision: str = "",
     ) -> None:
         starts_at = pendulum.instance(starts_at)
         for hours in self._out.settings(store_id).reminder_hours:
@@ -148,7 +156,7 @@ class Planner:
             if due <= self._out.now:
                 continue
             self._out.to_customer(
-                key=f"reminder:{appointment_id}:{stamp(starts_at)}:{hours}h",
+                key=f"reminder:{appointment_id}:{stamp(starts_at)}:{hours}h{revision}",
                 purpose=Purpose.REMINDER,
                 customer_id=customer_id,
                 store_id=store_id,
@@ -184,7 +192,7 @@ class Planner:
             event.customer_id, service_id, event.staff_id, event.starts_at
         )
         self._out.to_customer(
-            key=f"reschedule:{event.appointment_id}:{stamp(event.starts_at)}:{event.staff_id}",
+            key=f"reschedule:{event.appointment_id}:{stamp(event.starts_at)}:{tick(event.occurred_at)}",
             purpose=Purpose.RESCHEDULE,
             customer_id=event.customer_id,
             store_id=store_id,
@@ -192,7 +200,14 @@ class Planner:
             source_id=event.appointment_id,
             not_after=event.starts_at,
         )
-        self._reminders(event.appointment_id, event.customer_id, store_id, event.starts_at, base)
+        self._reminders(
+            event.appointment_id,
+            event.customer_id,
+            store_id,
+            event.starts_at,
+            base,
+            revision=f":{tick(event.occurred_at)}",
+        )
 
     def _cancelled(self, event: AppointmentCancelled) -> None:
         store_id = event.store_id or ""
@@ -294,4 +309,4 @@ class _FieldBuilder:
         return values
 
 
-__all__ = ["Planner", "stamp"]
+__all__ = ["Planner", "stamp", "tick"]

@@ -107,8 +107,36 @@ def test_moving_a_booking_moves_its_reminder(world: Any) -> None:
     assert [m.purpose for m in world.sms.sent] == ["reschedule"]
     world.clock.set(pendulum.datetime(2026, 5, 6, 13, 0))
     report = world.salon.notifications.dispatch_due()
-    assert report.sent == (f"reminder:{appt.id}:20260507T1300Z:24h",)
+    assert report.sent == (f"reminder:{appt.id}:20260507T1300Z:24h:20260504T100000.000000Z",)
     assert "Thu, May 7, 2026, 2:00 PM" in world.sms.sent[-1].body
+
+
+def test_moving_away_and_back_gives_fresh_messages(world: Any) -> None:
+    ann = world.customer("Ann", phone="+44 7700 900001")
+    appt = world.book(ann, WED)  # Wednesday 09:00
+    notes = world.salon.notifications
+    notes.dispatch_due()  # the confirmation goes out
+    world.clock.advance(minutes=10)
+    world.salon.bookings.reschedule(appt.id, pendulum.datetime(2026, 5, 7, 14, tz="Europe/London"))
+    assert len(notes.dispatch_due().sent) == 1
+    assert [m.purpose for m in world.sms.sent] == ["confirmation", "reschedule"]
+    world.clock.advance(minutes=10)
+    world.salon.bookings.reschedule(appt.id, pendulum.datetime(2026, 5, 6, 9, tz="Europe/London"))
+    pending = notes.messages(source=appt.id, status=DeliveryStatus.PENDING)
+    assert [(m.purpose.value, m.due_at.isoformat()) for m in pending] == [
+        ("reschedule", "2026-05-04T10:20:00+00:00"),
+        ("reminder", "2026-05-05T08:00:00+00:00"),  # back at Wednesday 09:00
+    ]
+    notes.dispatch_due()
+    assert "from Thu, May 7, 2026, 2:00 PM to Wed, May 6, 2026, 9:00 AM" in world.sms.sent[-1].body
+    world.clock.set(pendulum.datetime(2026, 5, 5, 8))
+    assert len(notes.dispatch_due().sent) == 1  # the reminder of the final time, once
+    assert [m.purpose for m in world.sms.sent] == [
+        "confirmation",
+        "reschedule",
+        "reschedule",
+        "reminder",
+    ]
 
 
 def test_cancelling_a_booking_removes_its_reminder(world: Any) -> None:
