@@ -13,8 +13,10 @@ Concurrency:
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
+import operator
 import os
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, cast
@@ -85,6 +87,8 @@ class SqlBackend:
         self.metadata = build_metadata(all_kinds())
         #: Encrypts personal fields and blinds their columns when set (see salonkit.storage.protection).
         self.protector: Protector | None = None
+        #: Statements built once per kind and shape, reused with new bound values.
+        self.statements: dict[tuple[Any, ...], Any] = {}
 
     def unit_of_work(
         self,
@@ -234,13 +238,21 @@ class SqlRepository(Repository[T]):
             doc = protector.open(self._uow, self.kind, key, doc)
         return structure(doc, self.kind.cls)
 
+    def _guarded(self) -> contextlib.AbstractContextManager[Any]:
+        """A savepoint around a write that may break a unique constraint, on PostgreSQL only:
+        there a failed statement would abort the whole transaction, while SQLite undoes just the
+        statement. Callers may then catch :class:`~salonkit.AlreadyExists` and carry on."""
+        if self._uow.backend.dialect == "postgresql":
+            return self._uow.connection.begin_nested()
+        return contextlib.nullcontext()
+
     def add(self, record: T) -> T:
         """Store a new record."""
         conn = self._writable()
         row = self._row(record)
         try:
-            with conn.begin_nested():
-                conn.execute(self._table.insert(), row)
+            with self._guarded():
+                conn.execute(self._statement(("insert",), lambda: self._table.insert()), row)
         except sa.exc.IntegrityError as exc:
             raise AlreadyExists(self.kind.name, row["key"]) from exc
         self._uow.note_change(self.kind, row["key"], "add", None, row["doc"])
@@ -253,17 +265,30 @@ class SqlRepository(Repository[T]):
         conn = self._writable()
         rows = [self._row(r) for r in records]
         try:
-            with conn.begin_nested():
-                conn.execute(self._table.insert(), rows)
+            with self._guarded():
+                conn.execute(self._statement(("insert",), lambda: self._table.insert()), rows)
         except sa.exc.IntegrityError as exc:
             raise AlreadyExists(self.kind.name, "one of the records") from exc
         for row in rows:
             self._uow.note_change(self.kind, row["key"], "add", None, row["doc"])
 
+    def _statement(self, shape: tuple[Any, ...], build: Callable[[], Any]) -> Any:
+        """A statement of this kind's table built once per shape and reused (values are bound
+        parameters, so only the shape matters): building SQLAlchemy expressions anew for every
+        call costs more than running them on SQLite."""
+        cache = self._uow.backend.statements
+        key = (self.kind.name, *shape)
+        found = cache.get(key)
+        if found is None:
+            found = cache[key] = build()
+        return found
+
     def _document(self, key: str) -> dict[str, Any] | None:
-        doc = self._uow.connection.execute(
-            sa.select(self._table.c.doc).where(self._table.c.key == key)
-        ).scalar_one_or_none()
+        stmt = self._statement(
+            ("find",),
+            lambda: sa.select(self._table.c.doc).where(self._table.c.key == sa.bindparam("b_key")),
+        )
+        doc = self._uow.connection.execute(stmt, {"b_key": key}).scalar_one_or_none()
         return cast("dict[str, Any] | None", doc)
 
     def find(self, key: str) -> T | None:
@@ -284,17 +309,25 @@ class SqlRepository(Repository[T]):
             raise StorageError(f"{self.kind.name} is append-only: post a correcting entry instead")
         conn = self._writable()
         key = self.kind.key_of(record)
-        stmt = sa.update(self._table).where(self._table.c.key == key)
+        params: dict[str, Any] = {"b_key": key}
         if self.kind.versioned:
             seen = cast(Any, record).version
-            stmt = stmt.where(self._table.c.version == seen)
+            params["b_version"] = seen
             record = attrs.evolve(record, version=seen + 1)  # type: ignore[misc]
         row = self._row(record)
         del row["key"]
+        params.update(row)
+
+        def build() -> Any:
+            stmt = sa.update(self._table).where(self._table.c.key == sa.bindparam("b_key"))
+            if self.kind.versioned:
+                stmt = stmt.where(self._table.c.version == sa.bindparam("b_version"))
+            return stmt
+
         before = self._document(key) if self._uow.track_changes else None
         try:
-            with conn.begin_nested():
-                result = conn.execute(stmt.values(**row))
+            with self._guarded():
+                result = conn.execute(self._statement(("update",), build), params)
         except sa.exc.IntegrityError as exc:
             raise AlreadyExists(self.kind.name, key) from exc
         if result.rowcount == 0:
@@ -313,35 +346,56 @@ class SqlRepository(Repository[T]):
         if self.kind.append_only:
             raise StorageError(f"{self.kind.name} is append-only: records are never removed")
         before = self._document(key) if self._uow.track_changes else None
-        result = self._writable().execute(sa.delete(self._table).where(self._table.c.key == key))
+        stmt = self._statement(
+            ("remove",),
+            lambda: sa.delete(self._table).where(self._table.c.key == sa.bindparam("b_key")),
+        )
+        result = self._writable().execute(stmt, {"b_key": key})
         if result.rowcount == 0:
             raise NotFound(self.kind.name, key)
         self._uow.note_change(self.kind, key, "remove", before, None)
 
-    def _clause(self, cond: Condition) -> sa.ColumnElement[bool]:
-        self.kind.column(cond.column)
-        column: sa.ColumnElement[Any] = self._table.c[
-            cond.column if cond.column != self.kind.key else "key"
-        ]
+    def _bind(self, where: tuple[Condition, ...]) -> tuple[tuple[Any, ...], dict[str, Any]]:
+        """The shape of the conditions (for the statement cache) and their bound values."""
         protector = self._uow.backend.protector
-        if protector is not None and cond.column in blind_columns(self.kind):
-            blinded = (
-                [protector.blind(v) for v in cond.value]
-                if cond.op == "in"
-                else protector.blind(cond.value)
-            )
-            cond = attrs.evolve(cond, value=blinded)
-        if cond.op == "eq":
-            return column.is_(None) if cond.value is None else column == cond.value
-        if cond.op == "in":
-            return column.in_(cond.value)
-        if cond.op == "lt":
-            return cast("sa.ColumnElement[bool]", column < cond.value)
-        if cond.op == "le":
-            return cast("sa.ColumnElement[bool]", column <= cond.value)
-        if cond.op == "gt":
-            return cast("sa.ColumnElement[bool]", column > cond.value)
-        return cast("sa.ColumnElement[bool]", column >= cond.value)
+        blind = blind_columns(self.kind) if protector is not None else frozenset()
+        shape: list[tuple[str, str, bool]] = []
+        params: dict[str, Any] = {}
+        for n, cond in enumerate(where):
+            self.kind.column(cond.column)
+            value = cond.value
+            if cond.column in blind:
+                assert protector is not None
+                value = (
+                    [protector.blind(v) for v in value]
+                    if cond.op == "in"
+                    else protector.blind(value)
+                )
+            is_null = cond.op == "eq" and value is None
+            shape.append((cond.column, cond.op, is_null))
+            if not is_null:
+                params[f"b_{n}"] = list(value) if cond.op == "in" else value
+        return tuple(shape), params
+
+    def _clauses(self, shape: tuple[tuple[str, str, bool], ...]) -> list[sa.ColumnElement[bool]]:
+        clauses: list[sa.ColumnElement[bool]] = []
+        for n, (name, op, is_null) in enumerate(shape):
+            column: sa.ColumnElement[Any] = self._table.c[name if name != self.kind.key else "key"]
+            if is_null:
+                clauses.append(column.is_(None))
+            elif op == "in":
+                clauses.append(column.in_(sa.bindparam(f"b_{n}", expanding=True)))
+            else:
+                param = sa.bindparam(f"b_{n}", type_=column.type)
+                compare = {
+                    "eq": operator.eq,
+                    "lt": operator.lt,
+                    "le": operator.le,
+                    "gt": operator.gt,
+                    "ge": operator.ge,
+                }
+                clauses.append(cast("sa.ColumnElement[bool]", compare[op](column, param)))
+        return clauses
 
     def select(
         self,
@@ -351,26 +405,31 @@ class SqlRepository(Repository[T]):
         limit: int | None = None,
     ) -> list[T]:
         """Records matching every condition."""
-        stmt = sa.select(self._table.c.key, self._table.c.doc).where(
-            *(self._clause(c) for c in where)
-        )
+        shape, params = self._bind(where)
         if order_by is not None:
             self.kind.column(order_by)
-            col = self._table.c[order_by if order_by != self.kind.key else "key"]
-            stmt = stmt.order_by(
-                col.is_(None), col.desc() if descending else col.asc(), self._table.c.key
-            )
-        else:
-            stmt = stmt.order_by(self._table.c.key)
-        if limit is not None:
-            stmt = stmt.limit(limit)
-        return [self._load(key, doc) for key, doc in self._uow.connection.execute(stmt)]
+
+        def build() -> Any:
+            stmt = sa.select(self._table.c.key, self._table.c.doc).where(*self._clauses(shape))
+            if order_by is not None:
+                col = self._table.c[order_by if order_by != self.kind.key else "key"]
+                stmt = stmt.order_by(
+                    col.is_(None), col.desc() if descending else col.asc(), self._table.c.key
+                )
+            else:
+                stmt = stmt.order_by(self._table.c.key)
+            return stmt.limit(limit) if limit is not None else stmt
+
+        stmt = self._statement(("select", shape, order_by, descending, limit), build)
+        return [self._load(key, doc) for key, doc in self._uow.connection.execute(stmt, params)]
 
     def count(self, *where: Condition) -> int:
         """How many records match."""
-        stmt = (
-            sa.select(sa.func.count())
-            .select_from(self._table)
-            .where(*(self._clause(c) for c in where))
+        shape, params = self._bind(where)
+        stmt = self._statement(
+            ("count", shape),
+            lambda: (
+                sa.select(sa.func.count()).select_from(self._table).where(*self._clauses(shape))
+            ),
         )
-        return int(self._uow.connection.execute(stmt).scalar_one())
+        return int(self._uow.connection.execute(stmt, params).scalar_one())
