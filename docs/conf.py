@@ -73,7 +73,9 @@ def _write_api_pages(app: object) -> None:
         lines = [title, "=" * len(title), ""]
         for module, is_package in sorted(modules):
             # a package's own page shows its docstring; its names are documented in their modules
-            lines += [f".. automodule:: {module}"] + (["   :no-members:"] if is_package else []) + [""]
+            lines += (
+                [f".. automodule:: {module}"] + (["   :no-members:"] if is_package else []) + [""]
+            )
         text = "\n".join(lines)
         page = out / name
         if not page.exists() or page.read_text() != text:

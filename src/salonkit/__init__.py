@@ -28,7 +28,7 @@ from salonkit.errors import (
     ValidationError,
 )
 from salonkit.plugins import get_plugin_manager, hookimpl
-from salonkit.salon import Salon, bootstrap
+from salonkit.salon import Salon, SalonSettings, bootstrap
 
 __all__ = [
     "AlreadyExists",
@@ -44,6 +44,7 @@ __all__ = [
     "PermissionDenied",
     "PluginError",
     "Salon",
+    "SalonSettings",
     "SalonkitError",
     "StorageError",
     "TimeRange",

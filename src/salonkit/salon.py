@@ -1,4 +1,4 @@
-"""The composition root: :func:`bootstrap` and :meth:`Salon.open` wire plugins, storage and services.
+"""The composition root: :func:`bootstrap` and :meth:`Salon.open` wire plugins, storage, services.
 
 >>> import salonkit
 >>> salon = salonkit.Salon.open("memory://")
@@ -23,8 +23,13 @@ from salonkit.domain.actor import Actor
 from salonkit.domain.clock import Clock, SystemClock
 from salonkit.domain.events import DomainEvent
 from salonkit.domain.ids import IdGenerator, UuidIds
-from salonkit.errors import PluginError
+from salonkit.domain.money import check_currency
+from salonkit.errors import PluginError, ValidationError
 from salonkit.feedback.service import FeedbackService
+from salonkit.inventory.service import InventoryService
+from salonkit.loyalty.programme import Programme
+from salonkit.loyalty.service import LoyaltyService, WalletService
+from salonkit.loyalty.wallet import WalletPolicy
 from salonkit.notifications.service import NotificationService
 from salonkit.orders.service import OrderService
 from salonkit.permissions import Policy, guard_all
@@ -54,21 +59,57 @@ def url_scheme(url: str) -> str:
     return url.split("://", 1)[0].split("+", 1)[0]
 
 
+@attrs.frozen(kw_only=True)
+class SalonSettings:
+    """How the services of a salon are set up.
+
+    - ``currency``: the currency of stock valuation, points programme and wallet (ISO 4217).
+    - ``programme``: the loyalty programme (default :meth:`Programme.standard`).
+    - ``wallet_policy``: prepaid-card rules (default: no bonuses, no expiry).
+    - ``receipt_printer``: the name of the printer checkout prints receipts on (``"console"``,
+      or one a plugin registers); ``None`` prints nothing.
+    """
+
+    currency: str = "CNY"
+    programme: Programme | None = None
+    wallet_policy: WalletPolicy | None = None
+    receipt_printer: str | None = None
+
+    def __attrs_post_init__(self) -> None:
+        check_currency(self.currency, "salon.currency")
+
+
 class Salon:
     """One salon or chain: its storage, plugins and the services that run it.
 
     Namespaces: :attr:`stores`, :attr:`customers`, :attr:`staff`, :attr:`catalogue`,
-    :attr:`bookings`. Build it with :meth:`open` or :func:`bootstrap`.
+    :attr:`bookings`, :attr:`inventory`, :attr:`loyalty`, :attr:`wallet`, :attr:`orders`,
+    :attr:`notifications`, :attr:`workforce`, :attr:`reports`, :attr:`crm`, :attr:`feedback`.
+    Build it with :meth:`open` or :func:`bootstrap`; see who acts with :meth:`acting_as`.
     """
 
-    def __init__(self, context: Context, plugin_manager: pluggy.PluginManager) -> None:
+    def __init__(
+        self,
+        context: Context,
+        plugin_manager: pluggy.PluginManager,
+        settings: SalonSettings | None = None,
+    ) -> None:
+        settings = settings or SalonSettings()
         self._root_context = context
-        self.context = context
+        self.settings = settings
         self.plugin_manager = plugin_manager
         self.notifiers: dict[str, Notifier] = {}
         self.printers: dict[str, Printer] = {}
         plugin_manager.hook.salonkit_register_notifiers(register=self.notifiers.__setitem__)
         plugin_manager.hook.salonkit_register_printers(register=self.printers.__setitem__)
+        printer = None
+        if settings.receipt_printer is not None:
+            printer = self.printers.get(settings.receipt_printer)
+            if printer is None:
+                raise ValidationError(
+                    "salon.receipt_printer",
+                    f"no printer {settings.receipt_printer!r}; installed: {', '.join(sorted(self.printers)) or 'none'}",
+                )
         self.notifications = NotificationService(context, self.notifiers, plugins=plugin_manager)
         self.context = context = context.with_before_commit(self.notifications.record_events)
         self.stores = StoreService(context)
@@ -76,8 +117,21 @@ class Salon:
         self.staff = StaffService(context)
         self.catalogue = CatalogueService(context)
         self.bookings = BookingService(context)
-        # orders gets inventory, loyalty, wallet and a printer where the salon has them
-        self.orders = OrderService(context, bookings=self.bookings)
+        self.inventory = InventoryService(context, currency=settings.currency)
+        self.loyalty = LoyaltyService(
+            context, settings.programme or Programme.standard(settings.currency)
+        )
+        self.wallet = WalletService(
+            context, settings.wallet_policy or WalletPolicy(currency=settings.currency)
+        )
+        self.orders = OrderService(
+            context,
+            bookings=self.bookings,
+            inventory=self.inventory,
+            loyalty=self.loyalty,
+            wallet=self.wallet,
+            printer=printer,
+        )
         self.workforce = WorkforceService(context)
         self.reports = ReportService(context, commissions=self.workforce.commission_total)
         self.crm = CrmService(context)
@@ -93,6 +147,11 @@ class Salon:
         """The clock every use case reads."""
         return self.context.clock
 
+    @property
+    def actor(self) -> Actor:
+        """Who this salon's use cases run for."""
+        return self.context.actor
+
     @classmethod
     def open(
         cls,
@@ -105,6 +164,7 @@ class Salon:
         migrate: bool = True,
         audit: bool = True,
         keys: KeyRing | None = None,
+        settings: SalonSettings | None = None,
     ) -> Salon:
         """Open (and by default create or upgrade) the salon stored at ``url``.
 
@@ -112,7 +172,8 @@ class Salon:
         ``postgresql+psycopg://`` URL, ``"memory://"``, or any scheme a storage plugin registers.
         With ``audit`` (the default) every write is recorded in the hash-chained audit log. With
         ``keys`` (or keys from the ``salonkit_encryption_keys`` hook, e.g. ``SALONKIT_MASTER_KEYS``)
-        customers' personal fields are encrypted at rest.
+        customers' personal fields are encrypted at rest. ``settings`` sets the currency, the
+        loyalty programme, the wallet policy and the receipt printer.
         """
         return bootstrap(
             url,
@@ -123,6 +184,7 @@ class Salon:
             migrate=migrate,
             audit=audit,
             keys=keys,
+            settings=settings,
         )
 
     def acting_as(self, actor: Actor, policy: Policy | None = None) -> Salon:
@@ -131,7 +193,9 @@ class Salon:
 
         A denied call raises :class:`~salonkit.PermissionDenied` and changes nothing.
         """
-        salon = type(self)(attrs.evolve(self._root_context, actor=actor), self.plugin_manager)
+        salon = type(self)(
+            attrs.evolve(self._root_context, actor=actor), self.plugin_manager, self.settings
+        )
         services = {
             name: value
             for name, value in vars(salon).items()
@@ -140,11 +204,6 @@ class Salon:
         for name, guarded in guard_all(services, actor, policy or Policy.default()).items():
             setattr(salon, name, guarded)
         return salon
-
-    @property
-    def actor(self) -> Actor:
-        """Who this salon's use cases run for."""
-        return self.context.actor
 
     def close(self) -> None:
         """Release the storage backend's connections."""
@@ -179,6 +238,7 @@ def bootstrap(
     plugin_manager: pluggy.PluginManager | None = None,
     audit: bool = True,
     keys: KeyRing | None = None,
+    settings: SalonSettings | None = None,
 ) -> Salon:
     """Build a :class:`Salon`: plugin manager, storage backend picked by URL scheme, services.
 
@@ -214,4 +274,4 @@ def bootstrap(
     )
     if audit:
         context = with_audit(context)
-    return Salon(context, pm)
+    return Salon(context, pm, settings)

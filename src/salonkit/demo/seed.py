@@ -415,12 +415,12 @@ class OperationsSummary:
 def seed_operations(salon: Salon, today: dt.date) -> OperationsSummary:
     """Tax and fee policies, recipes, opening stock with reorder points, notification settings.
 
-    ``salon`` must have been through :func:`salonkit.demo.setup.equip`.
+    ``salon`` must have been opened with the demo's settings (:func:`salonkit.demo.setup.open_demo_salon`).
     """
     from salonkit.notifications.settings import NotificationSettings
 
     orders: OrderService = salon.orders
-    inventory: InventoryService = salon.inventory  # type: ignore[attr-defined]
+    inventory: InventoryService = salon.inventory
     orders.configure(
         STORE_ID,
         tax=TaxPolicy.china_vat(),

@@ -1,18 +1,13 @@
-"""Wiring a salon for a full day: every package's tables and services, with the orders and
-reports services connected to them.
-
-:func:`equip` is what the demo, the day's end-to-end tests and the tutorial call after
-:meth:`salonkit.Salon.open`. It only adds what the composition root does not provide yet (a
-service it already has is reused), so it keeps working as the root grows.
+"""Opening the demo salon for a day: its settings (loyalty programme, wallet policy, console
+receipts), its seed data and a frozen clock. The demo, the day's end-to-end tests and the
+tutorial start here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import logging
 from collections.abc import Iterable
-from typing import Any
 
 import attrs
 import pendulum
@@ -27,93 +22,12 @@ from salonkit.demo.seed import (
 )
 from salonkit.domain.ids import IdGenerator
 from salonkit.errors import ValidationError
-from salonkit.inventory.service import InventoryService
-from salonkit.loyalty.programme import Programme
-from salonkit.loyalty.service import LoyaltyService, WalletService
-from salonkit.loyalty.wallet import WalletPolicy
-from salonkit.orders.service import OrderService
 from salonkit.plugins.hookspecs import Printer
-from salonkit.salon import Salon
+from salonkit.salon import Salon, SalonSettings
 from salonkit.scheduling.model import Appointment
 from salonkit.testing.fakes import FrozenClock, SequentialIds
 
 log = logging.getLogger(__name__)
-
-#: Record modules of the packages a full day uses (their tables are created if missing).
-RECORD_MODULES = (
-    "salonkit.storage.records",
-    "salonkit.scheduling.records",
-    "salonkit.inventory.records",
-    "salonkit.loyalty.records",
-    "salonkit.notifications.records",
-    "salonkit.orders.records",
-    "salonkit.crm.records",
-    "salonkit.feedback.records",
-    "salonkit.workforce.records",
-)
-
-
-def ensure_schema(salon: Salon) -> int:
-    """Create the tables of every kind in :data:`RECORD_MODULES` that the database lacks.
-
-    A no-op on the memory backend and once the shipped migrations create them all; returns how
-    many tables were created.
-    """
-    from salonkit.adapters.sql.schema import build_table, table_name
-    from salonkit.storage.kinds import registry
-
-    for module in RECORD_MODULES:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError:  # a package not installed in this build
-            log.debug("no record module %s", module)
-    backend: Any = salon.backend
-    metadata = getattr(backend, "metadata", None)
-    engine = getattr(backend, "engine", None)
-    if metadata is None or engine is None:
-        return 0
-    missing = [k for k in registry if table_name(k) not in metadata.tables]
-    tables = [build_table(k, metadata) for k in missing]
-    if tables:
-        metadata.create_all(engine, tables=tables)
-    return len(tables)
-
-
-def equip(
-    salon: Salon,
-    *,
-    currency: str = "CNY",
-    programme: Programme | None = None,
-    wallet_policy: WalletPolicy | None = None,
-) -> Salon:
-    """Give ``salon`` inventory, loyalty, wallet and orders services wired together.
-
-    ``salon.inventory``, ``salon.loyalty`` and ``salon.wallet`` are created (with ``programme``,
-    ``wallet_policy``) unless the salon already has them; ``salon.orders`` is pointed at them
-    and at the ``console`` printer unless it already has a printer.
-    """
-    ensure_schema(salon)
-    if getattr(salon, "inventory", None) is None:
-        salon.inventory = InventoryService(salon.context, currency=currency)  # type: ignore[attr-defined]
-    if getattr(salon, "loyalty", None) is None or programme is not None:
-        salon.loyalty = LoyaltyService(  # type: ignore[attr-defined]
-            salon.context, programme or Programme.standard(currency)
-        )
-    if getattr(salon, "wallet", None) is None or wallet_policy is not None:
-        salon.wallet = WalletService(  # type: ignore[attr-defined]
-            salon.context, wallet_policy or WalletPolicy(currency=currency)
-        )
-    orders = getattr(salon, "orders", None)
-    if orders is None:
-        orders = OrderService(salon.context)
-        salon.orders = orders
-    orders.bookings = salon.bookings
-    orders.inventory = salon.inventory  # type: ignore[attr-defined]
-    orders.loyalty = salon.loyalty  # type: ignore[attr-defined]
-    orders.wallet = salon.wallet  # type: ignore[attr-defined]
-    if orders.printer is None:
-        orders.printer = salon.printers.get("console")
-    return salon
 
 
 @attrs.define
@@ -167,8 +81,10 @@ def open_demo_salon(
         ids=ids or SequentialIds(),
         plugins=plugins,
         load_entrypoints=load_entrypoints,
+        settings=SalonSettings(
+            programme=programme(), wallet_policy=wallet_policy(), receipt_printer="console"
+        ),
     )
-    equip(salon, programme=programme(), wallet_policy=wallet_policy())
     if printer is not None:
         salon.orders.printer = printer
     seed(salon, day)
@@ -176,4 +92,4 @@ def open_demo_salon(
     return DemoSalon(salon, clock, day)
 
 
-__all__ = ["RECORD_MODULES", "DemoSalon", "ensure_schema", "equip", "open_demo_salon"]
+__all__ = ["DemoSalon", "open_demo_salon"]

@@ -1,19 +1,66 @@
-"""salonkit.scheduling."""
+"""Scheduling: availability and booking, the salon-day optimiser and the staff rota optimiser.
 
-from salonkit.scheduling.availability import AvailabilityEngine as AvailabilityEngine
-from salonkit.scheduling.day import DayProblem as DayProblem
-from salonkit.scheduling.day import DaySolution as DaySolution
-from salonkit.scheduling.day import check_solution as check_solution
-from salonkit.scheduling.day import optimize as optimize
-from salonkit.scheduling.model import Appointment as Appointment
-from salonkit.scheduling.model import AppointmentStatus as AppointmentStatus
-from salonkit.scheduling.model import BookingRequest as BookingRequest
-from salonkit.scheduling.model import Slot as Slot
-from salonkit.scheduling.model import VisitSlot as VisitSlot
-from salonkit.scheduling.model import WaitlistEntry as WaitlistEntry
-from salonkit.scheduling.rota import RotaProblem as RotaProblem
-from salonkit.scheduling.rota import RotaSolution as RotaSolution
-from salonkit.scheduling.rota import check_roster as check_roster
-from salonkit.scheduling.rota import solve_rota as solve_rota
-from salonkit.scheduling.rules import BookingRules as BookingRules
-from salonkit.scheduling.service import BookingService as BookingService
+The optimisers need OR-Tools, which takes seconds to import; their names (``optimize``,
+``solve_rota``...) are loaded on first use, so booking code and ``import salonkit`` stay quick.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from salonkit.scheduling.availability import AvailabilityEngine
+from salonkit.scheduling.model import (
+    Appointment,
+    AppointmentStatus,
+    BookingRequest,
+    Slot,
+    VisitSlot,
+    WaitlistEntry,
+)
+from salonkit.scheduling.rules import BookingRules
+from salonkit.scheduling.service import BookingService
+
+if TYPE_CHECKING:
+    from salonkit.scheduling.day import DayProblem, DaySolution, check_solution, optimize
+    from salonkit.scheduling.rota import RotaProblem, RotaSolution, check_roster, solve_rota
+
+_LAZY = {
+    "DayProblem": "salonkit.scheduling.day",
+    "DaySolution": "salonkit.scheduling.day",
+    "check_solution": "salonkit.scheduling.day",
+    "optimize": "salonkit.scheduling.day",
+    "RotaProblem": "salonkit.scheduling.rota",
+    "RotaSolution": "salonkit.scheduling.rota",
+    "check_roster": "salonkit.scheduling.rota",
+    "solve_rota": "salonkit.scheduling.rota",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Load the optimisers' names on first access."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(module), name)
+
+
+__all__ = [
+    "Appointment",
+    "AppointmentStatus",
+    "AvailabilityEngine",
+    "BookingRequest",
+    "BookingRules",
+    "BookingService",
+    "DayProblem",
+    "DaySolution",
+    "RotaProblem",
+    "RotaSolution",
+    "Slot",
+    "VisitSlot",
+    "WaitlistEntry",
+    "check_roster",
+    "check_solution",
+    "optimize",
+    "solve_rota",
+]

@@ -13,6 +13,13 @@ KIND_MODULES: tuple[str, ...] = (
     "salonkit.storage.protection",
     "salonkit.audit",
     "salonkit.scheduling.records",
+    "salonkit.inventory.records",
+    "salonkit.loyalty.records",
+    "salonkit.notifications.records",
+    "salonkit.orders.records",
+    "salonkit.feedback.records",
+    "salonkit.workforce.records",
+    "salonkit.reports.records",
 )
 
 
