@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import threading
@@ -22,6 +21,7 @@ import salonkit
 from salonkit.notifications import DeliveryStatus, NotificationSettings
 from salonkit.scheduling.sample import sample_salon
 from salonkit.testing import FrozenClock, SequentialIds
+from salonkit.testing.packaging import install_distribution
 
 EXAMPLE = Path(__file__).resolve().parents[3] / "examples" / "salonkit-smsgateway"
 
@@ -31,30 +31,7 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The example built as a wheel and installed (without dependencies) into a target dir.
 
     It is built from a copy, so the build leaves nothing in the source tree."""
-    root = tmp_path_factory.mktemp("smsgateway")
-    source = root / "salonkit-smsgateway"
-    shutil.copytree(
-        EXAMPLE, source, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__")
-    )
-    target = root / "site"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--no-build-isolation",
-            "--no-index",
-            "--target",
-            str(target),
-            str(source),
-        ],
-        check=True,
-        cwd=root,
-    )
-    return target
+    return install_distribution(EXAMPLE, tmp_path_factory.mktemp("smsgateway"))
 
 
 class Gateway:

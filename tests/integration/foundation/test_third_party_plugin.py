@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
 import salonkit
+from salonkit.testing.packaging import install_distribution
 
 PLUGIN_MODULE = '''
 """A third-party salonkit plugin: a storage scheme, an SMS notifier and an event listener."""
@@ -65,24 +64,7 @@ def installed_plugin(tmp_path_factory: pytest.TempPathFactory) -> Path:
             """
         )
     )
-    target = root / "site"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--no-build-isolation",
-            "--no-index",
-            "--target",
-            str(target),
-            str(project),
-        ],
-        check=True,
-    )
-    return target
+    return install_distribution(project, root / "build")
 
 
 def test_installed_plugin_is_discovered_and_its_hooks_are_called(
