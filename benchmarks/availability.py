@@ -58,7 +58,7 @@ from salonkit.errors import BookingConflict  # noqa: E402
 from salonkit.scheduling.availability import AvailabilityEngine, wall_instant  # noqa: E402
 from salonkit.scheduling.calendar_index import CalendarIndex, holds_of  # noqa: E402
 from salonkit.scheduling.model import Appointment, BookingRequest, Slot  # noqa: E402
-from salonkit.scheduling.records import APPOINTMENTS, KINDS  # noqa: E402
+from salonkit.scheduling.records import APPOINTMENTS  # noqa: E402
 from salonkit.scheduling.rules import template  # noqa: E402
 from salonkit.scheduling.sample import SampleSalon, sample_salon  # noqa: E402
 from salonkit.scheduling.service import BookingService  # noqa: E402
@@ -310,7 +310,6 @@ def sqlite_backend(path: Path) -> SqlBackend:
 def create_sqlite(path: Path) -> SqlBackend:
     backend = sqlite_backend(path)
     backend.migrate()
-    backend.metadata.create_all(backend.engine, tables=[backend.table(k) for k in KINDS])
     return backend
 
 

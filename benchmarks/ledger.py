@@ -182,19 +182,13 @@ def sqlite_batch(count: int, products: int, batch: int, *, raw: bool = False) ->
     port, one unit of work per batch, without valuation or balances.
     """
     from salonkit.adapters.sql.backend import SqlBackend
-    from salonkit.adapters.sql.schema import build_table, table_name
     from salonkit.context import Context
-    from salonkit.inventory.records import KINDS
     from salonkit.inventory.service import InventoryService
     from salonkit.storage.records import PRODUCTS
 
     with tempfile.TemporaryDirectory() as tmp:
         backend = SqlBackend(str(Path(tmp) / "bench.db"))
         backend.migrate()
-        for kind in KINDS:  # until the inventory kinds are part of the migrated schema
-            if table_name(kind) not in backend.metadata.tables:
-                build_table(kind, backend.metadata)
-        backend.metadata.create_all(backend.engine)
         ctx = Context(backend=backend)
         with ctx.unit_of_work() as uow:
             uow.repo(PRODUCTS).add_many(

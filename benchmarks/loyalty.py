@@ -123,21 +123,15 @@ def time_queries(members: list[str], query: Callable[[str], object]) -> tuple[fl
 def sqlite_rate(operations: int) -> float:
     """Earn/redeem use cases per second through ``LoyaltyService`` on a SQLite file."""
     from salonkit.adapters.sql import SqlBackend
-    from salonkit.adapters.sql.schema import build_table, table_name
     from salonkit.context import Context
     from salonkit.domain.money import Money
     from salonkit.loyalty.model import LineCategory, Purchase, PurchaseLine
     from salonkit.loyalty.programme import Programme
-    from salonkit.loyalty.records import KINDS
     from salonkit.loyalty.service import LoyaltyService
 
     with tempfile.TemporaryDirectory() as tmp:
         backend = SqlBackend(f"sqlite:///{tmp}/bench.db")
         backend.migrate()
-        for kind in KINDS:  # the loyalty tables, until they join the migrated schema
-            if table_name(kind) not in backend.metadata.tables:
-                build_table(kind, backend.metadata)
-        backend.metadata.create_all(backend.engine, tables=[backend.table(k) for k in KINDS])
         service = LoyaltyService(Context(backend=backend), Programme.standard("CNY"))
         line = PurchaseLine(category=LineCategory.SERVICE, amount=Money("288.00", "CNY"))
         started = time.perf_counter()

@@ -34,9 +34,7 @@ import pendulum
 
 import salonkit
 from salonkit.adapters.http_gateway import HttpGatewayConfig, HttpGatewayNotifier
-from salonkit.adapters.sql.schema import build_table, table_name
 from salonkit.notifications import NotificationSettings
-from salonkit.notifications.records import KINDS
 from salonkit.plugins import Message
 from salonkit.scheduling.events import AppointmentBooked
 from salonkit.scheduling.sample import sample_salon
@@ -81,11 +79,6 @@ class Quiet(BaseHTTPRequestHandler):
 
 def open_salon(path: Path, customers: int) -> salonkit.Salon:
     salon = salonkit.Salon.open(f"sqlite:///{path}", clock=FrozenClock(T0), load_entrypoints=False)
-    backend: Any = salon.backend
-    for kind in KINDS:
-        if table_name(kind) not in backend.metadata.tables:
-            build_table(kind, backend.metadata)
-    backend.metadata.create_all(backend.engine, tables=[backend.table(k) for k in KINDS])
     sample = sample_salon()
     salon.stores.open(sample.store)
     for member in sample.staff:

@@ -12,8 +12,8 @@
 >>> stock = InventoryService(ctx, currency="CNY")
 >>> _ = stock.receive("flagship", "DYE-6N", Decimal(12), unit="pack",
 ...                   unit_cost=Money("45.00", "CNY"), actor="mei", lot="L24")
->>> stock.consume("flagship", "DYE-6N", Decimal(60), actor="lin").cost
-Decimal('45.00')
+>>> stock.consume("flagship", "DYE-6N", Decimal(60), actor="lin").cost == Decimal("45")
+True
 >>> stock.on_hand("flagship", "DYE-6N")
 Decimal('660')
 """

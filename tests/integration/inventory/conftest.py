@@ -12,11 +12,9 @@ import pytest
 import salonkit.inventory.records  # noqa: F401  (registers the kinds before a backend is built)
 from salonkit.adapters.memory import MemoryBackend
 from salonkit.adapters.sql.backend import SqlBackend
-from salonkit.adapters.sql.schema import build_table, table_name
 from salonkit.context import Context
 from salonkit.domain.catalogue import Product, ProductKind
 from salonkit.domain.store import Store
-from salonkit.inventory.records import KINDS
 from salonkit.inventory.service import InventoryService
 from salonkit.storage.port import Backend
 from salonkit.storage.records import PRODUCTS, STORES
@@ -25,25 +23,12 @@ from salonkit.testing import FrozenClock, RecordingListener, SequentialIds
 T0 = pendulum.datetime(2026, 3, 2, 9)
 
 
-def add_inventory_tables(backend: SqlBackend) -> None:
-    """Give ``backend`` the inventory tables if its schema does not have them yet.
-
-    Until ``salonkit.inventory.records`` is part of the migrated schema, the tests and the
-    benchmark create its tables directly.
-    """
-    for kind in KINDS:
-        if table_name(kind) not in backend.metadata.tables:
-            build_table(kind, backend.metadata)
-    backend.metadata.create_all(backend.engine)
-
-
 def open_backend(url: str) -> Backend:
-    """A migrated backend with the inventory tables."""
+    """A migrated backend."""
     if url == "memory://":
         return MemoryBackend()
     backend = SqlBackend(url)
     backend.migrate()
-    add_inventory_tables(backend)
     return backend
 
 

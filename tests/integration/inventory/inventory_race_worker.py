@@ -9,16 +9,11 @@ from decimal import Decimal
 def consume_units(url: str, attempts: int) -> tuple[int, int]:
     """Try to consume one GEL in store s1 ``attempts`` times; count successes and refusals."""
     from salonkit.adapters.sql.backend import SqlBackend
-    from salonkit.adapters.sql.schema import build_table, table_name
     from salonkit.context import Context
     from salonkit.errors import InsufficientStock
-    from salonkit.inventory.records import KINDS
     from salonkit.inventory.service import InventoryService
 
     backend = SqlBackend(url)
-    for kind in KINDS:  # until the inventory kinds are part of the migrated schema
-        if table_name(kind) not in backend.metadata.tables:
-            build_table(kind, backend.metadata)
     stock = InventoryService(Context(backend=backend))
     done = refused = 0
     try:

@@ -11,9 +11,7 @@ import pendulum
 import pytest
 
 from salonkit.adapters.sql import SqlBackend
-from salonkit.adapters.sql.schema import build_table, table_name
 from salonkit.context import Context
-from salonkit.loyalty.records import KINDS
 from salonkit.loyalty.service import LoyaltyService
 from salonkit.testing import FrozenClock, SequentialIds
 
@@ -36,16 +34,11 @@ CHILD = """
 import sys
 from salonkit.loyalty.service import LoyaltyService
 from salonkit.adapters.sql import SqlBackend
-from salonkit.adapters.sql.schema import build_table, table_name
 from salonkit.context import Context
 from salonkit.errors import InsufficientBalance
 {programme}
 url, order = sys.argv[1], sys.argv[2]
-from salonkit.adapters.sql.schema import build_table
-from salonkit.loyalty.records import KINDS
 backend = SqlBackend(url)
-for kind in KINDS:  # the loyalty tables, until they join the migrated schema
-    build_table(kind, backend.metadata)
 service = LoyaltyService(Context(backend=backend), PROGRAMME)
 service.balance("other")  # connect before the race
 print("ready", flush=True)
@@ -56,16 +49,6 @@ try:
 except InsufficientBalance:
     print("refused")
 """
-
-
-def with_loyalty_tables(backend: SqlBackend, create: bool = True) -> SqlBackend:
-    """Add the loyalty tables to ``backend`` until they join the migrated schema."""
-    for kind in KINDS:
-        if table_name(kind) not in backend.metadata.tables:
-            build_table(kind, backend.metadata)
-    if create:
-        backend.metadata.create_all(backend.engine, tables=[backend.table(k) for k in KINDS])
-    return backend
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -84,7 +67,6 @@ def test_concurrent_redemptions_of_the_same_points_cannot_both_succeed(database_
     exec(PROGRAMME_SOURCE, namespace)
     backend = SqlBackend(database_url)
     backend.migrate()
-    with_loyalty_tables(backend)
     clock = FrozenClock(pendulum.now("UTC").subtract(days=1))
     service = LoyaltyService(
         Context(backend=backend, clock=clock, ids=SequentialIds()), namespace["PROGRAMME"]
@@ -119,7 +101,7 @@ def test_concurrent_redemptions_of_the_same_points_cannot_both_succeed(database_
         outcomes.append(out.strip())
     assert sorted(outcomes) == ["redeemed", "refused", "refused"]
 
-    backend = with_loyalty_tables(SqlBackend(database_url), create=False)
+    backend = SqlBackend(database_url)
     check = LoyaltyService(Context(backend=backend), namespace["PROGRAMME"])  # type: ignore[arg-type]
     assert check.balance("mei").available == 200
     assert sum(e.points for e in check.history("mei")) == 200

@@ -11,7 +11,6 @@ import pytest
 
 from salonkit.adapters.memory import MemoryBackend
 from salonkit.adapters.sql import SqlBackend
-from salonkit.adapters.sql.schema import build_table, table_name
 from salonkit.context import Context
 from salonkit.domain.customer import Customer
 from salonkit.domain.money import Money
@@ -21,7 +20,7 @@ from salonkit.loyalty.earning import ActionRule, SpendRule, VisitRule
 from salonkit.loyalty.ledger import Balance, EntryType
 from salonkit.loyalty.model import LineCategory, Purchase, PurchaseLine
 from salonkit.loyalty.programme import Programme
-from salonkit.loyalty.records import KINDS, POINTS_ENTRIES, WALLET_TRANSACTIONS
+from salonkit.loyalty.records import POINTS_ENTRIES, WALLET_TRANSACTIONS
 from salonkit.loyalty.rewards import RedemptionPolicy, Reward, RewardKind
 from salonkit.loyalty.service import LoyaltyService, WalletService
 from salonkit.loyalty.tiers import Perks, Tier, TierLadder
@@ -86,22 +85,12 @@ WALLET = WalletPolicy(
 )
 
 
-def with_loyalty_tables(backend: SqlBackend, create: bool = True) -> SqlBackend:
-    """Add the loyalty tables to ``backend`` until they join the migrated schema."""
-    for kind in KINDS:
-        if table_name(kind) not in backend.metadata.tables:
-            build_table(kind, backend.metadata)
-    if create:
-        backend.metadata.create_all(backend.engine, tables=[backend.table(k) for k in KINDS])
-    return backend
-
-
 def open_backend(url: str) -> MemoryBackend | SqlBackend:
     if url.startswith("memory"):
         return MemoryBackend()
     backend = SqlBackend(url)
     backend.migrate()
-    return with_loyalty_tables(backend)
+    return backend
 
 
 @pytest.fixture

@@ -109,23 +109,14 @@ def free_port() -> int:
 
 
 def open_salon(url: str, clock: Any, plugins: list[Any], keys: Any = None) -> Any:
-    """A salon at ``url`` with the sample London store, its staff and services, and the
-    notification tables created (until the package's migration ships)."""
+    """A salon at ``url`` with the sample London store, its staff and services."""
     import salonkit
-    from salonkit.adapters.sql.schema import build_table, table_name
-    from salonkit.notifications.records import KINDS
     from salonkit.scheduling.sample import sample_salon
     from salonkit.testing import SequentialIds
 
     salon = salonkit.Salon.open(
         url, clock=clock, ids=SequentialIds(), plugins=plugins, load_entrypoints=False, keys=keys
     )
-    backend = salon.backend
-    if hasattr(backend, "metadata"):  # until the notification tables join the migrated schema
-        for kind in KINDS:
-            if table_name(kind) not in backend.metadata.tables:
-                build_table(kind, backend.metadata)
-        backend.metadata.create_all(backend.engine, tables=[backend.table(k) for k in KINDS])
     sample = sample_salon(timezone="Europe/London")
     salon.stores.open(sample.store)
     for member in sample.staff:

@@ -22,17 +22,12 @@ DISPATCHER = textwrap.dedent(
     import pendulum
     from salonkit.adapters.http_gateway import HttpGatewayConfig, HttpGatewayNotifier
     from salonkit.adapters.sql import SqlBackend
-    from salonkit.adapters.sql.schema import build_table, table_name
     from salonkit.context import Context
     from salonkit.notifications import Dispatcher
-    from salonkit.notifications.records import KINDS
     from salonkit.testing import FrozenClock
 
     url, gateway, go = sys.argv[1], sys.argv[2], sys.argv[3]
     backend = SqlBackend(url)
-    for kind in KINDS:
-        if table_name(kind) not in backend.metadata.tables:
-            build_table(kind, backend.metadata)
     now = pendulum.datetime(2026, 5, 4, 10)
     context = Context(backend=backend, clock=FrozenClock(now))
     notifier = HttpGatewayNotifier(HttpGatewayConfig(url=gateway, secret="test-secret"))

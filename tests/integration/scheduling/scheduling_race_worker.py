@@ -13,7 +13,6 @@ from salonkit.adapters.sql import SqlBackend
 from salonkit.context import Context
 from salonkit.errors import BookingConflict
 from salonkit.scheduling.model import BookingRequest
-from salonkit.scheduling.records import KINDS
 from salonkit.scheduling.service import BookingService
 from salonkit.storage.port import Backend
 from salonkit.testing import FrozenClock, SequentialIds
@@ -23,13 +22,12 @@ NOW = pendulum.datetime(2026, 5, 4, 8)
 
 
 def open_backend(url: str, *, create: bool = False) -> Backend:
-    """The backend at ``url``; with ``create``, migrate it and add the booking tables."""
+    """The backend at ``url``; with ``create``, migrate it."""
     if url.startswith("memory"):
         return MemoryBackend()
     backend = SqlBackend(url)
     if create:
         backend.migrate()
-        backend.metadata.create_all(backend.engine, tables=[backend.table(k) for k in KINDS])
     return backend
 
 
