@@ -189,7 +189,8 @@ def solve_rota(
     one CP-SAT search; by default a first search gets :data:`FIRST_SHARE` of the time and, unless
     it proves its roster optimal, the large-neighbourhood search uses the rest. With
     ``deterministic=True`` the limit counts CP-SAT's deterministic time instead of seconds,
-    so the same seed and workers give the same roster whatever the machine load.
+    (workers interleaved), so the same seed and workers give the same roster whatever the
+    machine load (tested with one worker).
     ``explain`` adds an explanation of each unmet cover and refused request.
 
     Raises :class:`RotaInfeasible` when no valid roster is found (proved impossible, or none
