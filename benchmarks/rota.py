@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-from salonkit.scheduling.rota import check_roster, load_instance, solve_rota
+from salonkit.scheduling.rota import RotaInfeasible, check_roster, load_instance, solve_rota
 from salonkit.scheduling.rota.salon import four_week_salon_problem
 
 HERE = Path(__file__).parent
@@ -62,14 +62,27 @@ def run_one(
     """Solve one problem; returns a result row (verified by the checker)."""
     problem = problem_loader()  # type: ignore[operator]
     started = time.perf_counter()
-    solution = solve_rota(
-        problem,
-        time_limit=args.time_limit,
-        workers=args.workers,
-        seed=args.seed,
-        lns=lns,
-        explain=False,
-    )
+    try:
+        solution = solve_rota(
+            problem,
+            time_limit=args.time_limit,
+            workers=args.workers,
+            seed=args.seed,
+            lns=lns,
+            explain=False,
+        )
+    except RotaInfeasible as exc:
+        return {
+            "instance": name,
+            "method": "cp-sat+lns" if lns else "cp-sat",
+            "time_limit": args.time_limit,
+            "workers": args.workers,
+            "objective": None,
+            "valid": False,
+            "bound": None,
+            "status": f"NO ROSTER ({exc})",
+            "wall_s": round(time.perf_counter() - started, 1),
+        }
     wall = time.perf_counter() - started
     report = check_roster(problem, solution.roster)
     return {
@@ -96,6 +109,14 @@ def table(rows: list[dict[str, object]]) -> str:
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for (name, method, limit), rs in groups.items():
+        if any(r["objective"] is None for r in rs):
+            wall = statistics.median(float(r["wall_s"]) for r in rs)  # type: ignore[arg-type]
+            lines.append(
+                f"| {name} | {method} | {limit:g} | {len(rs)} | no roster found | "
+                f"{BEST_KNOWN.get(int(str(name).removeprefix('Instance')), '-')} | - | - | - | "
+                f"{wall:.0f} | - |"
+            )
+            continue
         objective = statistics.median(int(r["objective"]) for r in rs)  # type: ignore[call-overload]
         bound = max(int(r["bound"]) for r in rs if r["bound"] is not None)  # type: ignore[call-overload]
         number = str(name).removeprefix("Instance")
