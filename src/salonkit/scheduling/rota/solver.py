@@ -21,6 +21,7 @@ from ortools.sat.python import cp_model
 
 from salonkit.errors import SalonkitError, ValidationError
 from salonkit.scheduling.rota.checker import check_roster
+from salonkit.scheduling.rota.construct import construct_roster
 from salonkit.scheduling.rota.cpsat_model import RotaModel, build_model
 from salonkit.scheduling.rota.explain import explain_roster
 from salonkit.scheduling.rota.model import OFF, RotaProblem, RotaSolution, Status
@@ -35,6 +36,10 @@ LNS_SLICE = 0.2
 FULL_SLICE = 0.15
 #: Workers per LNS step (0: as many as the whole search).
 STEP_WORKERS = 0
+#: Rotas with more shift variables than this start from a roster built row by row.
+CONSTRUCT_THRESHOLD = 20_000
+#: Share of the time limit the row-by-row construction may use.
+CONSTRUCT_SHARE = 0.2
 #: Share of the time limit given to the first, whole-model search when LNS follows.
 FIRST_SHARE = 0.25
 
@@ -213,6 +218,8 @@ def solve_rota(
         start_roster = hint.roster
     elif hint is not None:
         start_roster = hint
+    if start_roster is None and len(rm.x) > CONSTRUCT_THRESHOLD:
+        start_roster = construct_roster(problem, CONSTRUCT_SHARE * time_limit, seed)
     hinted: tuple[list[int], int] | None = None
     if start_roster is not None:
         values = _roster_values(rm, start_roster)
@@ -233,7 +240,7 @@ def solve_rota(
     _parameters(solver, first_limit, workers, seed, deterministic)
     reporter = _Reporter(progress, elapsed, "search", None)
     status = solver.solve(rm.model, reporter)
-    if status == cp_model.UNKNOWN and use_lns:
+    if status == cp_model.UNKNOWN and use_lns and hinted is None:
         # nothing found yet: give the whole search the rest of the time, no LNS
         use_lns = False
         elapsed = time.perf_counter() - started
@@ -245,15 +252,19 @@ def solve_rota(
     name = solver.status_name(status)
     if status == cp_model.INFEASIBLE:
         raise RotaInfeasible(f"{problem.name or 'the rota'}: no roster meets every hard rule")
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        full = list(solver.response_proto.solution)
+        objective = round(solver.objective_value)
+        bound = math.ceil(solver.best_objective_bound - 1e-6)
+        if hinted is not None and hinted[1] < objective:
+            full, objective = hinted
+    elif hinted is not None:
+        full, objective = hinted
+        bound = max(0, math.ceil(solver.best_objective_bound - 1e-6))
+    else:
         raise RotaInfeasible(
             f"{problem.name or 'the rota'}: no roster found within the time limit ({name})"
         )
-    full = list(solver.response_proto.solution)
-    objective = round(solver.objective_value)
-    if hinted is not None and hinted[1] < objective:
-        full, objective = hinted
-    bound = math.ceil(solver.best_objective_bound - 1e-6)
     optimal = status == cp_model.OPTIMAL
     if use_lns and not optimal:
         full, objective, bound = _lns(

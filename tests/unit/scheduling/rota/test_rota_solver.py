@@ -162,3 +162,14 @@ def test_bad_parameters(kw: dict[str, float], field: str) -> None:
     with pytest.raises(ValidationError) as info:
         solve_rota(one(2), **kw)  # type: ignore[arg-type]
     assert info.value.field == field
+
+
+def test_row_by_row_construction_is_valid() -> None:
+    from salonkit.scheduling.rota.construct import construct_roster
+
+    problem = load_instance(INSTANCES / "Instance2.txt")
+    roster = construct_roster(problem, time_limit=10, seed=0)
+    assert roster is not None
+    assert check_roster(problem, roster).valid
+    # a row that cannot meet its contract makes the construction give up
+    assert construct_roster(one(3, min_minutes=3 * 480, days_off={1}), time_limit=5) is None
