@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 
 def construct_roster(
-    problem: RotaProblem, time_limit: float, seed: int = 0
+    problem: RotaProblem, time_limit: float, seed: int = 0, workers: int = 1
 ) -> dict[str, tuple[str, ...]] | None:
     """A valid roster built row by row within ``time_limit`` seconds, or ``None``.
 
@@ -50,7 +50,9 @@ def construct_roster(
         )
         rm = build_model(sub)
         solver = cp_model.CpSolver()
-        solver.parameters.num_workers = 1
+        solver.parameters.num_workers = workers
+        # one worker at the default linearisation does not find rows of long horizons
+        solver.parameters.linearization_level = 2
         solver.parameters.random_seed = seed
         solver.parameters.max_time_in_seconds = max(0.05, left / (n - i))
         status = solver.solve(rm.model)

@@ -219,7 +219,7 @@ def solve_rota(
     elif hint is not None:
         start_roster = hint
     if start_roster is None and len(rm.x) > CONSTRUCT_THRESHOLD:
-        start_roster = construct_roster(problem, CONSTRUCT_SHARE * time_limit, seed)
+        start_roster = construct_roster(problem, CONSTRUCT_SHARE * time_limit, seed, workers)
     hinted: tuple[list[int], int] | None = None
     if start_roster is not None:
         values = _roster_values(rm, start_roster)
