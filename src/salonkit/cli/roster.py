@@ -13,6 +13,7 @@ import argparse
 import sys
 from typing import Any
 
+from salonkit.cli.search import add_search_options, report_violations
 from salonkit.scheduling.rota import (
     Progress,
     check_roster,
@@ -63,10 +64,7 @@ def _check(args: argparse.Namespace) -> int:
     )
     if solution.objective != report.objective:
         print(f"note: the file claims objective {solution.objective}")
-    for violation in report.violations:
-        print(f"{violation.code}: {violation.message}")
-    print("valid" if report.valid else f"invalid: {len(report.violations)} violations")
-    return 0 if report.valid else 1
+    return report_violations(report.violations, report.valid)
 
 
 def register(subparsers: Any) -> None:
@@ -77,11 +75,7 @@ def register(subparsers: Any) -> None:
         description="Plan a staff rota with the CP-SAT optimiser (Curtois & Qu text format).",
     )
     roster.add_argument("instance", help="the rota as a benchmark text file (Instance1.txt)")
-    roster.add_argument(
-        "--time-limit", type=float, default=60.0, help="seconds of search (default 60)"
-    )
-    roster.add_argument("--workers", type=int, default=2, help="search threads (default 2)")
-    roster.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    add_search_options(roster, time_limit=60.0)
     roster.set_defaults(func=_roster)
     check = subparsers.add_parser(
         "roster-check",

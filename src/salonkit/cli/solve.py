@@ -14,6 +14,7 @@ import json
 import sys
 from typing import Any
 
+from salonkit.cli.search import add_search_options, report_violations
 from salonkit.scheduling.day import (
     Progress,
     check_solution,
@@ -65,10 +66,7 @@ def _check(args: argparse.Namespace) -> int:
     solution = load_solution(args.solution)
     report = check_solution(problem, solution)
     print(f"score {report.score}")
-    for violation in report.violations:
-        print(f"{violation.code}: {violation.message}")
-    print("valid" if report.valid else f"invalid: {len(report.violations)} violations")
-    return 0 if report.valid else 1
+    return report_violations(report.violations, report.valid)
 
 
 def register(subparsers: Any) -> None:
@@ -79,11 +77,7 @@ def register(subparsers: Any) -> None:
         description="Plan a salon day with the CP-SAT optimiser or the greedy baseline.",
     )
     solve.add_argument("instance", help="the day as a JSON instance (benchmark format v1)")
-    solve.add_argument(
-        "--time-limit", type=float, default=10.0, help="seconds of search (default 10)"
-    )
-    solve.add_argument("--workers", type=int, default=2, help="search threads (default 2)")
-    solve.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    add_search_options(solve, time_limit=10.0)
     solve.add_argument(
         "--greedy", action="store_true", help="the booking-system baseline, no optimiser"
     )
