@@ -35,6 +35,7 @@ def test_demo_seeds_a_salon_into_sqlite(tmp_path: Path) -> None:
     assert "Lin Mei" in result.stdout
     assert db.exists()
     assert "takings:" in result.stdout and "running late" in result.stdout
+    assert "loyalty: cust-01 upgraded from silver to gold" in result.stdout
     assert (db.parent / "day-board.html").exists() and (db.parent / "takings.csv").exists()
     assert "day" in result.stderr  # the progress indicator
     with salonkit.Salon.open(str(db), load_entrypoints=False) as salon:

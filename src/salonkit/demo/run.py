@@ -13,6 +13,8 @@ from salonkit.adapters.console import ConsoleNotifier, ConsolePrinter
 from salonkit.demo.day import ProgressCallback, run_day
 from salonkit.demo.seed import STORE_ID, TIMEZONE
 from salonkit.demo.setup import open_demo_salon
+from salonkit.domain.events import DomainEvent
+from salonkit.loyalty.events import TierChanged
 from salonkit.plugins.hookspecs import hookimpl
 from salonkit.salon import Salon
 
@@ -43,8 +45,17 @@ class ConsoleChannels:
 
     def __init__(self, say: Say) -> None:
         stream: Any = _SayStream(say)
+        self._say = say
         self.notifier = ConsoleNotifier(stream)
         self.printer = ConsolePrinter(stream)
+
+    @hookimpl
+    def salonkit_on_event(self, event: DomainEvent) -> None:
+        """Loyalty tier changes are announced as they happen."""
+        if isinstance(event, TierChanged):
+            self._say(
+                f"    loyalty: {event.member_id} {event.move}d from {event.old} to {event.new}"
+            )
 
     @hookimpl
     def salonkit_register_notifiers(self, register: Callable[[str, Any], None]) -> None:

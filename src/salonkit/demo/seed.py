@@ -356,7 +356,7 @@ def programme() -> Programme:
         tiers=TierLadder(
             tiers=(  # type: ignore[arg-type]
                 Tier(name="silver", threshold=0),
-                Tier(name="gold", threshold=3000, perks=Perks(discount_percent=Decimal(5))),
+                Tier(name="gold", threshold=700, perks=Perks(discount_percent=Decimal(5))),
                 Tier(
                     name="jade",
                     threshold=10000,
