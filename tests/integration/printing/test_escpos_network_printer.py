@@ -33,7 +33,9 @@ from salonkit.testing.printer_contract import (
 
 
 class FakePrinter:
-    """A TCP server that keeps the bytes of each connection, like a printer's port 9100."""
+    """A TCP server that keeps the bytes of each connection, like a printer's port 9100: one
+    connection at a time, in the order they arrive (a threaded server could store two jobs in
+    the wrong order)."""
 
     def __init__(self) -> None:
         self.jobs: list[bytes] = []
@@ -53,8 +55,7 @@ class FakePrinter:
                     printer.jobs.append(b"".join(chunks))
                     printer._done.notify_all()
 
-        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
+        self.server = socketserver.TCPServer(("127.0.0.1", 0), Handler)
         self.port = self.server.server_address[1]
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self._thread.start()
