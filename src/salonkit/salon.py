@@ -8,8 +8,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
 
 import attrs
 import pluggy
@@ -36,12 +38,16 @@ from salonkit.permissions import Policy, guard_all
 from salonkit.plugins.hookspecs import Notifier, Printer, StorageFactory
 from salonkit.plugins.manager import get_plugin_manager
 from salonkit.reports.service import ReportService
+from salonkit.scheduling.day_plan_service import DEFAULT_FLEX_MINUTES, DayPlanService
 from salonkit.scheduling.service import BookingService
 from salonkit.staffing import StaffService
 from salonkit.storage.port import Backend
 from salonkit.storage.protection import KeyRing, Protector
 from salonkit.stores import StoreService
 from salonkit.workforce.service import WorkforceService
+
+if TYPE_CHECKING:
+    from salonkit.scheduling.day_plan import AppliedDayPlan, DayPlan
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +123,7 @@ class Salon:
         self.staff = StaffService(context)
         self.catalogue = CatalogueService(context)
         self.bookings = BookingService(context)
+        self.day_plans = DayPlanService(context)
         self.inventory = InventoryService(context, currency=settings.currency)
         self.loyalty = LoyaltyService(
             context, settings.programme or Programme.standard(settings.currency)
@@ -186,6 +193,37 @@ class Salon:
             keys=keys,
             settings=settings,
         )
+
+    def optimize_day(
+        self,
+        date: dt.date,
+        *,
+        store: str | None = None,
+        time_limit: float = 2.0,
+        workers: int = 2,
+        seed: int = 0,
+        deterministic: bool = False,
+        pinned: Iterable[str] = (),
+        flex_minutes: int | None = DEFAULT_FLEX_MINUTES,
+    ) -> DayPlan:
+        """Propose a re-arrangement of ``date``'s not-yet-started bookings plus the waitlist
+        (:meth:`salonkit.scheduling.day_plan.DayPlanner.propose`); nothing is written until
+        :meth:`apply_day_plan`."""
+        return self.day_plans.propose(
+            date,
+            store=store,
+            time_limit=time_limit,
+            workers=workers,
+            seed=seed,
+            deterministic=deterministic,
+            pinned=pinned,
+            flex_minutes=flex_minutes,
+        )
+
+    def apply_day_plan(self, plan: DayPlan) -> AppliedDayPlan:
+        """Write a plan from :meth:`optimize_day` in one unit of work, or refuse
+        (:class:`~salonkit.ConcurrencyError` if the day changed since) and write nothing."""
+        return self.day_plans.apply(plan)
 
     def acting_as(self, actor: Actor, policy: Policy | None = None) -> Salon:
         """The same salon seen by ``actor``: every use case is checked against ``policy``
