@@ -81,15 +81,14 @@ class CalendarIndex:
     """The appointments of one store (plus any of its customers' elsewhere), indexed once.
 
     Appointments that never block (cancelled, no-show) are dropped; holds are indexed only when
-    asked :meth:`at` an instant before they expire.
+    asked :meth:`at` an instant before they expire. :meth:`updated` gives a copy with some
+    appointments changed, re-indexing only the staff, units and customers they touch.
     """
 
     def __init__(self, store_id: str, appointments: Iterable[Appointment]) -> None:
         self.store_id = store_id
         unique = {a.id: a for a in appointments if a.status in BLOCKING}
-        self.fixed = tuple(a for a in unique.values() if a.status is not AppointmentStatus.HELD)
-        self.holds = tuple(a for a in unique.values() if a.status is AppointmentStatus.HELD)
-        self._known = frozenset(a.id for a in self.fixed)
+        self._init(unique)
         staff, units, customers = _index(self.fixed, store_id)
         self._raw = (staff, units, customers)
         self._fixed_busy = Busy(
@@ -98,6 +97,71 @@ class CalendarIndex:
             {k: BusyIndex(v) for k, v in units.items()},
             {k: BusyIndex(v) for k, v in customers.items()},
         )
+
+    def _init(self, by_id: dict[str, Appointment]) -> None:
+        self._by_id = by_id
+        self.fixed = tuple(a for a in by_id.values() if a.status is not AppointmentStatus.HELD)
+        self.holds = tuple(a for a in by_id.values() if a.status is AppointmentStatus.HELD)
+        self._known = frozenset(a.id for a in self.fixed)
+
+    def get(self, appointment_id: str) -> Appointment | None:
+        """The indexed appointment with this id (holds included), or ``None``."""
+        return self._by_id.get(appointment_id)
+
+    def updated(self, changed: Iterable[Appointment], removed: Iterable[str] = ()) -> CalendarIndex:
+        """A copy with the ``removed`` ids taken out, then the ``changed`` appointments put in
+        (replacing those with the same id; one that no longer blocks is dropped). Only the staff
+        members, units and customers the old and new versions occupy are re-indexed."""
+        by_id = dict(self._by_id)
+        touched_ids: set[str] = set()
+        for appt_id in removed:
+            by_id.pop(appt_id, None)
+            touched_ids.add(appt_id)
+        for appt in changed:
+            by_id.pop(appt.id, None)
+            if appt.status in BLOCKING:
+                by_id[appt.id] = appt
+            touched_ids.add(appt.id)
+        old = [a for a in map(self._by_id.get, touched_ids) if a is not None]
+        new = [a for a in map(by_id.get, touched_ids) if a is not None]
+        fixed = AppointmentStatus.HELD
+        old = [a for a in old if a.status is not fixed]
+        new = [a for a in new if a.status is not fixed]
+        out = object.__new__(CalendarIndex)
+        out.store_id = self.store_id
+        out._init(by_id)
+        raws: list[dict[str, list[Span]]] = [dict(r) for r in self._raw]
+        touched: list[set[str]] = [set(), set(), set()]
+        for appts, sign in ((old, -1), (new, 1)):
+            if not appts:
+                continue
+            parts = _index(appts, self.store_id)
+            for raw, part, keys in zip(raws, parts, touched, strict=True):
+                for key, spans in part.items():
+                    if key not in keys:
+                        keys.add(key)
+                        raw[key] = list(raw.get(key, ()))
+                    if sign > 0:
+                        raw[key].extend(spans)
+                    else:
+                        for span in spans:
+                            raw[key].remove(span)
+        out._raw = (raws[0], raws[1], raws[2])
+        base = self._fixed_busy
+        indexes: list[dict[str, BusyIndex]] = []
+        for current, raw, keys in zip(
+            (base.staff, base.units, base.customers), raws, touched, strict=True
+        ):
+            fresh = dict(current) if keys else current
+            for key in keys:
+                if raw[key]:
+                    fresh[key] = BusyIndex(raw[key])
+                else:
+                    del raw[key]
+                    fresh.pop(key, None)
+            indexes.append(fresh)
+        out._fixed_busy = Busy(out.fixed, indexes[0], indexes[1], indexes[2])
+        return out
 
     def __len__(self) -> int:
         return len(self.fixed) + len(self.holds)
@@ -116,10 +180,9 @@ class CalendarIndex:
         """Busy indexes at ``now``: live holds added, ``ignore``'d ids left out, ``extra``
         appointments (a customer's in other stores) added."""
         if ignore:
-            return CalendarIndex(
-                self.store_id,
-                [a for a in (*self.appointments(), *extra) if a.id not in ignore],
-            ).at(now)
+            return self.updated((), removed=ignore).at(
+                now, extra=[a for a in extra if a.id not in ignore]
+            )
         added = [h for h in self.holds if h.blocks(now)]
         added += [a for a in extra if a.id not in self._known and a.blocks(now)]
         if not added:

@@ -52,7 +52,7 @@ WAITLIST = registry.register(
     )
 )
 
-BOOKING_RULES = registry.register(Kind("booking_rules", StoreRules))
+BOOKING_RULES = registry.register(Kind("booking_rules", StoreRules, cacheable=True))
 
 
 #: How many recent changes a stamp remembers (older caches reload in full).

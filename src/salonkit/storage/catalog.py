@@ -10,6 +10,7 @@ from salonkit.storage.kinds import Kind, registry
 #: Modules that declare record kinds. Plugins add theirs through ``salonkit_record_kinds``.
 KIND_MODULES: tuple[str, ...] = (
     "salonkit.storage.records",
+    "salonkit.storage.reference",
     "salonkit.storage.protection",
     "salonkit.audit",
     "salonkit.scheduling.records",

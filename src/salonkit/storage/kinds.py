@@ -60,6 +60,10 @@ class Kind(Generic[T]):
     - ``encrypted``: fields holding personal data, encrypted at rest when keys are configured.
     - ``subject``: the attribute naming the data subject (customer) those fields belong to
       (default: the record's own id).
+    - ``cacheable``: reference data that changes rarely (stores, staff, services...): a unit of
+      work that writes such a record bumps the database's reference stamp as it commits, so a
+      :class:`~salonkit.storage.reference.ReferenceCache` may keep these records between
+      transactions and re-check them with one tiny read.
     """
 
     name: str
@@ -71,6 +75,7 @@ class Kind(Generic[T]):
     audited: bool = True
     encrypted: tuple[str, ...] = ()
     subject: str | None = None
+    cacheable: bool = False
 
     def key_of(self, record: T) -> str:
         """The id of ``record``."""

@@ -22,6 +22,7 @@ from salonkit.domain.actor import SYSTEM, Actor
 from salonkit.domain.events import DomainEvent
 from salonkit.errors import StorageError
 from salonkit.storage.kinds import Kind
+from salonkit.storage.reference import REFERENCE_STAMPS, bump_reference_stamp
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -169,6 +170,10 @@ class UnitOfWork(abc.ABC):
         self.changes: list[Change] = []
         #: Who this transaction runs for; set by :meth:`salonkit.Context.unit_of_work`.
         self.actor: Actor = SYSTEM
+        #: True once a record of a ``cacheable`` kind was written: the reference stamp is then
+        #: bumped as the transaction commits (see :mod:`salonkit.storage.reference`).
+        self.wrote_cacheable = False
+        self._wrote_stamp = False
 
     def __enter__(self) -> Self:
         self._begin()
@@ -188,6 +193,8 @@ class UnitOfWork(abc.ABC):
             return
         try:
             self._run_before_commit()
+            if self.wrote_cacheable and not self._wrote_stamp:  # a restore sets it itself
+                bump_reference_stamp(self)
             self._commit()
         except BaseException:
             self._events.clear()
@@ -206,6 +213,10 @@ class UnitOfWork(abc.ABC):
         after: dict[str, Any] | None,
     ) -> None:
         """Called by repositories on every write; kept when :attr:`track_changes` is on."""
+        if kind.cacheable:
+            self.wrote_cacheable = True
+        elif kind is REFERENCE_STAMPS:
+            self._wrote_stamp = True
         if self.track_changes and kind.audited:
             self.changes.append(Change(kind.name, key, op, before, after))
 

@@ -25,7 +25,7 @@ def _email_key(customer: Customer) -> str | None:
     return customer.email.lower() if customer.email else None
 
 
-STORES = registry.register(Kind("store", Store))
+STORES = registry.register(Kind("store", Store, cacheable=True))
 CUSTOMERS = registry.register(
     Kind(
         "customer",
@@ -48,10 +48,19 @@ CUSTOMERS = registry.register(
         ),
     )
 )
-STAFF = registry.register(Kind("staff", StaffMember, columns=(Column("store_id", str),)))
-SERVICES = registry.register(Kind("service", Service, columns=(Column("category", str),)))
+STAFF = registry.register(
+    Kind("staff", StaffMember, columns=(Column("store_id", str),), cacheable=True)
+)
+SERVICES = registry.register(
+    Kind("service", Service, columns=(Column("category", str),), cacheable=True)
+)
 RESOURCES = registry.register(
-    Kind("resource", Resource, columns=(Column("store_id", str), Column("kind", str)))
+    Kind(
+        "resource",
+        Resource,
+        columns=(Column("store_id", str), Column("kind", str)),
+        cacheable=True,
+    )
 )
 PRODUCTS = registry.register(
     Kind(
