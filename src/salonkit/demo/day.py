@@ -35,18 +35,9 @@ from salonkit.reports.export import to_csv
 from salonkit.reports.service import DayReport
 from salonkit.reports.utilisation import staff_availability
 from salonkit.scheduling import optimize
-from salonkit.scheduling.day import (
-    BreakWindow,
-    DayProblem,
-    DaySolution,
-    Request,
-    Resource,
-    ServiceSpec,
-    Shift,
-    StaffDay,
-    Step,
-)
+from salonkit.scheduling.day import DayProblem, DaySolution
 from salonkit.scheduling.model import Appointment, AppointmentStatus, BookingRequest, Suggestion
+from salonkit.scheduling.salon_day import Demand, build_salon_day
 from salonkit.workforce.floor import delays, projected_steps
 
 Say = Callable[[str], None]
@@ -109,84 +100,39 @@ def _amount(money: Money) -> str:
 NO_SHOW = "cust-09"
 
 
-def _minute(text: str) -> int:
-    hours, minutes = text.split(":")
-    return int(hours) * 60 + int(minutes)
-
-
-def _clock(minute: int) -> str:
-    return f"{minute // 60:02d}:{minute % 60:02d}"
-
-
 def day_problem(demo: DemoSalon, wishes: Sequence[Wish]) -> DayProblem:
-    """The optimiser's view of the day: shifts, lunch breaks, chairs and basins, services (their
-    buffer after as a last step) and the requests."""
+    """The optimiser's view of the day (see :func:`salonkit.scheduling.salon_day.build_salon_day`):
+    working time, chairs and basins, services with their buffers, and the wishes as requests
+    ``r1``, ``r2``... in order."""
     salon = demo.salon
     store = salon.stores.get(STORE_ID)
-    hours = store.hours_for(demo.day)
-    staff_days = []
-    for member in salon.staff.of_store(STORE_ID):
-        shifts = member.shifts_on(demo.day)
-        if not shifts:
-            continue
-        staff_days.append(
-            StaffDay(
-                id=member.id,
-                skills=member.skills,  # type: ignore[arg-type]
-                shifts=[
-                    Shift(
-                        start=s.hours.opens.hour * 60 + s.hours.opens.minute,
-                        end=s.hours.closes.hour * 60 + s.hours.closes.minute,
-                    )
-                    for s in shifts
-                ],
-                breaks=[
-                    BreakWindow(
-                        earliest=b.opens.hour * 60 + b.opens.minute,
-                        latest_end=b.closes.hour * 60 + b.closes.minute,
-                        duration_min=(b.closes.hour * 60 + b.closes.minute)
-                        - (b.opens.hour * 60 + b.opens.minute),
-                    )
-                    for s in shifts
-                    for b in s.breaks
-                ],
-            )
+    services = {s.id: s for s in salon.catalogue.services()}
+
+    def wall(text: str) -> pendulum.DateTime:
+        hours, minutes = text.split(":")
+        return demo.at(int(hours), int(minutes))
+
+    demands = [
+        Demand(
+            id=f"r{n}",
+            customer_id=w.customer,
+            service_id=w.service,
+            earliest=wall(w.earliest).add(minutes=services[w.service].buffer_before),
+            latest=wall(w.latest_end).subtract(
+                minutes=services[w.service].minutes + services[w.service].buffer_after
+            ),
+            preferred=w.preferred,
         )
-    working = {s.id for s in staff_days}
-    services = []
-    for service in salon.catalogue.services():
-        steps = [
-            Step(name=s.name, duration_min=s.minutes, staff=s.staff_busy, resources=s.resources)
-            for s in service.steps
-        ]
-        if service.buffer_after:
-            last = service.steps[-1]
-            steps.append(
-                Step(name="buffer", duration_min=service.buffer_after, resources=last.resources)
-            )
-        services.append(ServiceSpec(id=service.id, skill=service.skill, steps=steps))
-    return DayProblem(
-        name=f"{store.name} {demo.day}",
-        granularity_min=5,
-        open=_minute(hours[0].opens.isoformat(timespec="minutes")),
-        close=_minute(hours[-1].closes.isoformat(timespec="minutes")),
-        resources=[
-            Resource(id=r.kind, capacity=r.capacity) for r in salon.catalogue.resources(STORE_ID)
-        ],
-        staff=staff_days,
-        services=services,
-        requests=[
-            Request(
-                id=f"r{n}",
-                customer=w.customer,
-                service=w.service,
-                earliest=_minute(w.earliest),
-                latest_end=_minute(w.latest_end),
-                preferred_staff=tuple(p for p in w.preferred if p in working),
-            )
-            for n, w in enumerate(wishes, start=1)
-        ],
-    )
+        for n, w in enumerate(wishes, start=1)
+    ]
+    return build_salon_day(
+        store=store,
+        date=demo.day,
+        staff=salon.staff.of_store(STORE_ID),
+        services=services.values(),
+        resources=salon.catalogue.resources(STORE_ID),
+        demands=demands,
+    ).problem
 
 
 class _Day:

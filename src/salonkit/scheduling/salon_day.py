@@ -25,7 +25,8 @@ translates a store's records into it, as exactly as the format allows:
 
 What the format cannot say is approximated and left to the booking service to refuse on apply:
 a step needing two units of one kind counts one, and a request whose candidates have different
-durations keeps the largest group of candidates sharing one shape.
+durations keeps one group of candidates sharing one shape (the one holding the booking's
+staff member, else one holding a preferred member, else the largest).
 """
 
 from __future__ import annotations
@@ -334,9 +335,13 @@ class _Builder:
             shape = shape_of(service, member)
             groups[shape.key].append(member)
             shapes[shape.key] = shape
-        key = max(groups, key=lambda k: len(groups[k]))
-        if demand.anchor is not None:
-            key = next((k for k, g in groups.items() if demand.anchor[0] in {m.id for m in g}), key)
+        held = demand.anchor[0] if demand.anchor is not None else None
+
+        def merit(k: object) -> tuple[bool, bool, int]:
+            ids = {m.id for m in groups[k]}
+            return (held in ids, bool(ids & set(demand.preferred)), len(ids))
+
+        key = max(groups, key=merit)  # the booking's own staff, a preferred one, the most
         shape, group = shapes[key], [m.id for m in groups[key]]
         frame = self.frame
         lo, hi = frame.minute_up(demand.earliest), frame.minute(demand.latest)
