@@ -51,7 +51,7 @@ from salonkit.inventory.model import (
     Transfer,
     ValuationMethod,
 )
-from salonkit.inventory.stream import Checkpoints, Key, Stream, move_key
+from salonkit.inventory.stream import Checkpoints, Rebuilt, Row, Stream, move_key, posting_of
 from salonkit.inventory.units import to_stock_units
 from salonkit.inventory.valuation import StreamState, apply
 
@@ -81,16 +81,15 @@ def transfer_parts(posting: Posting) -> tuple[LotPart, ...]:
     return parts
 
 
-_Saved = tuple[list[Move], list[Key], list[Posting], StreamState, Checkpoints]
+_Saved = tuple[list[Move], list[dt.datetime], list[Row], StreamState, Checkpoints]
+_chain = itertools.chain.from_iterable
 
 
 @attrs.define
 class _Plan:
     """Streams rebuilt for a back-dated move, applied only when all of them succeeded."""
 
-    streams: dict[tuple[str, str], tuple[list[Move], StreamState, list[Posting], Checkpoints]] = (
-        attrs.field(factory=dict)
-    )
+    streams: dict[tuple[str, str], tuple[list[Move], Rebuilt]] = attrs.field(factory=dict)
     outs: dict[str, Posting] = attrs.field(factory=dict)
 
 
@@ -128,7 +127,6 @@ class StockLedger:
         self._transfers: dict[str, Transfer] = {}
         self._outs: dict[str, Posting] = {}
         self._events: list[DomainEvent] = []
-        self._seq = itertools.count(1)
         self._last_seq = 0
         self._saved: dict[tuple[str, str], _Saved | None] | None = None
 
@@ -212,8 +210,8 @@ class StockLedger:
         if saved is not None and key not in saved:
             saved[key] = (
                 list(stream.moves),
-                list(stream.keys),
-                list(stream.postings),
+                list(stream.times),
+                list(stream.rows),
                 stream.state.copy(),
                 dict(stream.checkpoints),
             )
@@ -240,13 +238,10 @@ class StockLedger:
                     del self._streams[key]
                     continue
                 stream = self._streams[key]
-                (stream.moves, stream.keys, stream.postings, stream.state, stream.checkpoints) = (
-                    saved
-                )
+                (stream.moves, stream.times, stream.rows, stream.state, stream.checkpoints) = saved
             self._transfers, self._outs = transfers, outs
             del self._events[events:]
             self._last_seq = last_seq
-            self._seq = itertools.count(last_seq + 1)
             raise
         finally:
             self._saved = None
@@ -255,9 +250,8 @@ class StockLedger:
 
     def next_seq(self) -> int:
         """A new sequence number (orders moves posted at the same instant)."""
-        seq = next(self._seq)
-        self._last_seq = seq
-        return seq
+        self._last_seq += 1
+        return self._last_seq
 
     def _new_id(self, kind: str, seq: int) -> str:
         return self._ids.new(kind) if self._ids is not None else f"{kind[:3]}-{seq}"
@@ -346,61 +340,64 @@ class StockLedger:
         that received transfers whose cost changed. Nothing changes if any move can no longer
         be covered (:class:`~salonkit.InsufficientStock`).
         """
-        self._check(move)
+        # This runs for every move of a busy ledger: the checks and the in-order append are
+        # written out here rather than spread over helpers.
+        sku = move.sku
+        settings = self._settings.get(sku)
+        if settings is None:
+            raise NotFound("product", sku)
         kind = move.type
-        stream = self._streams.get((move.store_id, move.sku)) or self._stream(
-            move.store_id, move.sku
-        )
-        before = stream.state.quantity
-        key = (move.posted_at, move.seq)
-        keys = stream.keys
-        if not keys or key > keys[-1]:
+        quantity = move.quantity
+        value = move.value
+        if quantity > _ZERO:
+            if kind in OUTGOING:
+                raise ValidationError("quantity", f"a {kind.value} move removes stock")
+        elif quantity:
+            if kind in INCOMING:
+                raise ValidationError("quantity", f"a {kind.value} move adds stock")
+            if value is not None:
+                raise ValidationError("value", "only incoming moves carry a value")
+        else:
+            raise ValidationError("quantity", "must not be zero")
+        if value is not None and value < _ZERO:
+            raise ValidationError("value", "must not be negative")
+        transfer = kind is _TRANSFER_OUT or kind is _TRANSFER_IN
+        if transfer:
+            self._check_transfer(move)
+        store_id = move.store_id
+        stream = self._streams.get((store_id, sku)) or self._stream(store_id, sku)
+        state = stream.state
+        before = state.quantity
+        moves = stream.moves
+        times = stream.times
+        at = move.posted_at
+        if not times or at > times[-1] or (at == times[-1] and move.seq > moves[-1].seq):
             if self._saved is not None:
                 self._touch(stream)
             incoming = self._incoming(move, None) if kind is _TRANSFER_IN else None
-            count = len(keys)
+            count = len(moves)
             if count and not count % stream.CHECKPOINT_EVERY:
-                stream.checkpoints[count] = stream.state.copy()
-            posting = apply(stream.state, move, stream.allow_negative, stream.zone, incoming)
-            stream.moves.append(move)
-            keys.append(key)
-            stream.postings.append(posting)
+                stream.checkpoints[count] = state.snapshot()
+            posting = apply(state, move, stream.allow_negative, stream.zone, incoming)
+            moves.append(move)
+            times.append(at)
+            taken = posting.taken  # stored as a row (see stream.row_of)
+            stream.rows.append((*posting[1:8], *_chain(taken)) if taken else posting[1:8])
             if kind is _TRANSFER_OUT:
                 self._outs[move.reference or ""] = posting
         else:
-            posting = self._insert(stream, move, key)
-        if kind is _TRANSFER_OUT or kind is _TRANSFER_IN:
+            posting = self._insert(stream, move)
+        if transfer:
             self._track_transfer(move)
         if move.seq > self._last_seq:
             self._last_seq = move.seq
-            self._seq = itertools.count(move.seq + 1)
-        if self._settings[move.sku].reorder_point is not None:
+        if settings.reorder_point is not None:
             self._check_low(stream, before)
         return posting
 
     def post_many(self, moves: Iterable[Move]) -> list[Posting]:
         """Post several moves one after the other (stops at the first refused one)."""
         return [self.post(m) for m in moves]
-
-    def _check(self, move: Move) -> None:
-        if move.sku not in self._products:
-            raise NotFound("product", move.sku)
-        q = move.quantity
-        kind = move.type
-        if q > 0:
-            if kind in OUTGOING:
-                raise ValidationError("quantity", f"a {kind.value} move removes stock")
-        elif q < 0:
-            if kind in INCOMING:
-                raise ValidationError("quantity", f"a {kind.value} move adds stock")
-            if move.value is not None:
-                raise ValidationError("value", "only incoming moves carry a value")
-        else:
-            raise ValidationError("quantity", "must not be zero")
-        if move.value is not None and move.value < 0:
-            raise ValidationError("value", "must not be negative")
-        if kind is _TRANSFER_OUT or kind is _TRANSFER_IN:
-            self._check_transfer(move)
 
     def _check_transfer(self, move: Move) -> None:
         if not move.reference:
@@ -444,8 +441,8 @@ class StockLedger:
                 self._transfers[ref], received_at=move.posted_at, in_move_id=move.id
             )
 
-    def _insert(self, stream: Stream, move: Move, key: Key) -> Posting:
-        moves, index = stream.with_inserted(move, key)
+    def _insert(self, stream: Stream, move: Move) -> Posting:
+        moves, index = stream.with_inserted(move)
         plan = _Plan()
         # (stream, its moves, index of the first move whose valuation may change)
         work: list[tuple[Stream, list[Move], int]] = [(stream, moves, index)]
@@ -457,16 +454,9 @@ class StockLedger:
             current, current_moves, start = work.pop(0)
             if start < 0:  # a receiver: from its first transfer in whose cost changed
                 start = self._first_changed(current, current_moves, plan)
-            state, postings, checkpoints = current.rebuild(
-                current_moves, lambda m: self._incoming(m, plan), start
-            )
-            plan.streams[(current.store_id, current.sku)] = (
-                current_moves,
-                state,
-                postings,
-                checkpoints,
-            )
-            for posting in postings[start:]:
+            rebuilt = current.rebuild(current_moves, lambda m: self._incoming(m, plan), start)
+            plan.streams[(current.store_id, current.sku)] = (current_moves, rebuilt)
+            for posting in rebuilt.postings[start - rebuilt.first :]:
                 if posting.move.type is not _TRANSFER_OUT:
                     continue
                 ref = posting.move.reference or ""
@@ -482,15 +472,16 @@ class StockLedger:
                     continue  # already queued: its start is worked out when it is taken
                 planned = plan.streams.get((target.store_id, target.sku))
                 work.append((target, planned[0] if planned else target.moves, -1))
-        for (store_id, sku), (new_moves, state, postings, checkpoints) in plan.streams.items():
+        for (store_id, sku), (new_moves, rebuilt) in plan.streams.items():
             target = self._streams[(store_id, sku)]
             self._touch(target)
-            target.install(new_moves, state, postings, checkpoints)
+            target.install(new_moves, rebuilt.state, rebuilt.rows, rebuilt.checkpoints)
         self._outs.update(plan.outs)
+        posting = stream.posting(index)
         if move.type is _TRANSFER_OUT:
-            self._outs[move.reference or ""] = stream.postings[index]
+            self._outs[move.reference or ""] = posting
         log.debug("reposted %d stream(s) after a back-dated %s", len(plan.streams), move.id)
-        return stream.postings[index]
+        return posting
 
     def _first_changed(self, target: Stream, moves: list[Move], plan: _Plan) -> int:
         """Where a receiving stream must be revalued from (0 when it was rebuilt already)."""
@@ -860,15 +851,15 @@ class StockLedger:
         for (store, product), stream in self._streams.items():
             if (store_id is not None and store != store_id) or (sku is not None and product != sku):
                 continue
-            for posting in stream.postings:
-                at = posting.move.posted_at
+            for move, row in zip(stream.moves, stream.rows, strict=True):
+                at = move.posted_at
                 if start is not None and at < start:
                     continue
                 if end is not None and at >= end:
                     continue
-                if wanted is not None and posting.move.type not in wanted:
+                if wanted is not None and move.type not in wanted:
                     continue
-                found.append(posting)
+                found.append(posting_of(move, row))
         found.sort(key=lambda p: move_key(p.move))
         return found
 

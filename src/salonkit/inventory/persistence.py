@@ -10,6 +10,7 @@ transfer whose cost changed, from before that transfer).
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
@@ -332,8 +333,8 @@ class StockSession:
         stream = Stream(
             store_id, sku, live.state.method, self.allow_negative(sku), self.zone(store_id)
         )
-        state, postings, _ = stream.rebuild(moves, self._incoming)
-        return moves, state, postings
+        rebuilt = stream.rebuild(moves, self._incoming)
+        return moves, rebuilt.state, rebuilt.postings
 
     def _add_checkpoint(self, live: Live, state: StreamState, last: Key | None, count: int) -> None:
         record = live.record
@@ -472,12 +473,11 @@ class StockSession:
             return Balance(
                 store_id, sku, state.quantity, state.value, state.valuation_rate(), product.unit
             )
-        moves, state, postings = self.rebuild(store_id, sku)
-        stream = Stream(store_id, sku, state.method, False, self.zone(store_id))
-        stream.install(moves, state, postings)
-        found = stream.at(utc_instant(at))
-        if found is None:
+        moves, _, postings = self.rebuild(store_id, sku)
+        index = bisect.bisect_right([m.posted_at for m in moves], utc_instant(at))
+        if not index:
             return Balance(store_id, sku, _ZERO, _ZERO, _ZERO, product.unit)
+        found = postings[index - 1]
         return Balance(
             store_id, sku, found.quantity_after, found.value_after, found.rate_after, product.unit
         )

@@ -79,6 +79,21 @@ class Layer:
         return LotPart(self.lot, self.expires, self.quantity, value)
 
 
+#: A :class:`StreamState` frozen into plain tuples: ``(method value, quantity, value, rate,
+#: last_rate, counter, ((lot, expires, quantity, value, order), ...), ((quantity, rate), ...))``.
+#: Made only of atoms, so the cyclic garbage collector stops tracking it (checkpoints).
+Snapshot = tuple[
+    str,
+    Decimal,
+    Decimal,
+    Decimal,
+    Decimal,
+    int,
+    tuple[tuple[str | None, dt.date | None, Decimal, Decimal, int], ...],
+    tuple[tuple[Decimal, Decimal], ...],
+]
+
+
 def _sort_key(layer: Layer) -> tuple[int, int]:
     return layer.sort
 
@@ -153,6 +168,30 @@ class StreamState:
         other.layers = [Layer(x.lot, x.expires, x.quantity, x.value, x.order) for x in self.layers]
         other.shortfall = [Shortfall(s.quantity, s.rate) for s in self.shortfall]
         return other
+
+    def snapshot(self) -> Snapshot:
+        """The state as an immutable :data:`Snapshot` (kept at checkpoints)."""
+        return (
+            self.method.value,
+            self.quantity,
+            self.value,
+            self.rate,
+            self.last_rate,
+            self.counter,
+            tuple((x.lot, x.expires, x.quantity, x.value, x.order) for x in self.layers),
+            tuple((s.quantity, s.rate) for s in self.shortfall),
+        )
+
+    @classmethod
+    def restore(cls, snapshot: Snapshot) -> StreamState:
+        """A new live state from a :meth:`snapshot`."""
+        method, quantity, value, rate, last_rate, counter, layers, shortfall = snapshot
+        state = cls(ValuationMethod(method))
+        state.quantity, state.value, state.rate = quantity, value, rate
+        state.last_rate, state.counter = last_rate, counter
+        state.layers = [Layer(*x) for x in layers]
+        state.shortfall = [Shortfall(*s) for s in shortfall]
+        return state
 
 
 def local_date(instant: dt.datetime, zone: ZoneInfo) -> dt.date:
@@ -405,6 +444,7 @@ __all__ = [
     "ExpiredStock",
     "Layer",
     "Shortfall",
+    "Snapshot",
     "StreamState",
     "apply",
     "local_date",
