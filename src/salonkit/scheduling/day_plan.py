@@ -11,8 +11,10 @@ with :func:`~salonkit.scheduling.day.optimize`:
 - every other booking of the day is a request that **must stay scheduled**. The format only
   knows optional requests, so bookings get priority 3 (400 points, plus 10 for keeping their
   staff member) against priority 1 (100 points) for waitlist entries, and the answer is
-  verified: a booking the plan drops is pinned where it is and the day solved again, until none
-  is dropped. A booking may move by at most ``flex_minutes`` either way;
+  verified: several waitlist entries can outweigh one booking, so a booking the optimiser
+  drops is put back, at the place within its window that unseats the least valuable waitlist
+  entries (:attr:`DayPlan.restored`); if it fits nowhere even so, it is pinned where it is and
+  the day solved again. A booking may move by at most ``flex_minutes`` either way;
 - waitlist entries are optional requests.
 
 The plan is checked with the independent checker, then every move that is not needed is undone
@@ -34,7 +36,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import attrs
 import pendulum
@@ -138,6 +140,7 @@ class DayPlan:
       optimiser (``bound`` caps the score of any plan of the final problem);
     - ``order``: the order :meth:`DayPlanner.apply` writes moves and bookings in
       (``"booking:<id>"`` / ``"waitlist:<id>"``);
+    - ``restored``: bookings the optimiser dropped and the plan put back (see the module);
     - ``problem`` / ``solution``: the day problem and plan, for
       :func:`~salonkit.scheduling.day.check_solution`; ``snapshot``: the version of every
       appointment of the day when it was read.
@@ -161,6 +164,7 @@ class DayPlan:
     solution: DaySolution
     snapshot: Mapping[str, int]
     staff_names: Mapping[str, str] = attrs.field(factory=dict)
+    restored: frozenset[str] = frozenset()
     rounds: int = 1
 
     @property
@@ -203,6 +207,11 @@ class DayPlan:
             )
         for entry_id, reason in sorted(self.not_fitted.items()):
             lines.append(f"  waitlist entry {entry_id} not fitted: {reason}")
+        if self.restored:
+            lines.append(
+                "  put back after the optimiser dropped them for waitlist entries: "
+                + ", ".join(sorted(self.restored))
+            )
         pinned = [k for k in self.kept if k.pinned]
         if pinned:
             lines.append(
@@ -380,6 +389,7 @@ class DayPlanner:
                 pins[appt.id] = "part of a multi-service visit"
         started = time.perf_counter()
         rounds = 0
+        restored: set[str] = set()
         while True:
             rounds += 1
             day = self._build(
@@ -416,12 +426,14 @@ class DayPlanner:
             placed = {a.request: (a.staff, a.start) for a in solution.assignments}
             dropped = [r for r in current if r not in placed]
             if dropped:
-                log.info(
-                    "the plan dropped %d booking(s); pinning them and solving again", len(dropped)
-                )
-                for rid in dropped:
-                    pins[rid.removeprefix(_BOOKING)] = "kept: moving it did not pay"
-                continue
+                log.info("the plan dropped %d booking(s); putting them back", len(dropped))
+                back = self._restore(day.problem, current, placed, dropped)
+                if back is None:
+                    for rid in dropped:
+                        pins[rid.removeprefix(_BOOKING)] = "kept: the optimiser dropped it"
+                    continue
+                placed = back
+                restored.update(r.removeprefix(_BOOKING) for r in dropped)
             placed = self._undo_needless(day.problem, current, placed)
             order, stuck = self._order(day.problem, current, placed)
             if stuck:
@@ -451,6 +463,7 @@ class DayPlanner:
             pins,
             time.perf_counter() - started,
             rounds,
+            frozenset(restored),
         )
 
     # ------------------------------------------------------------------ building
@@ -511,8 +524,8 @@ class DayPlanner:
                         id=_BOOKING + appt.id,
                         customer_id=appt.customer_id,
                         service_id=appt.service_id,
-                        earliest=max(notice, appt.starts_at - flex) if flex else max(notice, lo),
-                        latest=appt.starts_at + flex if flex else hi,
+                        earliest=max(notice, appt.starts_at - flex if flex is not None else lo),
+                        latest=appt.starts_at + flex if flex is not None else hi,
                         staff=(appt.staff_id,) if keep_staff else (),
                         preferred=(appt.staff_id,),
                         priority=BOOKING_PRIORITY,
@@ -587,6 +600,56 @@ class DayPlanner:
     # ------------------------------------------------------------------ polishing
 
     @staticmethod
+    def _restore(
+        problem: DayProblem,
+        current: Mapping[str, tuple[str, int]],
+        placed: Mapping[str, tuple[str, int]],
+        dropped: Sequence[str],
+    ) -> dict[str, tuple[str, int]] | None:
+        """Put each dropped booking back into ``placed``: at the start and with the staff member
+        (its current place first) that unseats the least valuable waitlist entries; ``None`` when
+        some booking fits nowhere even so."""
+        requests = {r.id: r for r in problem.requests}
+        specs = {s.id: s for s in problem.services}
+        plan = dict(placed)
+        for rid in dropped:
+            request = requests[rid]
+            spec = specs[request.service]
+            length = spec.duration_min
+            staff = [m.id for m in problem.staff if spec.skill in m.skills]
+            options = [current[rid]] + [
+                (member, start)
+                for member in staff
+                for start in range(
+                    request.earliest, request.latest_end - length + 1, problem.granularity_min
+                )
+            ]
+            best: tuple[int, dict[str, tuple[str, int]]] | None = None
+            for member, start in options:
+                trial = {**plan, rid: (member, start)}
+                rivals = sorted(
+                    (
+                        other
+                        for other, (_, at) in plan.items()
+                        if other.startswith(_WAITLIST)
+                        and at < start + length
+                        and start < at + specs[requests[other].service].duration_min
+                    ),
+                    key=lambda other: (requests[other].value, other),
+                )
+                while _violations(problem, trial) and rivals:
+                    del trial[rivals.pop(0)]
+                if _violations(problem, trial):
+                    continue
+                score = _score(problem, trial)
+                if best is None or score > best[0]:
+                    best = (score, trial)
+            if best is None:
+                return None
+            plan = best[1]
+        return plan
+
+    @staticmethod
     def _undo_needless(
         problem: DayProblem,
         current: Mapping[str, tuple[str, int]],
@@ -649,6 +712,7 @@ class DayPlanner:
         pins: Mapping[str, str],
         wall_s: float,
         rounds: int,
+        restored: frozenset[str],
     ) -> DayPlan:
         appts = {a.id: a for a in snap.appointments}
         entries = {e.id: e for e in snap.entries}
@@ -729,6 +793,7 @@ class DayPlanner:
             solution=solution,
             snapshot={a.id: a.version for a in snap.appointments},
             staff_names={m.id: m.name for m in snap.staff},
+            restored=restored,
             rounds=rounds,
         )
 

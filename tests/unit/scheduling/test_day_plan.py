@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from itertools import combinations
 
 import pendulum
 import pytest
 
 from salonkit import Salon
+from salonkit.domain.actor import Actor
+from salonkit.domain.catalogue import Service, ServiceStep
+from salonkit.domain.money import Money
 from salonkit.domain.staff import TimeOff
 from salonkit.domain.time import TimeRange
-from salonkit.errors import BookingConflict, ConcurrencyError
-from salonkit.scheduling.day import check_solution
+from salonkit.errors import BookingConflict, ConcurrencyError, PermissionDenied, ValidationError
+from salonkit.scheduling.day import (
+    DayProblem,
+    Request,
+    Resource,
+    ServiceSpec,
+    Shift,
+    StaffDay,
+    Step,
+    check_solution,
+)
+from salonkit.scheduling.day_plan import DayPlanner
 from salonkit.scheduling.model import Appointment, AppointmentStatus, BookingRequest
 from salonkit.scheduling.sample import install_sample_salon
 from salonkit.testing import FrozenClock, SequentialIds
@@ -189,3 +203,106 @@ def test_pinning_ann_leaves_no_room_for_bea(salon: Salon) -> None:
     assert not plan.changes
     assert list(plan.not_fitted.values()) == ["no room"]
     assert check_solution(plan.problem, plan.solution).valid
+
+
+def updo_day() -> tuple[Salon, str]:
+    """One stylist and one chair, 09:00-12:00: an updo booked 09:15-11:45 that may not move,
+    and six customers waiting for a blow-dry. Dropping the updo (400 points, 410 with its
+    stylist) for six blow-dries (600) would score more: the plan must keep it anyway."""
+    salon = Salon.open(
+        "memory://", clock=FrozenClock(T0), ids=SequentialIds(), load_entrypoints=False
+    )
+    waiting = tuple(f"w{n}" for n in range(6))
+    install_sample_salon(
+        salon.context,
+        customers=("ann", *waiting),
+        staff=1,
+        chairs=1,
+        basins=1,
+        opens="09:00",
+        closes="12:00",
+    )
+    salon.catalogue.add_service(
+        Service(
+            id="updo",
+            name="Bridal updo",
+            price=Money(Decimal("150"), "GBP"),
+            skill="cut",
+            steps=(ServiceStep("updo", 150, True, ("chair",)),),
+        )
+    )
+    updo = salon.bookings.book(
+        BookingRequest(
+            store_id="flagship",
+            service_id="updo",
+            customer_id="ann",
+            staff_id="s01",
+            starts_at=at(9, 15),
+        )
+    )
+    for who in waiting:
+        salon.bookings.join_waitlist(who, "blowdry", within=(at(9), at(12)), store="flagship")
+    return salon, updo.id
+
+
+def test_a_booking_the_optimiser_would_drop_is_kept_where_it_is() -> None:
+    salon, updo = updo_day()
+    plan = salon.optimize_day(DAY, time_limit=1.0, workers=1, deterministic=True, flex_minutes=0)
+    assert plan.restored == {updo}  # the optimiser dropped it; the plan put it back
+    assert plan.moves == () and plan.fitted == ()
+    assert [(k.appointment_id, k.pinned) for k in plan.kept] == [(updo, "")]
+    assert len(plan.not_fitted) == 6
+    assert check_solution(plan.problem, plan.solution).valid
+
+
+def test_the_plan_never_drops_a_booking_it_may_move() -> None:
+    salon, updo = updo_day()
+    plan = salon.optimize_day(DAY, time_limit=1.0, workers=1, deterministic=True, flex_minutes=15)
+    placed = {a.request for a in plan.solution.assignments}
+    assert f"booking:{updo}" in placed and plan.restored == {updo}
+    assert check_solution(plan.problem, plan.solution).valid
+    # the updo moves to 09:00 or 09:30, leaving room for one blow-dry at the other end
+    assert [m.appointment_id for m in plan.moves] == [updo]
+    assert len(plan.fitted) == 1
+    applied = salon.apply_day_plan(plan)
+    assert_no_double_booking(day_appointments(salon))
+    assert len(applied.booked) == 1
+
+
+def test_swapping_bookings_cannot_be_written_one_at_a_time() -> None:
+    """Two bookings trading places: neither move can be written first."""
+    problem = DayProblem(
+        open=540,
+        close=720,
+        resources=[Resource("chair", 1)],
+        staff=[StaffDay("s1", {"cut"}, [Shift(540, 720)])],
+        services=[ServiceSpec("cut", "cut", [Step("cut", 60, True, ("chair",))])],
+        requests=[
+            Request(id=r, customer=f"c{r}", service="cut", earliest=540, latest_end=720)
+            for r in "abc"
+        ],
+    )
+    current = {"a": ("s1", 540), "b": ("s1", 600)}
+    swapped = {"a": ("s1", 600), "b": ("s1", 540), "c": ("s1", 660)}
+    order, stuck = DayPlanner._order(problem, current, swapped)
+    assert order == ("c",) and sorted(stuck) == ["a", "b"]
+    moved_on = {"a": ("s1", 660), "b": ("s1", 540), "c": ("s1", 600)}
+    order, stuck = DayPlanner._order(problem, current, moved_on)
+    assert order == ("a", "b", "c") and stuck == []
+
+
+def test_who_may_re_arrange_the_day(salon: Salon) -> None:
+    owner = salon.acting_as(Actor(user="mei", role="owner"))
+    assert owner.optimize_day(DAY, time_limit=1.0, workers=1, deterministic=True).moves
+    stylist = salon.acting_as(Actor(user="s01", role="stylist", store_id="flagship"))
+    with pytest.raises(PermissionDenied):
+        stylist.optimize_day(DAY, time_limit=1.0, workers=1, deterministic=True)
+
+
+def test_bad_input_names_the_field(salon: Salon) -> None:
+    with pytest.raises(ValidationError) as caught:
+        salon.optimize_day(pendulum.datetime(2026, 5, 5), time_limit=1.0)  # type: ignore[arg-type]
+    assert caught.value.field == "date"
+    with pytest.raises(ValidationError) as caught:
+        salon.optimize_day(DAY, flex_minutes=-5)
+    assert caught.value.field == "flex_minutes"
