@@ -108,9 +108,6 @@ class Stream:
         """The valuation method of this stream."""
         return self.state.method
 
-    def __len__(self) -> int:
-        return len(self.moves)
-
     def is_after_last(self, move: Move) -> bool:
         """True when ``move`` goes at the end (no repost needed)."""
         times = self.times

@@ -42,6 +42,9 @@ _QUANTUM = Decimal(1).scaleb(-RATE_PLACES)
 _ZERO = Decimal(0)
 _NO_EXPIRY = dt.date.max.toordinal() + 1
 _FIFO = ValuationMethod.FIFO
+# Postings and lot parts are built for every move: calling tuple.__new__ directly skips the
+# named tuples' Python-level __new__ (same values, same types).
+_new = tuple.__new__
 
 
 def round_rate(value: Decimal) -> Decimal:
@@ -214,12 +217,12 @@ def apply(
     leaves ``state`` untouched) when an outgoing move cannot be covered.
     """
     quantity = move.quantity
-    if quantity > 0:
+    if quantity > _ZERO:
         if incoming is None:
             value = move.value if move.value is not None else quantity * state.valuation_rate()
             incoming = (LotPart(move.lot, move.expires, quantity, value),)
         return _receive(state, move, incoming)
-    if quantity < 0:
+    if quantity < _ZERO:
         quantity = -quantity
         layers = state.layers
         if (
@@ -290,16 +293,19 @@ def _receive(state: StreamState, move: Move, parts: Sequence[LotPart]) -> Postin
         state.last_rate = round_rate(total_in / total_qty)
     # positional: Posting(move, quantity_after, value_after, rate_after, cost, incoming,
     # settlement, rounding, taken)
-    return Posting(
-        move,
-        state.quantity,
-        state.value,
-        state.valuation_rate(),
-        _ZERO,
-        total_in,
-        settlement,
-        rounding,
-        (),
+    return _new(
+        Posting,
+        (
+            move,
+            state.quantity,
+            state.value,
+            state.valuation_rate(),
+            _ZERO,
+            total_in,
+            settlement,
+            rounding,
+            (),
+        ),
     )
 
 
@@ -307,43 +313,53 @@ def _take_front(state: StreamState, move: Move, quantity: Decimal) -> Posting:
     layers = state.layers
     fifo = state.method is _FIFO
     rate = state.rate
-    cost = _ZERO
-    taken: list[LotPart] = []
-    need = quantity
-    used = 0
-    while need:
-        layer = layers[used]
-        have = layer.quantity
-        if have <= need:
-            value = layer.value if fifo else have * rate
-            need -= have
-            used += 1
-            taken.append(LotPart(layer.lot, layer.expires, have, value))
+    layer = layers[0]
+    have = layer.quantity
+    if have > quantity:
+        # the most common case of all: part of the first lot
+        if fifo:
+            value = (layer.value * quantity / have).quantize(_QUANTUM, ROUND_HALF_EVEN)
+            layer.value -= value
         else:
-            if fifo:
-                value = round_rate(layer.value * need / have)
-                layer.value -= value
+            value = quantity * rate
+        layer.quantity = have - quantity
+        cost = _ZERO + value
+        taken: tuple[LotPart, ...] = (_new(LotPart, (layer.lot, layer.expires, quantity, value)),)
+    else:
+        cost = _ZERO
+        parts: list[LotPart] = []
+        need = quantity
+        used = 0
+        while need:
+            layer = layers[used]
+            have = layer.quantity
+            if have <= need:
+                value = layer.value if fifo else have * rate
+                need -= have
+                used += 1
+                parts.append(_new(LotPart, (layer.lot, layer.expires, have, value)))
             else:
-                value = need * rate
-            layer.quantity = have - need
-            taken.append(LotPart(layer.lot, layer.expires, need, value))
-            need = _ZERO
-        cost += value
-    if used:
-        del layers[:used]
-    state.quantity -= quantity
-    state.value -= cost
-    return Posting(
-        move,
-        state.quantity,
-        state.value,
-        state.valuation_rate(),
-        cost,
-        _ZERO,
-        _ZERO,
-        _ZERO,
-        tuple(taken),
-    )
+                if fifo:
+                    value = round_rate(layer.value * need / have)
+                    layer.value -= value
+                else:
+                    value = need * rate
+                layer.quantity = have - need
+                parts.append(_new(LotPart, (layer.lot, layer.expires, need, value)))
+                need = _ZERO
+            cost += value
+        if used:
+            del layers[:used]
+        taken = tuple(parts)
+    state.quantity = after = state.quantity - quantity
+    state.value = worth = state.value - cost
+    if not fifo:
+        rate_after = rate
+    elif after:
+        rate_after = (worth / after).quantize(_QUANTUM, ROUND_HALF_EVEN)
+    else:
+        rate_after = state.last_rate
+    return _new(Posting, (move, after, worth, rate_after, cost, _ZERO, _ZERO, _ZERO, taken))
 
 
 def _issue_scan(
