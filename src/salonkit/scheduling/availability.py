@@ -146,7 +146,7 @@ class AvailabilityEngine:
                 self.unit_kind[unit] = resource.kind
         index = calendar if calendar is not None else CalendarIndex(store.id, appointments)
         busy = index.at(now, ignore=ignore, extra=appointments if calendar is not None else ())
-        self.appointments = list(busy.appointments)
+        self._busy = busy
         self._staff_busy = busy.staff
         self._unit_busy = busy.units
         self._customer_busy = busy.customers
@@ -157,6 +157,11 @@ class AvailabilityEngine:
         self._requirements: dict[int, tuple[Requirement, ...]] = {}
         self._staff_spans: dict[int, tuple[Span, ...]] = {}
         self._placements: dict[int, dict[tuple[object, ...], StepPlacement]] = {}
+
+    @property
+    def appointments(self) -> tuple[Appointment, ...]:
+        """The appointments occupying the calendar at ``now`` (gathered when first asked)."""
+        return self._busy.appointments
 
     # ------------------------------------------------------------------ building blocks
 
@@ -600,15 +605,20 @@ class AvailabilityEngine:
         shape = self.shape(service, member)
         staff_spans = [(at + a, at + b) for a, b in shape.staff_spans()]
         reasons.extend(self._staff_off(member, day, staff_spans, when))
-        clashing = sorted(
-            {
-                appt.id
-                for appt in self.appointments
-                if appt.store_id == self.store.id and appt.staff_id == staff_id
-                for x, y in appt.staff_spans()
-                for a, b in staff_spans
-                if x < b and a < y
-            }
+        busy_staff = self._staff_busy.get(staff_id, EMPTY)
+        clashing = (
+            sorted(
+                {
+                    appt.id
+                    for appt in self.appointments
+                    if appt.store_id == self.store.id and appt.staff_id == staff_id
+                    for x, y in appt.staff_spans()
+                    for a, b in staff_spans
+                    if x < b and a < y
+                }
+            )
+            if not all(busy_staff.is_free(a, b) for a, b in staff_spans)
+            else []
         )
         if clashing:
             reasons.append(

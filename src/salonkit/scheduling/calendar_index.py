@@ -11,9 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-import attrs
-
-from salonkit.scheduling.intervals import BusyIndex, Span
+from salonkit.scheduling.intervals import EMPTY, BusyIndex, Span
 from salonkit.scheduling.model import BLOCKING, Appointment, AppointmentStatus
 
 
@@ -49,15 +47,34 @@ def holds_of(appt: Appointment) -> tuple[list[Span], list[tuple[str, Span]], Spa
     return staff, units, (base, end)
 
 
-@attrs.frozen
 class Busy:
     """Busy indexes at one instant: by staff id, by unit id, by customer id, and the appointments
-    they came from (for explanations)."""
+    they came from (for explanations; gathered only when asked for)."""
 
-    appointments: tuple[Appointment, ...]
-    staff: dict[str, BusyIndex]
-    units: dict[str, BusyIndex]
-    customers: dict[str, BusyIndex]
+    __slots__ = ("_added", "_appointments", "_source", "customers", "staff", "units")
+
+    def __init__(
+        self,
+        source: CalendarIndex | None,
+        added: tuple[Appointment, ...],
+        staff: dict[str, BusyIndex],
+        units: dict[str, BusyIndex],
+        customers: dict[str, BusyIndex],
+    ) -> None:
+        self._source = source
+        self._added = added
+        self._appointments: tuple[Appointment, ...] | None = None
+        self.staff = staff
+        self.units = units
+        self.customers = customers
+
+    @property
+    def appointments(self) -> tuple[Appointment, ...]:
+        """The blocking appointments: the index's fixed ones and those added at the instant."""
+        if self._appointments is None:
+            fixed = self._source.fixed if self._source is not None else ()
+            self._appointments = fixed + self._added
+        return self._appointments
 
 
 def _index(
@@ -88,21 +105,31 @@ class CalendarIndex:
     def __init__(self, store_id: str, appointments: Iterable[Appointment]) -> None:
         self.store_id = store_id
         unique = {a.id: a for a in appointments if a.status in BLOCKING}
-        self._init(unique)
+        self._by_id = unique
+        self._holds = {k: a for k, a in unique.items() if a.status is AppointmentStatus.HELD}
+        self._fixed: tuple[Appointment, ...] | None = None
         staff, units, customers = _index(self.fixed, store_id)
         self._raw = (staff, units, customers)
         self._fixed_busy = Busy(
-            self.fixed,
+            self,
+            (),
             {k: BusyIndex(v) for k, v in staff.items()},
             {k: BusyIndex(v) for k, v in units.items()},
             {k: BusyIndex(v) for k, v in customers.items()},
         )
 
-    def _init(self, by_id: dict[str, Appointment]) -> None:
-        self._by_id = by_id
-        self.fixed = tuple(a for a in by_id.values() if a.status is not AppointmentStatus.HELD)
-        self.holds = tuple(a for a in by_id.values() if a.status is AppointmentStatus.HELD)
-        self._known = frozenset(a.id for a in self.fixed)
+    @property
+    def fixed(self) -> tuple[Appointment, ...]:
+        """The indexed appointments that are not holds."""
+        if self._fixed is None:
+            held = self._holds
+            self._fixed = tuple(a for k, a in self._by_id.items() if k not in held)
+        return self._fixed
+
+    @property
+    def holds(self) -> tuple[Appointment, ...]:
+        """The indexed holds (each blocks only until it expires)."""
+        return tuple(self._holds.values())
 
     def get(self, appointment_id: str) -> Appointment | None:
         """The indexed appointment with this id (holds included), or ``None``."""
@@ -122,49 +149,61 @@ class CalendarIndex:
             if appt.status in BLOCKING:
                 by_id[appt.id] = appt
             touched_ids.add(appt.id)
-        old = [a for a in map(self._by_id.get, touched_ids) if a is not None]
-        new = [a for a in map(by_id.get, touched_ids) if a is not None]
-        fixed = AppointmentStatus.HELD
-        old = [a for a in old if a.status is not fixed]
-        new = [a for a in new if a.status is not fixed]
+        held = AppointmentStatus.HELD
+        before = [a for a in map(self._by_id.get, touched_ids) if a is not None]
+        after = [a for a in map(by_id.get, touched_ids) if a is not None]
+        holds = self._holds
+        if any(a.status is held for a in (*before, *after)):
+            holds = {k: a for k, a in holds.items() if k not in touched_ids}
+            holds.update((a.id, a) for a in after if a.status is held)
+        old = [a for a in before if a.status is not held]
+        new = [a for a in after if a.status is not held]
         out = object.__new__(CalendarIndex)
         out.store_id = self.store_id
-        out._init(by_id)
+        out._by_id = by_id
+        out._fixed = None
+        out._holds = holds
         raws: list[dict[str, list[Span]]] = [dict(r) for r in self._raw]
-        touched: list[set[str]] = [set(), set(), set()]
+        # per family: key -> spans added, and the keys that lost spans (re-indexed in full)
+        added: list[dict[str, list[Span]]] = [{}, {}, {}]
+        shrunk: list[set[str]] = [set(), set(), set()]
         for appts, sign in ((old, -1), (new, 1)):
             if not appts:
                 continue
             parts = _index(appts, self.store_id)
-            for raw, part, keys in zip(raws, parts, touched, strict=True):
+            for raw, part, plus, minus in zip(raws, parts, added, shrunk, strict=True):
                 for key, spans in part.items():
-                    if key not in keys:
-                        keys.add(key)
+                    if key not in plus and key not in minus:
                         raw[key] = list(raw.get(key, ()))
                     if sign > 0:
                         raw[key].extend(spans)
+                        plus.setdefault(key, []).extend(spans)
                     else:
                         for span in spans:
                             raw[key].remove(span)
+                        minus.add(key)
         out._raw = (raws[0], raws[1], raws[2])
         base = self._fixed_busy
         indexes: list[dict[str, BusyIndex]] = []
-        for current, raw, keys in zip(
-            (base.staff, base.units, base.customers), raws, touched, strict=True
+        for current, raw, plus, minus in zip(
+            (base.staff, base.units, base.customers), raws, added, shrunk, strict=True
         ):
-            fresh = dict(current) if keys else current
-            for key in keys:
+            fresh = dict(current) if plus or minus else current
+            for key in minus:
                 if raw[key]:
                     fresh[key] = BusyIndex(raw[key])
                 else:
                     del raw[key]
                     fresh.pop(key, None)
+            for key, spans in plus.items():
+                if key not in minus:
+                    fresh[key] = current.get(key, EMPTY).with_spans(spans)
             indexes.append(fresh)
-        out._fixed_busy = Busy(out.fixed, indexes[0], indexes[1], indexes[2])
+        out._fixed_busy = Busy(out, (), indexes[0], indexes[1], indexes[2])
         return out
 
     def __len__(self) -> int:
-        return len(self.fixed) + len(self.holds)
+        return len(self._by_id)
 
     def appointments(self) -> tuple[Appointment, ...]:
         """Every indexed appointment, holds included."""
@@ -183,28 +222,29 @@ class CalendarIndex:
             return self.updated((), removed=ignore).at(
                 now, extra=[a for a in extra if a.id not in ignore]
             )
-        added = [h for h in self.holds if h.blocks(now)]
-        added += [a for a in extra if a.id not in self._known and a.blocks(now)]
+        added = [h for h in self._holds.values() if h.blocks(now)]
+        by_id, held = self._by_id, self._holds
+        added += [a for a in extra if (a.id not in by_id or a.id in held) and a.blocks(now)]
         if not added:
             return self._fixed_busy
         staff, units, customers = _index(added, self.store_id)
         base = self._fixed_busy
-        raw = self._raw
 
         def combine(
-            current: dict[str, BusyIndex], old: dict[str, list[Span]], new: dict[str, list[Span]]
+            current: dict[str, BusyIndex], new: dict[str, list[Span]]
         ) -> dict[str, BusyIndex]:
-            """``current`` with the keys in ``new`` re-indexed from old plus new spans."""
+            """``current`` with the spans in ``new`` added."""
             out = dict(current)
             for key, spans in new.items():
-                out[key] = BusyIndex([*old.get(key, ()), *spans])
+                out[key] = current.get(key, EMPTY).with_spans(spans)
             return out
 
         return Busy(
-            self.fixed + tuple({a.id: a for a in added}.values()),
-            combine(base.staff, raw[0], staff),
-            combine(base.units, raw[1], units),
-            combine(base.customers, raw[2], customers),
+            self,
+            tuple({a.id: a for a in added}.values()),
+            combine(base.staff, staff),
+            combine(base.units, units),
+            combine(base.customers, customers),
         )
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import zoneinfo
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 
 import pendulum
@@ -177,6 +177,30 @@ class BusyIndex:
     def __init__(self, spans: Iterable[Span]) -> None:
         self.spans = merge(spans)
         self.ends = [b for _, b in self.spans]
+
+    def with_spans(self, spans: Iterable[Span]) -> BusyIndex:
+        """A copy with ``spans`` added (merged in place of a full re-sort: adding a booking to
+        a long calendar costs a bisect, not a sort)."""
+        out = object.__new__(BusyIndex)
+        merged = list(self.spans)
+        for a, b in spans:
+            if b <= a:
+                continue
+            i = bisect_left(merged, (a, b))
+            # merge with the neighbour before when they touch or overlap
+            if i and merged[i - 1][1] >= a:
+                i -= 1
+                a = merged[i][0]
+                b = max(b, merged[i][1])
+                del merged[i]
+            # swallow every following span that starts before the end
+            while i < len(merged) and merged[i][0] <= b:
+                b = max(b, merged[i][1])
+                del merged[i]
+            merged.insert(i, (a, b))
+        out.spans = merged
+        out.ends = [b for _, b in merged]
+        return out
 
     def between(self, lo: int, hi: int) -> list[Span]:
         """The busy spans that overlap ``[lo, hi)``."""

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Literal
@@ -87,6 +88,7 @@ from salonkit.storage import eq, gt, in_, lt
 from salonkit.storage.idempotency import fingerprint, recall, remember
 from salonkit.storage.port import UnitOfWork
 from salonkit.storage.records import CUSTOMERS, RESOURCES, SERVICES, STAFF, STORES
+from salonkit.storage.reference import ReferenceCache, ReferenceView
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +100,7 @@ _MOVABLE = frozenset(
     {AppointmentStatus.HELD, AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED}
 )
 _DAY = dt.timedelta(days=1)
+_HOUR = dt.timedelta(hours=1)
 _SUGGEST_DAYS = 14
 
 
@@ -145,8 +148,16 @@ class _CachedCalendar:
     version: int
     lo: dt.datetime
     hi: dt.datetime
-    appointments: dict[str, Appointment]
     index: CalendarIndex
+
+    def covers(self, lo: dt.datetime, hi: dt.datetime) -> bool:
+        """True when ``[lo, hi)`` lies inside this copy's window."""
+        return self.lo <= lo and hi <= self.hi
+
+
+#: How far a booking outside the cached window may lie for the copy to be widened to reach it
+#: (further away, just the booking's day is read).
+_WIDEN_LIMIT = dt.timedelta(days=14)
 
 
 class _Refusal(BookingConflict):
@@ -177,13 +188,33 @@ class BookingService:
         self._ctx = context
         self._store_id = store_id
         self._calendars: dict[str, _CachedCalendar] = {}
+        self._reference = ReferenceCache()
+        self._views = threading.local()
+
+    def _ref(self, uow: UnitOfWork) -> ReferenceView:
+        """Stores, staff, services, resources and rules as cached for ``uow`` (the reference
+        stamp is read once per unit of work)."""
+        views = self._views
+        if getattr(views, "uow", None) is not uow:
+            views.view = self._reference.view(uow)
+            views.uow = uow
+        view: ReferenceView = views.view
+        return view
 
     @staticmethod
     def touch(uow: UnitOfWork, store_id: str, appointment_id: str = "") -> int:
         """Record in ``uow`` that the store's calendar changed (bump its stamp; name the
         appointment that changed when there is one) and return the stamp's new version."""
+        return BookingService._bump(
+            uow, store_id, uow.repo(CALENDAR_STAMPS).find(store_id), appointment_id
+        )
+
+    @staticmethod
+    def _bump(
+        uow: UnitOfWork, store_id: str, stamp: CalendarStamp | None, appointment_id: str
+    ) -> int:
+        """:meth:`touch` with the stamp already read in ``uow``."""
         repo = uow.repo(CALENDAR_STAMPS)
-        stamp = repo.find(store_id)
         if stamp is None:
             return repo.add(
                 CalendarStamp(id=store_id, changes=((1, appointment_id),), version=1)
@@ -201,47 +232,92 @@ class BookingService:
     ) -> CalendarIndex:
         """The store's blocking appointments overlapping ``[lo, hi)``, indexed.
 
-        A copy is kept per store with the stamp it was read at. While the stamp is unchanged and
-        the window covered, it is reused as is; when the stamp moved by fewer than
-        :data:`~salonkit.scheduling.records.RECENT_CHANGES` named changes, only those
-        appointments are read again and merged in. Only read-only units of work ``keep`` what
-        they build: a writing one may still roll back.
+        A copy is kept per store with the stamp it was read at (see :meth:`_current`). Only
+        read-only units of work ``keep`` what they build; writers keep theirs once committed.
         """
         stamp = uow.repo(CALENDAR_STAMPS).find(store_id)
+        current = self._current(uow, store_id, stamp, lo, hi)
+        if keep:
+            self._calendars[store_id] = current
+        return current.index
+
+    def _current(
+        self,
+        uow: UnitOfWork,
+        store_id: str,
+        stamp: CalendarStamp | None,
+        lo: dt.datetime,
+        hi: dt.datetime,
+        *,
+        widen: bool = False,
+    ) -> _CachedCalendar:
+        """The store's calendar covering ``[lo, hi)`` as of ``stamp``.
+
+        The kept copy is reused as is while the stamp is unchanged; when the stamp moved by
+        fewer than :data:`~salonkit.scheduling.records.RECENT_CHANGES` named changes, only those
+        appointments are read again and re-indexed. ``widen`` (writers): a window the copy does
+        not cover is read and joined to it when it lies near, so the next booking finds it.
+        """
         version = stamp.version if stamp is not None else 0
         cached = self._calendars.get(store_id)
-        if cached is not None and cached.lo <= lo and hi <= cached.hi:
-            if cached.version == version:
-                return cached.index
+        if cached is not None and cached.version != version:
             changed = stamp.changed_since(cached.version) if stamp is not None else None
-            if keep and changed is not None and cached.version < version:
-                merged = dict(cached.appointments)
-                for appt_id in changed:
-                    merged.pop(appt_id, None)
-                for appt in uow.repo(APPOINTMENTS).select(in_("id", sorted(changed))):
-                    if (
-                        appt.status in BLOCKING
-                        and appt.held_from < cached.hi
-                        and appt.held_until > cached.lo
-                    ):
-                        merged[appt.id] = appt
-                fresh = _CachedCalendar(
-                    version, cached.lo, cached.hi, merged, CalendarIndex(store_id, merged.values())
+            if changed is None or cached.version > version:
+                cached = None
+            else:
+                fresh = [
+                    a
+                    for a in uow.repo(APPOINTMENTS).select(in_("id", sorted(changed)))
+                    if a.held_from < cached.hi and a.held_until > cached.lo
+                ]
+                cached = _CachedCalendar(
+                    version, cached.lo, cached.hi, cached.index.updated(fresh, removed=changed)
                 )
-                self._calendars[store_id] = fresh
-                return fresh.index
-        found = uow.repo(APPOINTMENTS).select(
+        if cached is not None and cached.covers(lo, hi):
+            return cached
+        if (
+            widen
+            and cached is not None
+            and lo - _WIDEN_LIMIT < cached.hi
+            and cached.lo < hi + _WIDEN_LIMIT
+        ):
+            new_lo, new_hi = min(lo, cached.lo), max(hi, cached.hi)
+            added = [
+                *(
+                    self._window_appointments(uow, store_id, new_lo, cached.lo)
+                    if new_lo < cached.lo
+                    else ()
+                ),
+                *(
+                    self._window_appointments(uow, store_id, cached.hi, new_hi)
+                    if cached.hi < new_hi
+                    else ()
+                ),
+            ]
+            return _CachedCalendar(version, new_lo, new_hi, cached.index.updated(added))
+        found = self._window_appointments(uow, store_id, lo, hi)
+        return _CachedCalendar(version, lo, hi, CalendarIndex(store_id, found))
+
+    @staticmethod
+    def _window_appointments(
+        uow: UnitOfWork, store_id: str, lo: dt.datetime, hi: dt.datetime
+    ) -> list[Appointment]:
+        """The store's blocking appointments overlapping ``[lo, hi)``."""
+        return uow.repo(APPOINTMENTS).select(
             eq("store_id", store_id),
             lt("held_from", hi),
             gt("held_until", lo),
             in_("status", _ACTIVE),
         )
-        index = CalendarIndex(store_id, found)
-        if keep:
-            self._calendars[store_id] = _CachedCalendar(
-                version, lo, hi, {a.id: a for a in found}, index
-            )
-        return index
+
+    def _keep_calendar(
+        self, store_id: str, calendar: _CachedCalendar, version: int, appt: Appointment
+    ) -> None:
+        """After a commit that took the stamp to ``version`` by writing ``appt``: keep the
+        calendar the writer checked against, with ``appt`` put in."""
+        self._calendars[store_id] = _CachedCalendar(
+            version, calendar.lo, calendar.hi, calendar.index.updated([appt])
+        )
 
     def _now(self) -> pendulum.DateTime:
         return require_aware(self._ctx.clock.now(), "clock.now")
@@ -258,16 +334,16 @@ class BookingService:
         if customer_id is not None:
             uow.lock(f"customer:{customer_id}")
 
-    @staticmethod
-    def _rules_of(uow: UnitOfWork, store_id: str) -> BookingRules:
-        found = uow.repo(BOOKING_RULES).find(store_id)
+    def _rules_of(self, uow: UnitOfWork, store_id: str) -> BookingRules:
+        found = self._ref(uow).find(BOOKING_RULES, store_id)
         return found.rules if found is not None else BookingRules()
 
     def _refs(self, uow: UnitOfWork, store_id: str, service_id: str, customer_id: str) -> _Refs:
+        ref = self._ref(uow)
         return _Refs(
-            store=uow.repo(STORES).get(store_id),
+            store=ref.get(STORES, store_id),
             rules=self._rules_of(uow, store_id),
-            service=uow.repo(SERVICES).get(service_id),
+            service=ref.get(SERVICES, service_id),
             customer=uow.repo(CUSTOMERS).get(customer_id),
         )
 
@@ -320,12 +396,13 @@ class BookingService:
         ``cached``: ``"no"`` loads the appointments afresh; ``"read"`` reuses the cached calendar
         when current; ``"keep"`` (read-only units of work only) also caches what it loads.
         """
+        ref = self._ref(uow)
         staff = (
             staff_members
             if staff_members is not None
-            else uow.repo(STAFF).select(eq("store_id", store.id))
+            else ref.select(STAFF, eq("store_id", store.id))
         )
-        resources = uow.repo(RESOURCES).select(eq("store_id", store.id))
+        resources = ref.select(RESOURCES, eq("store_id", store.id))
         c_lo, c_hi = customer_days if customer_days is not None else (lo, hi)
         if cached != "no":
             calendar = self._calendar(uow, store.id, lo, hi, keep=cached == "keep")
@@ -395,9 +472,10 @@ class BookingService:
         sid = self._sid(store)
         now = self._now()
         with self._ctx.unit_of_work(readonly=True) as uow:
-            store_rec = uow.repo(STORES).get(sid)
+            ref = self._ref(uow)
+            store_rec = ref.get(STORES, sid)
             rules = self._rules_of(uow, sid)
-            svc = uow.repo(SERVICES).get(service)
+            svc = ref.get(SERVICES, service)
             cust = uow.repo(CUSTOMERS).get(customer) if customer is not None else None
             if service_reasons(rules, svc, cust, channel):
                 return []
@@ -410,7 +488,7 @@ class BookingService:
                 now=now,
                 customer_id=customer,
                 staff_members=(
-                    [m for m in (uow.repo(STAFF).find(s) for s in named) if m is not None]
+                    [m for m in (ref.find(STAFF, s) for s in named) if m is not None]
                     if named is not None
                     else None
                 ),
@@ -526,9 +604,15 @@ class BookingService:
         request: BookingRequest,
         now: dt.datetime,
         channel: str,
+        customer_appointments: Sequence[Appointment] | None = None,
     ) -> list[ConflictReason]:
         tz = refs.store.timezone
-        counts = _day_counts(engine.appointments, refs.customer.id, tz, request.visit_id)
+        counts = _day_counts(
+            engine.appointments if customer_appointments is None else customer_appointments,
+            refs.customer.id,
+            tz,
+            request.visit_id,
+        )
         day = local_day(request.starts_at, tz)
         reasons = service_reasons(refs.rules, refs.service, refs.customer, channel)
         reasons += start_reasons(
@@ -629,8 +713,8 @@ class BookingService:
         now = self._now()
         with self._ctx.unit_of_work(readonly=True) as uow:
             refs = self._refs(uow, request.store_id, request.service_id, request.customer_id)
-            engine = self._check_engine(uow, refs, request, now, frozenset())
-            reasons = self._reasons(refs, engine, request, now, channel)
+            engine, mine = self._check_engine(uow, refs, request, now, frozenset())
+            reasons = self._reasons(refs, engine, request, now, channel, mine)
             return reasons, self._suggest(
                 uow, refs, request, now, frozenset(), channel, cached="keep"
             )
@@ -642,25 +726,57 @@ class BookingService:
         request: BookingRequest,
         now: dt.datetime,
         ignore: frozenset[str],
-    ) -> AvailabilityEngine:
-        """An engine loaded with just what checking one booking needs: the staff member, the
-        store's appointments overlapping what the booking would hold, and the customer's on that
-        store day (for the per-day limit)."""
+        calendar: _CachedCalendar | None = None,
+    ) -> tuple[AvailabilityEngine, list[Appointment]]:
+        """An engine loaded with just what checking one booking needs, and the customer's
+        blocking appointments that store day (for the per-day limit).
+
+        The engine holds the staff member, the store's appointments overlapping what the
+        booking would hold (from ``calendar`` when given, a copy current in this transaction)
+        and the customer's that store day anywhere.
+        """
         start = request.starts_at
         service = refs.service
-        member = uow.repo(STAFF).get(request.staff_id)
+        member = self._ref(uow).get(STAFF, request.staff_id)
         shape = shape_of(service, member)
-        return self._engine(
-            uow,
+        lo = start.subtract(minutes=shape.buffer_before)
+        hi = start.add(minutes=shape.minutes + shape.buffer_after)
+        day_lo, day_hi = self._local_day_bounds(start, refs.store.timezone)
+        customer = refs.customer.id
+        if calendar is None:
+            engine = self._engine(
+                uow,
+                refs.store,
+                lo,
+                hi,
+                now=now,
+                customer_id=customer,
+                staff_members=[member],
+                ignore=ignore,
+                customer_days=(day_lo, day_hi),
+            )
+            mine = [a for a in engine.appointments if a.customer_id == customer]
+            return engine, mine
+        mine = [
+            a
+            for a in uow.repo(APPOINTMENTS).select(
+                eq("customer_id", customer),
+                lt("starts_at", day_hi),
+                gt("ends_at", day_lo),
+                in_("status", _ACTIVE),
+            )
+            if a.id not in ignore and a.blocks(now)
+        ]
+        engine = AvailabilityEngine(
             refs.store,
-            start.subtract(minutes=shape.buffer_before),
-            start.add(minutes=shape.minutes + shape.buffer_after),
+            [member],
+            self._ref(uow).select(RESOURCES, eq("store_id", refs.store.id)),
+            mine,
             now=now,
-            customer_id=refs.customer.id,
-            staff_members=[member],
             ignore=ignore,
-            customer_days=self._local_day_bounds(start, refs.store.timezone),
+            calendar=calendar.index,
         )
+        return engine, mine
 
     def _place(
         self,
@@ -675,16 +791,18 @@ class BookingService:
         hold_minutes: int | None = None,
         ignore: frozenset[str] = frozenset(),
         series_id: str | None = None,
+        calendar: _CachedCalendar | None = None,
     ) -> Appointment:
         """Check ``request`` and build the appointment (not stored).
 
         Raises :class:`_Refusal` (a BookingConflict) listing every reason; the public methods
         add suggestions after their transaction rolled back (see :meth:`_refused`), so the
-        calendar lock is never held while alternatives are searched.
+        calendar lock is never held while alternatives are searched. ``calendar``: the store's
+        calendar as current in this transaction, to check against instead of reading.
         """
         refs = self._refs(uow, request.store_id, request.service_id, request.customer_id)
-        engine = self._check_engine(uow, refs, request, now, ignore)
-        reasons = self._reasons(refs, engine, request, now, channel)
+        engine, mine = self._check_engine(uow, refs, request, now, ignore, calendar)
+        reasons = self._reasons(refs, engine, request, now, channel, mine)
         steps = None
         if not reasons:
             member = engine.staff[request.staff_id]
@@ -783,12 +901,21 @@ class BookingService:
         payload = {"op": status.value, "channel": channel, **self._request_payload(request)}
         digest = fingerprint(payload)
         now = self._now()
+        store_id = request.store_id
         try:
             with self._ctx.unit_of_work() as uow:
-                self._lock(uow, request.store_id, request.customer_id)
+                self._lock(uow, store_id, request.customer_id)
                 earlier = recall(uow, idempotency_key, digest)
                 if earlier is not None:
                     return uow.repo(APPOINTMENTS).get(earlier.result_id)
+                stamp = uow.repo(CALENDAR_STAMPS).find(store_id)
+                day_lo, day_hi = self._local_day_bounds(
+                    request.starts_at, self._ref(uow).get(STORES, store_id).timezone
+                )
+                # the whole store day, widened by an hour for buffers
+                calendar = self._current(
+                    uow, store_id, stamp, day_lo - _HOUR, day_hi + _HOUR, widen=True
+                )
                 appt = self._place(
                     uow,
                     request,
@@ -798,14 +925,17 @@ class BookingService:
                     notes=notes,
                     key=idempotency_key,
                     hold_minutes=hold_minutes,
+                    calendar=calendar,
                 )
-                appt = self._save(uow, appt, new=True)
+                uow.repo(APPOINTMENTS).add(appt)
+                version = self._bump(uow, store_id, stamp, appt.id)
                 remember(uow, idempotency_key, digest, "appointment", appt.id, now)
                 self._emit_booked(uow, appt, now)
                 self._close_waitlist(uow, appt)
-                return appt
         except _Refusal as refusal:
             raise self._refused(refusal, channel) from None
+        self._keep_calendar(store_id, calendar, version, appt)
+        return appt
 
     def book(
         self,

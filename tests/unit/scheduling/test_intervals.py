@@ -79,3 +79,13 @@ def test_epoch_round_trip() -> None:
     t = pendulum.datetime(2026, 10, 25, 1, 30, tz="Europe/London").in_timezone("UTC")
     assert from_epoch(to_epoch(t)) == t
     assert from_epoch(to_epoch(t)).timezone_name == "UTC"
+
+
+@given(spans, spans)
+def test_adding_spans_to_a_busy_index_equals_building_it_anew(
+    first: list[tuple[int, int]], more: list[tuple[int, int]]
+) -> None:
+    grown = BusyIndex(first).with_spans(more)
+    assert grown.spans == merge([*first, *more])
+    assert grown.ends == [b for _, b in grown.spans]
+    assert BusyIndex(first).spans == merge(first)  # the original is left as it was
