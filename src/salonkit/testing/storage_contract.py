@@ -16,8 +16,9 @@ A backend package subclasses :class:`StorageContract` in its own tests and provi
 
 The suite checks round trips of every core record, ids and unique columns, optimistic
 concurrency, queries, transactions (rollback leaves nothing; events only after commit),
-append-only ledgers, read-only units of work, and that ``lock`` serialises concurrent
-check-then-insert attempts (no double booking under a race).
+append-only ledgers, read-only units of work, the reference stamp that lets services cache
+stores, staff and services, and that ``lock`` serialises concurrent check-then-insert attempts
+(no double booking under a race).
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ from salonkit.storage.records import (
     STORES,
     IdempotencyRecord,
 )
+from salonkit.storage.reference import ReferenceCache, reference_version
 
 T0 = pendulum.datetime(2026, 3, 29, 0, 30, tz="UTC")
 
@@ -318,6 +320,48 @@ class StorageContract:
             uow.repo(CUSTOMERS).add(customer)
         with backend.unit_of_work(readonly=True) as uow:
             assert uow.repo(CUSTOMERS).count() == 0
+
+    # -- reference data -----------------------------------------------------------------------
+
+    def test_writing_reference_data_bumps_the_reference_stamp(self, backend: Backend) -> None:
+        store = sample_records()[0][1]
+        with backend.unit_of_work(readonly=True) as uow:
+            assert reference_version(uow) == 0
+        with backend.unit_of_work() as uow:
+            uow.repo(STORES).add(store)
+            uow.repo(CUSTOMERS).add(sample_records()[1][1])
+        with backend.unit_of_work(readonly=True) as uow:
+            assert reference_version(uow) == 1
+        with pytest.raises(RuntimeError), backend.unit_of_work() as uow:
+            uow.repo(STORES).update(attrs.evolve(store, name="Renamed"))
+            raise RuntimeError("crash")
+        with backend.unit_of_work() as uow:  # not reference data
+            uow.repo(IDEMPOTENCY).add(_key(1))
+        with backend.unit_of_work(readonly=True) as uow:
+            assert reference_version(uow) == 1
+        with backend.unit_of_work() as uow:
+            uow.repo(STORES).update(uow.repo(STORES).get("flagship"))
+        with backend.unit_of_work(readonly=True) as uow:
+            assert reference_version(uow) == 2
+
+    def test_a_reference_cache_sees_every_committed_change(self, backend: Backend) -> None:
+        store = sample_records()[0][1]
+        cache = ReferenceCache()
+        with backend.unit_of_work() as uow:
+            uow.repo(STORES).add(store)
+        with backend.unit_of_work(readonly=True) as uow:
+            first = cache.view(uow).get(STORES, "flagship")
+            assert cache.view(uow).select(STORES, eq("id", "flagship")) == [first]
+        with backend.unit_of_work(readonly=True) as uow:
+            assert cache.view(uow).get(STORES, "flagship") is first  # kept, not read again
+        with backend.unit_of_work() as uow:
+            uow.repo(STORES).update(attrs.evolve(uow.repo(STORES).get("flagship"), name="New"))
+            # a unit of work that changed reference data reads around the cache
+            assert cache.view(uow).get(STORES, "flagship").name == "New"
+        with backend.unit_of_work(readonly=True) as uow:
+            assert cache.view(uow).get(STORES, "flagship").name == "New"
+            with pytest.raises(ValueError, match="not cacheable"):
+                cache.view(uow).find(CUSTOMERS, "c1")
 
     # -- concurrency --------------------------------------------------------------------------
 
