@@ -47,7 +47,7 @@ from salonkit.domain.customer import Customer
 from salonkit.domain.staff import StaffMember
 from salonkit.domain.store import Store
 from salonkit.domain.time import require_aware
-from salonkit.errors import ConcurrencyError, ValidationError
+from salonkit.errors import BookingConflict, ConcurrencyError, ValidationError
 from salonkit.orders.enlist import joined_context
 from salonkit.scheduling.availability import unit_ids
 from salonkit.scheduling.day import (
@@ -353,6 +353,7 @@ class DayPlanner:
         pinned: Iterable[str] = (),
         flex_minutes: int | None = DEFAULT_FLEX_MINUTES,
         keep_staff: bool = False,
+        verify: bool = True,
         progress: ProgressCallback | None = None,
     ) -> DayPlan:
         """Propose a re-arrangement of ``date`` in ``store`` (see the module docstring).
@@ -361,7 +362,11 @@ class DayPlanner:
         :func:`~salonkit.scheduling.day.optimize` (each solve; the day is solved again only when
         a booking had to be pinned). ``pinned`` names appointments that must not move;
         ``flex_minutes`` is how far a booking may move either way (``None``: anywhere in the
-        day); ``keep_staff`` keeps every booking with its staff member.
+        day); ``keep_staff`` keeps every booking with its staff member. With ``verify`` (the
+        default) the plan is rehearsed: written through the booking service in a unit of work
+        that is rolled back; a step the booking service refuses (its resource units are
+        allocated one by one, which the day format does not see) is taken out (the entry left
+        unfitted, the booking pinned) and the day solved again.
         """
         if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
             raise ValidationError("date", "give the day as a datetime.date")
@@ -390,10 +395,20 @@ class DayPlanner:
         started = time.perf_counter()
         rounds = 0
         restored: set[str] = set()
+        refused: dict[str, str] = {}
         while True:
             rounds += 1
             day = self._build(
-                snapshot, store_rec, date, now, notice, pins, kinds, flex_minutes, keep_staff
+                snapshot,
+                store_rec,
+                date,
+                now,
+                notice,
+                pins,
+                refused,
+                kinds,
+                flex_minutes,
+                keep_staff,
             )
             current: dict[str, tuple[str, int]] = {}
             for rid, demand in day.demands.items():
@@ -441,30 +456,41 @@ class DayPlanner:
                 first = next(r for r in stuck if r in current)
                 pins[first.removeprefix(_BOOKING)] = "kept: its move could not be written alone"
                 continue
-            break
-        score = _score(day.problem, placed)
-        final = attrs.evolve(
-            solution,
-            assignments=[Assignment(r, s, m) for r, (s, m) in placed.items()],
-            unscheduled=[r.id for r in day.problem.requests if r.id not in placed],
-            objective=score,
-            status="OPTIMAL" if solution.bound == score else "FEASIBLE",
-        )
-        return self._plan(
-            snapshot,
-            store_rec.timezone,
-            date,
-            now,
-            day,
-            current,
-            placed,
-            final,
-            order,
-            pins,
-            time.perf_counter() - started,
-            rounds,
-            frozenset(restored),
-        )
+            score = _score(day.problem, placed)
+            final = attrs.evolve(
+                solution,
+                assignments=[Assignment(r, s, m) for r, (s, m) in placed.items()],
+                unscheduled=[r.id for r in day.problem.requests if r.id not in placed],
+                objective=score,
+                status="OPTIMAL" if solution.bound == score else "FEASIBLE",
+            )
+            plan = self._plan(
+                snapshot,
+                store_rec.timezone,
+                date,
+                now,
+                day,
+                current,
+                placed,
+                final,
+                order,
+                pins,
+                refused,
+                time.perf_counter() - started,
+                rounds,
+                frozenset(restored),
+            )
+            if not verify or not plan.changes:
+                return plan
+            refusal = self._rehearse(plan)
+            if refusal is None:
+                return plan
+            why = "; ".join(r.message for r in refusal.reasons)
+            reason = f"refused by the booking service at the planned time: {why}"
+            if refusal.step.startswith(_WAITLIST):
+                refused[refusal.step.removeprefix(_WAITLIST)] = reason
+            else:
+                pins[refusal.step.removeprefix(_BOOKING)] = f"kept: its move was {reason}"
 
     # ------------------------------------------------------------------ building
 
@@ -476,6 +502,7 @@ class DayPlanner:
         now: pendulum.DateTime,
         notice: pendulum.DateTime,
         pins: dict[str, str],
+        refused: Mapping[str, str],
         kinds: Mapping[str, str],
         flex_minutes: int | None,
         keep_staff: bool,
@@ -532,7 +559,11 @@ class DayPlanner:
                         anchor=(appt.staff_id, appt.starts_at),
                     )
                 )
-            demands.extend(self._waitlist_demands(snap, date, store.timezone, now, notice))
+            demands.extend(
+                d
+                for d in self._waitlist_demands(snap, date, store.timezone, now, notice)
+                if d.id.removeprefix(_WAITLIST) not in refused
+            )
             day = build_salon_day(
                 store=store,
                 date=date,
@@ -710,6 +741,7 @@ class DayPlanner:
         solution: DaySolution,
         order: tuple[str, ...],
         pins: Mapping[str, str],
+        refused: Mapping[str, str],
         wall_s: float,
         rounds: int,
         restored: frozenset[str],
@@ -770,7 +802,7 @@ class DayPlanner:
             rid = _WAITLIST + entry.id
             if rid in placed:
                 continue
-            not_fitted[entry.id] = day.left_out.get(
+            not_fitted[entry.id] = refused.get(entry.id) or day.left_out.get(
                 rid, "no room" if rid in day.demands else "the booking rules refuse it that day"
             )
         score_before = _score(day.problem, current)
@@ -805,30 +837,47 @@ class DayPlanner:
 
         Raises :class:`~salonkit.ConcurrencyError` when an appointment of the day or a fitted
         waitlist entry changed since the plan was proposed, and
-        :class:`~salonkit.BookingConflict` when a booking rule refuses a step (the store's
-        setup changed, the minimum notice passed); either way nothing is written.
+        :class:`DayPlanRefused` (a :class:`~salonkit.BookingConflict`) naming the step a booking
+        rule refuses (the store's setup changed, the minimum notice passed); either way nothing
+        is written.
         """
+        with self._ctx.unit_of_work() as uow:
+            return self._write(uow, plan)
+
+    def _rehearse(self, plan: DayPlan) -> DayPlanRefused | None:
+        """Write ``plan`` in a unit of work that is rolled back; the refusal, if any."""
+        try:
+            with self._ctx.unit_of_work() as uow:
+                self._write(uow, plan)
+                raise _Rehearsed
+        except _Rehearsed:
+            return None
+        except DayPlanRefused as refusal:
+            return refusal
+
+    def _write(self, uow: UnitOfWork, plan: DayPlan) -> AppliedDayPlan:
+        """Check that nothing changed since ``plan`` was proposed, then write it in ``uow``."""
         moves = {_BOOKING + m.appointment_id: m for m in plan.moves}
         fits = {_WAITLIST + f.entry_id: f for f in plan.fitted}
         moved: list[Appointment] = []
         booked: list[Appointment] = []
-        with self._ctx.unit_of_work() as uow:
-            uow.lock(f"calendar:{plan.store_id}")
-            snapshot, _ = self._read(uow, plan.store_id, plan.date)
-            if {a.id: a.version for a in snapshot.appointments} != dict(plan.snapshot):
+        uow.lock(f"calendar:{plan.store_id}")
+        snapshot, _ = self._read(uow, plan.store_id, plan.date)
+        if {a.id: a.version for a in snapshot.appointments} != dict(plan.snapshot):
+            raise ConcurrencyError(
+                f"the calendar of {plan.store_id} on {plan.date.isoformat()} changed since "
+                "the plan was proposed; propose again"
+            )
+        repo = uow.repo(WAITLIST)
+        for fit in plan.fitted:
+            entry = repo.find(fit.entry_id)
+            if entry is None or entry.version != fit.version or entry.status.value not in _OPEN:
                 raise ConcurrencyError(
-                    f"the calendar of {plan.store_id} on {plan.date.isoformat()} changed since "
-                    "the plan was proposed; propose again"
+                    f"waitlist entry {fit.entry_id!r} changed since the plan was proposed"
                 )
-            repo = uow.repo(WAITLIST)
-            for fit in plan.fitted:
-                entry = repo.find(fit.entry_id)
-                if entry is None or entry.version != fit.version or entry.status.value not in _OPEN:
-                    raise ConcurrencyError(
-                        f"waitlist entry {fit.entry_id!r} changed since the plan was proposed"
-                    )
-            bookings = BookingService(joined_context(self._ctx, uow), store_id=plan.store_id)
-            for key in plan.order:
+        bookings = BookingService(joined_context(self._ctx, uow), store_id=plan.store_id)
+        for key in plan.order:
+            try:
                 if key in moves:
                     move = moves[key]
                     moved.append(
@@ -853,7 +902,22 @@ class DayPlanner:
                             notes=f"from waitlist entry {fit.entry_id} (day plan)",
                         )
                     )
+            except BookingConflict as conflict:
+                raise DayPlanRefused(key, conflict) from conflict
         return AppliedDayPlan(moved=tuple(moved), booked=tuple(booked))
+
+
+class _Rehearsed(Exception):
+    """Raised to roll a rehearsal back."""
+
+
+class DayPlanRefused(BookingConflict):
+    """The booking service refused one step of a day plan (``step``: ``"booking:<id>"`` or
+    ``"waitlist:<id>"``); carries that refusal's reasons and suggestions."""
+
+    def __init__(self, step: str, conflict: BookingConflict) -> None:
+        super().__init__(conflict.reasons, conflict.suggestions)
+        self.step = step
 
 
 def _why(
@@ -889,6 +953,7 @@ __all__ = [
     "WAITLIST_PRIORITY",
     "AppliedDayPlan",
     "DayPlan",
+    "DayPlanRefused",
     "DayPlanner",
     "Fit",
     "Kept",

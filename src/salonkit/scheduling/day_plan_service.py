@@ -51,6 +51,7 @@ class DayPlanService:
         pinned: Iterable[str] = (),
         flex_minutes: int | None = DEFAULT_FLEX_MINUTES,
         keep_staff: bool = False,
+        verify: bool = True,
         progress: ProgressCallback | None = None,
     ) -> DayPlan:
         """Propose a re-arrangement of ``date``: see
@@ -65,6 +66,7 @@ class DayPlanService:
             pinned=pinned,
             flex_minutes=flex_minutes,
             keep_staff=keep_staff,
+            verify=verify,
             progress=progress,
         )
 
