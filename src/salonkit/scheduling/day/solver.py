@@ -22,6 +22,7 @@ from ortools.sat.python import cp_model
 
 from salonkit.scheduling.day import lns
 from salonkit.scheduling.day.checker import check_solution
+from salonkit.scheduling.day.colgen import BackgroundBound, TimeIndexedBound
 from salonkit.scheduling.day.errors import InfeasibleDay
 from salonkit.scheduling.day.greedy import greedy_solution
 from salonkit.scheduling.day.model import (
@@ -39,16 +40,18 @@ from salonkit.scheduling.day.prepare import (
     prepare,
     union,
 )
-from salonkit.scheduling.day.relaxation import time_indexed_bound
 
 logger = logging.getLogger(__name__)
 
 Domain = cp_model.Domain
 #: Largest model (in request-staff pairs) that gets the window energy constraints.
 WINDOW_ENERGY_PAIRS = 1000
-#: Largest model (in request-staff pairs) whose time-indexed LP bound is computed while CP-SAT
-#: searches (beyond it the LP takes too long for a 10-second budget).
-LP_PAIRS = 400
+#: Smallest model (in request-staff pairs) that gets the time-indexed LP bound (CP-SAT proves
+#: smaller days optimal on its own).
+LP_MIN_PAIRS = 100
+#: Run the whole CP-SAT model beside the neighbourhood search on large days (its bound is
+#: weaker than the LP's there; it is kept for the plans it finds).
+FULL_MODEL_WITH_LNS = True
 #: Largest model (in request-staff pairs) on which CP-SAT's presolve probes.
 PROBING_PAIRS = 500
 #: Smallest model (in request-staff pairs) on which a neighbourhood search runs beside CP-SAT;
@@ -722,42 +725,65 @@ def optimize(
     solver.best_bound_callback = lambda bound: best.offer(bound=math.floor(bound + 1e-6))
     outcome: dict[str, cp_model.CpSolverStatus] = {}
 
+    done = threading.Event()
+
     def run_full_model() -> None:
         outcome["status"] = solver.solve(model.model, _Reporter(best))
+        if not deterministic:
+            done.set()  # the other searches stop with the whole model
 
-    def run_relaxation() -> None:
-        remaining = deadline - time.perf_counter()
-        found = time_indexed_bound(prep, model.options, 0.9 * remaining)
-        if found is not None:
-            logger.info("time-indexed LP bound %d", found)
-            best.offer(bound=found)
-            if best.objective is not None and best.objective >= found:
-                solver.stop_search()
+    lp: BackgroundBound | None = None
+    if not deterministic and workers >= 2 and pairs >= LP_MIN_PAIRS:
+        seeded = _plan_of(prep, start_from) if start_from is not None else None
+        lp = BackgroundBound(
+            TimeIndexedBound(
+                prep,
+                model.options,
+                seeded.placed if seeded is not None else None,
+                seeded.breaks if seeded is not None else None,
+            ),
+            start_from.objective if start_from is not None else 0,
+            deadline - 0.05,
+            on_bound=lambda b: _lp_found(b, best, solver, done),
+        )
+        lp.start()  # before any thread: the LP runs in a forked process
 
-    plan: lns.Plan | None = None
-    if use_lns and workers >= 2:
-        thread = threading.Thread(target=run_full_model, name="salon-day-cp-sat")
-        thread.start()
+    def run_lns() -> lns.Plan:
         assert start_from is not None
-        plan = lns.search(
+        return lns.search(
             prep,
             model.options,
             _plan_of(prep, start_from),
             seed=seed,
             deadline=deadline,
             max_moves=int(MOVES_PER_S * time_limit) if deterministic else None,
-            stop=None if deterministic else (lambda: not thread.is_alive()),
-            on_improve=lambda p: _lns_found(p, prep, best, None if deterministic else solver),
+            stop=None if deterministic else done.is_set,
+            on_improve=lambda p: _lns_found(p, prep, best, None if deterministic else solver, done),
             deterministic=deterministic,
         )
-        thread.join()
-    elif not deterministic and pairs <= LP_PAIRS:  # CP-SAT searches while the LP is solved
-        thread = threading.Thread(target=run_full_model, name="salon-day-cp-sat")
-        thread.start()
-        run_relaxation()
-        thread.join()
+
+    plan: lns.Plan | None = None
+    outcome["status"] = cp_model.UNKNOWN
+    if use_lns and workers >= 2:
+        thread = None
+        if FULL_MODEL_WITH_LNS or deterministic:
+            thread = threading.Thread(target=run_full_model, name="salon-day-cp-sat")
+            thread.start()
+        plan = run_lns()
+        if not deterministic:
+            done.set()
+            solver.stop_search()
+        if thread is not None:
+            thread.join()
     else:
         run_full_model()
+    if lp is not None:
+        lp.stop()
+        logger.info(
+            "Lagrangian bound %s (%d steps)",
+            best.bound,
+            lp.rounds,
+        )
     status = outcome["status"]
     name = solver.status_name(status)
     if status == cp_model.INFEASIBLE:
@@ -818,11 +844,24 @@ def optimize(
 
 
 def _lns_found(
-    plan: lns.Plan, prep: Prepared, best: _Best, solver: cp_model.CpSolver | None
+    plan: lns.Plan,
+    prep: Prepared,
+    best: _Best,
+    solver: cp_model.CpSolver | None,
+    done: threading.Event,
 ) -> None:
     score = plan.score(prep)
     best.offer(score)
     if solver is not None and best.bound is not None and score >= best.bound:
+        done.set()
+        solver.stop_search()
+
+
+def _lp_found(bound: int, best: _Best, solver: cp_model.CpSolver, done: threading.Event) -> None:
+    """A new LP bound: recorded, and every search stops when a plan already reaches it."""
+    best.offer(bound=bound)
+    if best.objective is not None and best.objective >= bound:
+        done.set()
         solver.stop_search()
 
 
