@@ -29,7 +29,7 @@ from salonkit.scheduling.day import (
 from salonkit.scheduling.day_plan import DayPlanner
 from salonkit.scheduling.model import Appointment, AppointmentStatus, BookingRequest
 from salonkit.scheduling.sample import install_sample_salon
-from salonkit.testing import FrozenClock, SequentialIds
+from salonkit.testing import FrozenClock, RecordingListener, SequentialIds
 
 #: Monday 4 May 2026, 08:00 UTC; the day planned is Tuesday 5 May (London, BST).
 T0 = pendulum.datetime(2026, 5, 4, 8)
@@ -42,7 +42,7 @@ def at(hour: int, minute: int = 0) -> pendulum.DateTime:
     return pendulum.datetime(2026, 5, 5, hour, minute, tz=TZ)
 
 
-def open_salon(url: str) -> Salon:
+def open_salon(url: str, listener: RecordingListener | None = None) -> Salon:
     """One stylist (cut and colour), one chair, one basin, open 09:00-12:00, and:
 
     - Ann's cut 09:45-10:30 (booked, may move),
@@ -51,7 +51,13 @@ def open_salon(url: str) -> Salon:
 
     Bea fits only at 09:00-10:30, and then only if Ann moves to 10:30.
     """
-    salon = Salon.open(url, clock=FrozenClock(T0), ids=SequentialIds(), load_entrypoints=False)
+    salon = Salon.open(
+        url,
+        clock=FrozenClock(T0),
+        ids=SequentialIds(),
+        load_entrypoints=False,
+        plugins=[listener] if listener is not None else [],
+    )
     install_sample_salon(
         salon.context,
         customers=("ann", "bea", "cy"),
@@ -306,3 +312,14 @@ def test_bad_input_names_the_field(salon: Salon) -> None:
     with pytest.raises(ValidationError) as caught:
         salon.optimize_day(DAY, flex_minutes=-5)
     assert caught.value.field == "flex_minutes"
+
+
+def test_a_proposal_emits_nothing_and_applying_emits_what_the_desk_would() -> None:
+    listener = RecordingListener()
+    salon = open_salon("memory://", listener)
+    listener.events.clear()
+    plan = propose(salon)  # rehearsed in a unit of work that is rolled back
+    assert listener.events == []
+    salon.apply_day_plan(plan)
+    names = listener.names()
+    assert names.count("AppointmentRescheduled") == 1 and names.count("AppointmentBooked") == 1

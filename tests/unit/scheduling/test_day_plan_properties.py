@@ -63,11 +63,12 @@ def no_double_booking(appointments: list[Appointment]) -> bool:
 
 
 @settings(max_examples=12, deadline=None)
-@given(bookings, entries, st.sampled_from([0, 30, None]))
+@given(bookings, entries, st.sampled_from([0, 30, None]), st.booleans())
 def test_a_plan_keeps_every_booking_and_can_be_written(
     booked: list[tuple[str, str, str, int, bool]],
     waiting: list[tuple[str, str, int, int]],
     flex: int | None,
+    keep_staff: bool,
 ) -> None:
     salon = Salon.open(
         "memory://", clock=FrozenClock(T0), ids=SequentialIds(), load_entrypoints=False
@@ -105,8 +106,14 @@ def test_a_plan_keeps_every_booking_and_can_be_written(
     day = (at(0), at(24 * 60 - 1))
     before = {a.id: a for a in salon.bookings.appointments(within=day, store="flagship")}
 
-    plan = salon.optimize_day(
-        DAY, time_limit=0.5, workers=1, seed=3, deterministic=True, flex_minutes=flex
+    plan = salon.day_plans.propose(
+        DAY,
+        time_limit=0.5,
+        workers=1,
+        seed=3,
+        deterministic=True,
+        flex_minutes=flex,
+        keep_staff=keep_staff,
     )
 
     assert check_solution(plan.problem, plan.solution).valid
@@ -117,6 +124,7 @@ def test_a_plan_keeps_every_booking_and_can_be_written(
     assert all(r.id in placed for r in plan.problem.requests if r.id.startswith("booking:"))
     assert plan.score_after >= plan.score_before
     for move in plan.moves:
+        assert not keep_staff or move.new_staff_id == move.staff_id
         if flex is not None:
             assert abs((move.new_starts_at - move.starts_at).in_minutes()) <= flex
 
