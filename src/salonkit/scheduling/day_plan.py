@@ -265,6 +265,17 @@ def _violations(problem: DayProblem, placed: Mapping[str, tuple[str, int]]) -> s
     return {(v.code, v.subject) for v in report.violations if v.code != "objective_mismatch"}
 
 
+def _clashes(problem: DayProblem, placed: Mapping[str, tuple[str, int]]) -> int:
+    """How many rule breaches ``placed`` has (each overlapping pair counts)."""
+    solution = DaySolution(
+        assignments=[Assignment(r, s, m) for r, (s, m) in placed.items()],
+        breaks=[],
+        unscheduled=[r.id for r in problem.requests if r.id not in placed],
+    )
+    report = check_solution(problem, solution)
+    return sum(1 for v in report.violations if v.code != "objective_mismatch")
+
+
 def _score(problem: DayProblem, placed: Mapping[str, tuple[str, int]]) -> int:
     solution = DaySolution(
         assignments=[Assignment(r, s, m) for r, (s, m) in placed.items()],
@@ -593,27 +604,9 @@ class DayPlanner:
     ) -> list[Demand]:
         """The open waitlist entries the booking rules let book on ``date``."""
         out: list[Demand] = []
-        rules = snap.rules
         for entry in snap.entries:
-            service = snap.services.get(entry.service_id)
-            customer = snap.customers.get(entry.customer_id)
-            if service is None or customer is None:
+            if _refusal(snap, entry, date, timezone, now) is not None:
                 continue
-            if service_reasons(rules, service, customer, "desk"):
-                continue
-            if not patch_test_ok(rules, service, customer, date):
-                continue
-            limit = rules.max_bookings_per_customer_per_day
-            if limit is not None:
-                groups = {
-                    a.visit_id or a.id
-                    for a in [*snap.appointments, *snap.elsewhere]
-                    if a.customer_id == entry.customer_id
-                    and a.blocks(now)
-                    and local_day(a.starts_at, timezone) == date
-                }
-                if len(groups) >= limit:
-                    continue
             out.append(
                 Demand(
                     id=_WAITLIST + entry.id,
@@ -622,7 +615,7 @@ class DayPlanner:
                     earliest=max(entry.earliest, notice),
                     latest=entry.latest.subtract(minutes=1),
                     staff=(entry.staff_id,) if entry.staff_id else (),
-                    preferred=customer.preferred_staff,
+                    preferred=snap.customers[entry.customer_id].preferred_staff,
                     priority=WAITLIST_PRIORITY,
                 )
             )
@@ -802,8 +795,12 @@ class DayPlanner:
             rid = _WAITLIST + entry.id
             if rid in placed:
                 continue
-            not_fitted[entry.id] = refused.get(entry.id) or day.left_out.get(
-                rid, "no room" if rid in day.demands else "the booking rules refuse it that day"
+            not_fitted[entry.id] = (
+                refused.get(entry.id)
+                or day.left_out.get(rid)
+                or ("no room" if rid in day.demands else None)
+                or _refusal(snap, entry, date, timezone, now)
+                or "no room"
             )
         score_before = _score(day.problem, current)
         return DayPlan(
@@ -920,6 +917,35 @@ class DayPlanRefused(BookingConflict):
         self.step = step
 
 
+def _refusal(
+    snap: _Snapshot, entry: WaitlistEntry, date: dt.date, timezone: str, now: pendulum.DateTime
+) -> str | None:
+    """Why the booking rules refuse ``entry`` on ``date`` whatever the time (``None``: they do
+    not)."""
+    rules = snap.rules
+    service = snap.services.get(entry.service_id)
+    customer = snap.customers.get(entry.customer_id)
+    if service is None or customer is None:
+        return "its service or customer no longer exists"
+    reasons = service_reasons(rules, service, customer, "desk")
+    if reasons:
+        return "; ".join(r.message for r in reasons)
+    if not patch_test_ok(rules, service, customer, date):
+        return f"{service.name} needs a valid patch test"
+    limit = rules.max_bookings_per_customer_per_day
+    if limit is not None:
+        groups = {
+            a.visit_id or a.id
+            for a in [*snap.appointments, *snap.elsewhere]
+            if a.customer_id == entry.customer_id
+            and a.blocks(now)
+            and local_day(a.starts_at, timezone) == date
+        }
+        if len(groups) >= limit:
+            return f"the customer already has {limit} booking(s) that day"
+    return None
+
+
 def _why(
     problem: DayProblem,
     rid: str,
@@ -931,21 +957,22 @@ def _why(
 ) -> str:
     """What takes the booking's old place: the requests placed by the plan that would clash
     with it there (same staff member, customer or resource at the same time)."""
+    trial = {**placed, rid: current[rid]}
+    clashes = _clashes(problem, trial)
+    makers: list[str] = []
     for other in sorted(placed, key=lambda r: (not r.startswith(_WAITLIST), r)):
         if other == rid or placed[other] == current.get(other):
             continue
-        trial = {**placed, rid: current[rid]}
-        if _violations(problem, trial) and not _violations(
-            problem, {k: v for k, v in trial.items() if k != other}
-        ):
+        if _clashes(problem, {k: v for k, v in trial.items() if k != other}) < clashes:
             demand = day.demands[other]
             name = who.get(demand.customer_id, demand.customer_id)
             what = "waitlist entry" if other.startswith(_WAITLIST) else "booking"
-            return (
-                f"to make room for {name}'s {service_name(demand.service_id)} "
-                f"({what} {other.split(':', 1)[1]})"
+            makers.append(
+                f"{name}'s {service_name(demand.service_id)} ({what} {other.split(':', 1)[1]})"
             )
-    return "to make room for the other changes"
+    if not makers:
+        return "to make room for the other changes"
+    return "to make room for " + " and ".join(makers[:2])
 
 
 __all__ = [
