@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any, NamedTuple
 
 import attrs
+import pendulum
 
 from salonkit.inventory.model import (
     LotPart,
     Move,
+    MoveType,
     NegativeStockPolicy,
     StockSettings,
     Transfer,
@@ -57,15 +60,109 @@ def _lot_part_from_dict(data: dict[str, str | None], _: type) -> LotPart:
 converter.register_unstructure_hook(LotPart, _lot_part_to_dict)
 converter.register_structure_hook(LotPart, _lot_part_from_dict)
 
+_UTC_ZONES = (pendulum.UTC, dt.UTC)
+_NO_OFFSET = dt.timedelta(0)
+
+
+def _instant_to_str(value: dt.datetime) -> str:
+    """The stored form of an instant: what the codec makes, without its pendulum conversion
+    when the instant is already in UTC (every move the ledger stamps is)."""
+    if value.tzinfo in _UTC_ZONES:
+        return value.isoformat()
+    text = converter.unstructure(value, dt.datetime)
+    assert isinstance(text, str)
+    return text
+
+
+def _str_to_instant(text: str) -> dt.datetime:
+    """An instant from its stored form: what the codec rebuilds (a pendulum ``DateTime`` in
+    UTC), without ``pendulum.parse`` when the text is in UTC (every stored instant is)."""
+    parsed = dt.datetime.fromisoformat(text)
+    if parsed.utcoffset() != _NO_OFFSET:
+        instant = converter.structure(text, dt.datetime)
+        assert isinstance(instant, dt.datetime)
+        return instant
+    return pendulum.DateTime(
+        parsed.year,
+        parsed.month,
+        parsed.day,
+        parsed.hour,
+        parsed.minute,
+        parsed.second,
+        parsed.microsecond,
+        tzinfo=pendulum.UTC,
+    )
+
+
+def _move_to_dict(move: Move) -> dict[str, object]:
+    """The stored document of a move: the same dict the codec's generated function makes
+    (a test holds them equal), written out because batches store thousands of moves."""
+    value, expires = move.value, move.expires
+    return {
+        "id": move.id,
+        "seq": move.seq,
+        "store_id": move.store_id,
+        "sku": move.sku,
+        "type": move.type.value,
+        "quantity": str(move.quantity),
+        "posted_at": _instant_to_str(move.posted_at),
+        "recorded_at": _instant_to_str(move.recorded_at),
+        "actor": move.actor,
+        "value": None if value is None else str(value),
+        "lot": move.lot,
+        "expires": None if expires is None else converter.unstructure(expires, dt.date),
+        "reason": move.reason,
+        "reference": move.reference,
+        "counterparty": move.counterparty,
+        "service_id": move.service_id,
+    }
+
+
+def _move_from_dict(data: dict[str, Any], _: type = Move) -> Move:
+    """A move from its stored document (what the codec's generated function rebuilds: a
+    missing field takes its default)."""
+    get = data.get
+    value, expires = get("value"), get("expires")
+    return Move(
+        id=str(data["id"]),
+        seq=int(data["seq"]),
+        store_id=str(data["store_id"]),
+        sku=str(data["sku"]),
+        type=MoveType(data["type"]),
+        quantity=_decimal(data["quantity"]),
+        posted_at=_str_to_instant(data["posted_at"]),
+        recorded_at=_str_to_instant(data["recorded_at"]),
+        actor=str(data["actor"]),
+        value=None if value is None else _decimal(value),
+        lot=_optional_str(get("lot")),
+        expires=None if expires is None else dt.date.fromisoformat(expires),
+        reason=str(get("reason", "")),
+        reference=_optional_str(get("reference")),
+        counterparty=_optional_str(get("counterparty")),
+        service_id=_optional_str(get("service_id")),
+    )
+
+
+def _optional_str(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+converter.register_unstructure_hook(Move, _move_to_dict)
+converter.register_structure_hook(Move, _move_from_dict)
+
+
+def _decimal(value: object) -> Decimal:
+    return Decimal(str(value))
+
 
 def stream_id(store_id: str, sku: str) -> str:
     """The id of the balance record of ``sku`` in ``store_id``."""
     return f"{store_id}:{sku}"
 
 
-@attrs.frozen
-class LayerRecord:
-    """A stored lot layer."""
+class LayerRecord(NamedTuple):
+    """A stored lot layer (a named tuple: a balance holds dozens and is read and written for
+    every batch; stored as a small document by :func:`_layer_to_dict`)."""
 
     lot: str | None
     expires: dt.date | None
@@ -74,12 +171,48 @@ class LayerRecord:
     order: int
 
 
-@attrs.frozen
-class ShortfallRecord:
-    """A stored negative-stock layer."""
+class ShortfallRecord(NamedTuple):
+    """A stored negative-stock layer (a named tuple, stored as a small document)."""
 
     quantity: Decimal
     rate: Decimal
+
+
+def _layer_to_dict(layer: LayerRecord) -> dict[str, object]:
+    expires = layer.expires
+    return {
+        "lot": layer.lot,
+        "expires": None if expires is None else expires.isoformat(),
+        "quantity": str(layer.quantity),
+        "value": str(layer.value),
+        "order": layer.order,
+    }
+
+
+def _layer_from_dict(data: dict[str, Any], _: type = LayerRecord) -> LayerRecord:
+    expires = data["expires"]
+    return LayerRecord(
+        data["lot"],
+        None if expires is None else dt.date.fromisoformat(expires),
+        _decimal(data["quantity"]),
+        _decimal(data["value"]),
+        int(data["order"]),
+    )
+
+
+def _shortfall_to_dict(short: ShortfallRecord) -> dict[str, object]:
+    return {"quantity": str(short.quantity), "rate": str(short.rate)}
+
+
+def _shortfall_from_dict(data: dict[str, Any], _: type = ShortfallRecord) -> ShortfallRecord:
+    return ShortfallRecord(_decimal(data["quantity"]), _decimal(data["rate"]))
+
+
+# The same documents the codec made when these were attrs classes.
+converter.register_unstructure_hook(LayerRecord, _layer_to_dict)
+converter.register_structure_hook(LayerRecord, _layer_from_dict)
+converter.register_unstructure_hook(ShortfallRecord, _shortfall_to_dict)
+converter.register_structure_hook(ShortfallRecord, _shortfall_from_dict)
 
 
 @attrs.frozen(kw_only=True)
@@ -120,16 +253,20 @@ class StockBalance:
         state = StreamState(self.method)
         state.quantity, state.value, state.rate = self.quantity, self.value, self.rate
         state.last_rate, state.counter = self.last_rate, self.counter
-        state.layers = [Layer(x.lot, x.expires, x.quantity, x.value, x.order) for x in self.layers]
-        state.shortfall = [Shortfall(s.quantity, s.rate) for s in self.shortfall]
+        state.layers = [Layer(*x) for x in self.layers]
+        state.shortfall = [Shortfall(*s) for s in self.shortfall]
         return state
 
     def with_state(
         self, state: StreamState, last: Key | None, moves: int, next_seq: int
     ) -> StockBalance:
         """This balance with ``state``, ending at ``last`` (posting instant, sequence)."""
-        return attrs.evolve(
-            self,
+        # built directly rather than with attrs.evolve: a batch makes one for every product
+        return StockBalance(
+            id=self.id,
+            store_id=self.store_id,
+            sku=self.sku,
+            method=self.method,
             quantity=state.quantity,
             value=state.value,
             rate=state.rate,
@@ -143,7 +280,61 @@ class StockBalance:
             last_seq=last[1] if last is not None else 0,
             moves=moves,
             next_seq=next_seq,
+            version=self.version,
         )
+
+
+def _balance_to_dict(balance: StockBalance) -> dict[str, object]:
+    """The stored document of a balance: the same dict the codec's generated function makes
+    (a test holds them equal), written out because every batch writes one per product."""
+    last = balance.last_posted_at
+    return {
+        "id": balance.id,
+        "store_id": balance.store_id,
+        "sku": balance.sku,
+        "method": balance.method.value,
+        "quantity": str(balance.quantity),
+        "value": str(balance.value),
+        "rate": str(balance.rate),
+        "last_rate": str(balance.last_rate),
+        "counter": balance.counter,
+        "layers": [_layer_to_dict(x) for x in balance.layers],
+        "shortfall": [_shortfall_to_dict(x) for x in balance.shortfall],
+        "last_posted_at": None if last is None else _instant_to_str(last),
+        "last_seq": balance.last_seq,
+        "next_seq": balance.next_seq,
+        "moves": balance.moves,
+        "version": balance.version,
+    }
+
+
+def _balance_from_dict(data: dict[str, Any], _: type) -> StockBalance:
+    """A balance from its stored document (what the codec's generated function rebuilds: a
+    missing field takes its default)."""
+    get = data.get
+    last = get("last_posted_at")
+    return StockBalance(
+        id=data["id"],
+        store_id=data["store_id"],
+        sku=data["sku"],
+        method=ValuationMethod(data["method"]),
+        quantity=_decimal(get("quantity", 0)),
+        value=_decimal(get("value", 0)),
+        rate=_decimal(get("rate", 0)),
+        last_rate=_decimal(get("last_rate", 0)),
+        counter=int(get("counter", 0)),
+        layers=tuple(map(_layer_from_dict, get("layers", ()))),
+        shortfall=tuple(map(_shortfall_from_dict, get("shortfall", ()))),
+        last_posted_at=None if last is None else _str_to_instant(last),
+        last_seq=int(get("last_seq", 0)),
+        next_seq=int(get("next_seq", 1)),
+        moves=int(get("moves", 0)),
+        version=int(get("version", 0)),
+    )
+
+
+converter.register_unstructure_hook(StockBalance, _balance_to_dict)
+converter.register_structure_hook(StockBalance, _balance_from_dict)
 
 
 @attrs.frozen(kw_only=True)
