@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
 from itertools import combinations
 
@@ -91,14 +92,10 @@ def open_salon(url: str, listener: RecordingListener | None = None) -> Salon:
     return salon
 
 
-@pytest.fixture(params=["memory", "sqlite"])
-def salon(request: pytest.FixtureRequest, tmp_path: object) -> Salon:
-    if request.param == "sqlite":
-        request.applymarker(pytest.mark.sqlite)
-        url = f"sqlite:///{tmp_path}/salon.db"
-    else:
-        url = "memory://"
-    made = open_salon(url)
+@pytest.fixture
+def salon(any_url: str) -> Iterator[Salon]:
+    """The day above on each backend (memory, SQLite, PostgreSQL when configured)."""
+    made = open_salon(any_url)
     yield made
     made.close()
 
