@@ -34,6 +34,8 @@ class MoveType(Enum):
     STOCKTAKE = "stocktake"
 
 
+#: The stored name of each move type (a dict lookup is cheaper than ``Enum.value``).
+MOVE_TYPE_VALUES: dict[MoveType, str] = {t: t.value for t in MoveType}
 #: Outgoing moves that may only take usable (unexpired) stock.
 USABLE_ONLY = frozenset({MoveType.CONSUME, MoveType.SELL, MoveType.TRANSFER_OUT})
 #: Move types whose quantity is always positive.
@@ -219,6 +221,7 @@ class Transfer:
 __all__ = [
     "EITHER",
     "INCOMING",
+    "MOVE_TYPE_VALUES",
     "OUTGOING",
     "USABLE_ONLY",
     "Balance",

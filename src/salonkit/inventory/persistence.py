@@ -28,6 +28,7 @@ from salonkit.inventory.ledger import transfer_parts, utc_instant
 from salonkit.inventory.model import (
     EITHER,
     INCOMING,
+    MOVE_TYPE_VALUES,
     OUTGOING,
     Balance,
     LotPart,
@@ -437,7 +438,7 @@ class StockSession:
                 store_id=move.store_id,
                 sku=move.sku,
                 move_id=move.id,
-                move_type=move.type.value,
+                move_type=MOVE_TYPE_VALUES[move.type],
                 quantity=move.quantity,
                 back_dated=back_dated,
             )

@@ -18,6 +18,7 @@ import attrs
 import pendulum
 
 from salonkit.inventory.model import (
+    MOVE_TYPE_VALUES,
     LotPart,
     Move,
     MoveType,
@@ -66,12 +67,24 @@ _NO_OFFSET = dt.timedelta(0)
 
 def _instant_to_str(value: dt.datetime) -> str:
     """The stored form of an instant: what the codec makes, without its pendulum conversion
-    when the instant is already in UTC (every move the ledger stamps is)."""
+    when the instant is already in UTC (every move the ledger stamps is). The last instant
+    converted is remembered: the moves of one unit of work share their ``recorded_at``."""
+    global _last_instant
+    last, text = _last_instant
+    if value is last:
+        return text
     if value.tzinfo in _UTC_ZONES:
-        return value.isoformat()
-    text = converter.unstructure(value, dt.datetime)
-    assert isinstance(text, str)
+        text = value.isoformat()
+    else:
+        found = converter.unstructure(value, dt.datetime)
+        assert isinstance(found, str)
+        text = found
+    _last_instant = (value, text)
     return text
+
+
+# (instant, its text): replaced whole, so a thread never sees one without the other
+_last_instant: tuple[object, str] = (None, "")
 
 
 def _str_to_instant(text: str) -> dt.datetime:
@@ -103,7 +116,7 @@ def _move_to_dict(move: Move) -> dict[str, object]:
         "seq": move.seq,
         "store_id": move.store_id,
         "sku": move.sku,
-        "type": move.type.value,
+        "type": MOVE_TYPE_VALUES[move.type],
         "quantity": str(move.quantity),
         "posted_at": _instant_to_str(move.posted_at),
         "recorded_at": _instant_to_str(move.recorded_at),
@@ -425,7 +438,7 @@ STOCK_MOVES = registry.register(
             Column("store_id", str),
             Column("sku", str),
             Column("stream", str, extract=lambda m: stream_id(m.store_id, m.sku)),
-            Column("move_type", str, extract=lambda m: m.type.value),
+            Column("move_type", str, extract=lambda m: MOVE_TYPE_VALUES[m.type]),
             Column("posted_at", dt.datetime),
             Column("reference", str),
             Column("service_id", str),
