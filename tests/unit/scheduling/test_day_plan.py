@@ -320,3 +320,46 @@ def test_a_proposal_emits_nothing_and_applying_emits_what_the_desk_would() -> No
     salon.apply_day_plan(plan)
     names = listener.names()
     assert names.count("AppointmentRescheduled") == 1 and names.count("AppointmentBooked") == 1
+
+
+@pytest.mark.parametrize("day", [dt.date(2026, 3, 29), dt.date(2026, 10, 25)])
+def test_a_daylight_saving_day_is_planned_in_wall_clock_times(day: dt.date) -> None:
+    """The same day as above on the Sundays the clocks change in London (23 and 25 hours)."""
+
+    def wall(hour: int, minute: int = 0) -> pendulum.DateTime:
+        return pendulum.datetime(day.year, day.month, day.day, hour, minute, tz=TZ)
+
+    salon = Salon.open(
+        "memory://",
+        clock=FrozenClock(wall(9).subtract(days=1)),
+        ids=SequentialIds(),
+        load_entrypoints=False,
+    )
+    install_sample_salon(
+        salon.context,
+        customers=("ann", "bea"),
+        staff=1,
+        chairs=1,
+        basins=1,
+        opens="09:00",
+        closes="12:00",
+        weekdays=(6,),
+    )
+    salon.bookings.book(
+        BookingRequest(
+            store_id="flagship",
+            service_id="cut",
+            customer_id="ann",
+            staff_id="s01",
+            starts_at=wall(9, 45),
+        )
+    )
+    salon.bookings.join_waitlist("bea", "colour", within=(wall(9), wall(9, 15)), store="flagship")
+    plan = salon.optimize_day(day, time_limit=1.0, workers=1, deterministic=True)
+    assert [(m.starts_at, m.new_starts_at) for m in plan.moves] == [(wall(9, 45), wall(10, 30))]
+    assert [f.starts_at for f in plan.fitted] == [wall(9)]
+    assert "moves 09:45->10:30" in plan.explain()
+    salon.apply_day_plan(plan)
+    assert_no_double_booking(
+        salon.bookings.appointments(within=(wall(0), wall(23)), store="flagship")
+    )
