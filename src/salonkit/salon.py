@@ -90,7 +90,8 @@ class Salon:
 
     Namespaces: :attr:`stores`, :attr:`customers`, :attr:`staff`, :attr:`catalogue`,
     :attr:`bookings`, :attr:`inventory`, :attr:`loyalty`, :attr:`wallet`, :attr:`orders`,
-    :attr:`notifications`, :attr:`workforce`, :attr:`reports`, :attr:`crm`, :attr:`feedback`.
+    :attr:`notifications`, :attr:`workforce`, :attr:`reports`, :attr:`crm`, :attr:`feedback`,
+    :attr:`day_plans` (also through :meth:`optimize_day` and :meth:`apply_day_plan`).
     Build it with :meth:`open` or :func:`bootstrap`; see who acts with :meth:`acting_as`.
     """
 
