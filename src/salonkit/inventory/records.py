@@ -173,6 +173,12 @@ def stream_id(store_id: str, sku: str) -> str:
     return f"{store_id}:{sku}"
 
 
+# Balances hold dozens of layers and are read and written for every batch: layer records
+# are built with tuple.__new__, skipping the named tuple's Python-level __new__.
+_new = tuple.__new__
+_date = dt.date.fromisoformat
+
+
 class LayerRecord(NamedTuple):
     """A stored lot layer (a named tuple: a balance holds dozens and is read and written for
     every batch; stored as a small document by :func:`_layer_to_dict`)."""
@@ -204,12 +210,15 @@ def _layer_to_dict(layer: LayerRecord) -> dict[str, object]:
 
 def _layer_from_dict(data: dict[str, Any], _: type = LayerRecord) -> LayerRecord:
     expires = data["expires"]
-    return LayerRecord(
-        data["lot"],
-        None if expires is None else dt.date.fromisoformat(expires),
-        _decimal(data["quantity"]),
-        _decimal(data["value"]),
-        int(data["order"]),
+    return _new(
+        LayerRecord,
+        (
+            data["lot"],
+            None if expires is None else _date(expires),
+            Decimal(str(data["quantity"])),
+            Decimal(str(data["value"])),
+            int(data["order"]),
+        ),
     )
 
 
@@ -286,7 +295,10 @@ class StockBalance:
             last_rate=state.last_rate,
             counter=state.counter,
             layers=tuple(
-                LayerRecord(x.lot, x.expires, x.quantity, x.value, x.order) for x in state.layers
+                [
+                    _new(LayerRecord, (x.lot, x.expires, x.quantity, x.value, x.order))
+                    for x in state.layers
+                ]
             ),
             shortfall=tuple(ShortfallRecord(s.quantity, s.rate) for s in state.shortfall),
             last_posted_at=last[0] if last is not None else None,
