@@ -20,8 +20,10 @@ Measured, each as p50/p99 over ``--repeat`` runs:
 
 The naive baseline tests every 5-minute start against every booking (and every shift, break and
 opening hour) and must return the same starts; its time is measured in the same run and the
-ratio printed. Then booking throughput through ``BookingService.book`` on SQLite, one process
-and 8 concurrent processes (spawn), each followed by a check that nothing is double-booked.
+ratio printed. Then booking throughput on SQLite and (with ``--postgres``) PostgreSQL: one
+process calling ``BookingService.book`` (one transaction per booking), one process calling
+``book_many`` with batches of 100, and 8 concurrent processes (spawn) racing for partly the same
+slots; each followed by a check that nothing is double-booked.
 """
 
 from __future__ import annotations
@@ -444,7 +446,16 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument("--repeat", type=int, default=None, help="searches per measurement")
-    parser.add_argument("--bookings", type=int, default=1000, help="single-process bookings")
+    parser.add_argument(
+        "--bookings", type=int, default=1000, help="single-process bookings (each way)"
+    )
+    parser.add_argument(
+        "--postgres",
+        metavar="ADMIN_URL",
+        default=os.environ.get("SALONKIT_TEST_POSTGRES_URL"),
+        help="also measure on PostgreSQL, in a database created (and dropped) through this URL"
+        " (default: $SALONKIT_TEST_POSTGRES_URL)",
+    )
     args = parser.parse_args(argv)
     repeat = args.repeat or (30 if args.quick else 200)
     print("machine:", machine())
@@ -559,73 +570,120 @@ def main(argv: list[str] | None = None) -> None:
                     f"{ratio(results[f'{q} sqlite {mode}'], results[f'{q} memory {mode}'])}"
                 )
 
-        # ------------------------------------------------------------ throughput, one process
-        with sqlite.unit_of_work(readonly=True) as uow:
-            current = uow.repo(APPOINTMENTS).select()
-        plan = plan_requests(world, current, args.bookings + 8 * 100, seed=11)
-        single, multi = plan[: args.bookings], plan[args.bookings :]
-        bookings = BookingService(stores["sqlite"][1], "flagship")
-        t = time.perf_counter()
-        for n, request in enumerate(single):
-            bookings.book(request, idempotency_key=f"single-{n}")
-        elapsed = time.perf_counter() - t
-        print(
-            f"\nSQLite booking, 1 process: {len(single)} bookings in {elapsed:.2f} s = "
-            f"{len(single) / elapsed:,.0f} bookings/s"
-        )
-        # idempotent retries create nothing
-        for n, request in enumerate(single[:50]):
-            bookings.book(request, idempotency_key=f"single-{n}")
-
-        # ------------------------------------------------------------ throughput, 8 processes
-        workers = 8
-        per = len(multi) // workers
-        batches: list[list[tuple[str, str, str, str, str]]] = []
-        rng = random.Random(5)
-        for w in range(workers):
-            mine = [
-                as_tuple(r, f"multi-{w}-{i}") for i, r in enumerate(multi[w * per : (w + 1) * per])
-            ]
-            # contest a third of another worker's slots with a different customer
-            other = multi[((w + 1) % workers) * per : ((w + 1) % workers + 1) * per]
-            for i, r in enumerate(rng.sample(other, per // 3)):
-                mine.append(
-                    (
-                        r.service_id,
-                        f"cus_{15_000 + w * 1000 + i:05d}",
-                        r.staff_id,
-                        r.starts_at.isoformat(),
-                        f"contest-{w}-{i}",
-                    )
-                )
-            rng.shuffle(mine)
-            batches.append(mine)
-        spawn = mp.get_context("spawn")
-        barrier = spawn.Barrier(workers + 1)
-        queue = spawn.Queue()
-        url = f"sqlite:///{Path(tmp) / 'bench.db'}"
-        procs = [spawn.Process(target=book_batch, args=(url, b, barrier, queue)) for b in batches]
-        for p in procs:
-            p.start()
-        barrier.wait()
-        t = time.perf_counter()
-        outcomes = [queue.get(timeout=600) for _ in procs]
-        elapsed = time.perf_counter() - t
-        for p in procs:
-            p.join()
-        booked = sum(o[0] for o in outcomes)
-        refused = sum(o[1] for o in outcomes)
-        attempts = sum(len(b) for b in batches)
-        print(
-            f"SQLite booking, {workers} processes: {attempts} attempts, {booked} booked, "
-            f"{refused} refused as conflicts, in {elapsed:.2f} s = {booked / elapsed:,.0f} bookings/s "
-            f"({attempts / elapsed:,.0f} attempts/s)"
-        )
-        bad = double_bookings(sqlite)
-        print(f"double bookings found afterwards: {bad}")
-        if bad:
-            raise SystemExit("double booking detected")
+        # ------------------------------------------------------------ throughput
+        sqlite_url = f"sqlite:///{Path(tmp) / 'bench.db'}"
+        throughput("SQLite", sqlite, stores["sqlite"][1], sqlite_url, world, args)
         sqlite.close()
+        if args.postgres:
+            from salonkit.testing.databases import fresh_postgres_database
+
+            with fresh_postgres_database(args.postgres) as pg_url:
+                pg = SqlBackend(pg_url)
+                pg.migrate()
+                throughput("PostgreSQL", pg, seed_backend(pg, world, appts), pg_url, world, args)
+                pg.close()
+        else:
+            print("\nPostgreSQL: not measured (give --postgres ADMIN_URL)")
+
+
+def rate(count: int, seconds: float) -> str:
+    return f"{count / seconds:,.0f}/s"
+
+
+def throughput(
+    name: str, backend: Backend, ctx: Context, url: str, world: SampleSalon, args: Any
+) -> None:
+    """Bookings per second on one database: one process booking one appointment per call, one
+    process booking in batches (``book_many``), and 8 processes racing for partly the same
+    slots; then a check that nothing is double-booked."""
+    with backend.unit_of_work(readonly=True) as uow:
+        current = uow.repo(APPOINTMENTS).select()
+    single_n, batch_n, chunk = args.bookings, args.bookings, 100
+    plan = plan_requests(world, current, single_n + batch_n + 8 * 100, seed=11)
+    single = plan[:single_n]
+    batched = plan[single_n : single_n + batch_n]
+    multi = plan[single_n + batch_n :]
+    bookings = BookingService(ctx, "flagship")
+    bookings.find_slots("cut", within=(local(FIRST_DAY), local(FIRST_DAY + dt.timedelta(days=14))))
+    print(f"\n{name} booking throughput (each booking checked and written in a transaction):")
+    chunk_rates: list[float] = []
+    cpu0, t0 = time.process_time(), time.perf_counter()
+    for start in range(0, len(single), chunk):
+        t = time.perf_counter()
+        for n, request in enumerate(single[start : start + chunk], start):
+            bookings.book(request, idempotency_key=f"single-{n}")
+        chunk_rates.append(len(single[start : start + chunk]) / (time.perf_counter() - t))
+    wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    print(
+        f"  1 process, book():      {len(single)} bookings in {wall:.2f} s = {rate(len(single), wall)}"
+        f" (median of {len(chunk_rates)} runs of {chunk}: {statistics.median(chunk_rates):,.0f}/s;"
+        f" CPU {rate(len(single), cpu)})"
+    )
+    for n, request in enumerate(single[:50]):  # idempotent retries create nothing
+        again = bookings.book(request, idempotency_key=f"single-{n}")
+        assert again.starts_at == request.starts_at
+    batch_rates: list[float] = []
+    cpu0, t0 = time.process_time(), time.perf_counter()
+    for start in range(0, len(batched), chunk):
+        part = batched[start : start + chunk]
+        t = time.perf_counter()
+        outcome = bookings.book_many(
+            part, idempotency_keys=[f"batch-{n}" for n in range(start, start + len(part))]
+        )
+        batch_rates.append(len(part) / (time.perf_counter() - t))
+        if outcome.refused:
+            raise SystemExit(f"book_many refused {len(outcome.refused)} free slots")
+    wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    print(
+        f"  1 process, book_many(): {len(batched)} bookings in batches of {chunk} in {wall:.2f} s"
+        f" = {rate(len(batched), wall)} (median batch: {statistics.median(batch_rates):,.0f}/s;"
+        f" CPU {rate(len(batched), cpu)})"
+    )
+
+    workers = 8
+    per = len(multi) // workers
+    batches: list[list[tuple[str, str, str, str, str]]] = []
+    rng = random.Random(5)
+    for w in range(workers):
+        mine = [as_tuple(r, f"multi-{w}-{i}") for i, r in enumerate(multi[w * per : (w + 1) * per])]
+        # contest a third of another worker's slots with a different customer
+        other = multi[((w + 1) % workers) * per : ((w + 1) % workers + 1) * per]
+        for i, r in enumerate(rng.sample(other, per // 3)):
+            mine.append(
+                (
+                    r.service_id,
+                    f"cus_{15_000 + w * 1000 + i:05d}",
+                    r.staff_id,
+                    r.starts_at.isoformat(),
+                    f"contest-{w}-{i}",
+                )
+            )
+        rng.shuffle(mine)
+        batches.append(mine)
+    spawn = mp.get_context("spawn")
+    barrier = spawn.Barrier(workers + 1)
+    queue = spawn.Queue()
+    procs = [spawn.Process(target=book_batch, args=(url, b, barrier, queue)) for b in batches]
+    for p in procs:
+        p.start()
+    barrier.wait()
+    t = time.perf_counter()
+    outcomes = [queue.get(timeout=600) for _ in procs]
+    elapsed = time.perf_counter() - t
+    for p in procs:
+        p.join()
+    booked = sum(o[0] for o in outcomes)
+    refused = sum(o[1] for o in outcomes)
+    attempts = sum(len(b) for b in batches)
+    print(
+        f"  {workers} processes, book(): {attempts} attempts, {booked} booked, {refused} refused"
+        f" as conflicts, in {elapsed:.2f} s = {rate(booked, elapsed)} bookings"
+        f" ({rate(attempts, elapsed)} attempts)"
+    )
+    bad = double_bookings(backend)
+    print(f"  double bookings found afterwards: {bad}")
+    if bad:
+        raise SystemExit("double booking detected")
 
 
 if __name__ == "__main__":

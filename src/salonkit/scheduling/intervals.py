@@ -183,6 +183,7 @@ class BusyIndex:
         a long calendar costs a bisect, not a sort)."""
         out = object.__new__(BusyIndex)
         merged = list(self.spans)
+        ends = list(self.ends)
         for a, b in spans:
             if b <= a:
                 continue
@@ -192,14 +193,15 @@ class BusyIndex:
                 i -= 1
                 a = merged[i][0]
                 b = max(b, merged[i][1])
-                del merged[i]
+                del merged[i], ends[i]
             # swallow every following span that starts before the end
             while i < len(merged) and merged[i][0] <= b:
                 b = max(b, merged[i][1])
-                del merged[i]
+                del merged[i], ends[i]
             merged.insert(i, (a, b))
+            ends.insert(i, b)
         out.spans = merged
-        out.ends = [b for _, b in merged]
+        out.ends = ends
         return out
 
     def between(self, lo: int, hi: int) -> list[Span]:

@@ -9,6 +9,7 @@ store's calendar for a window reads only the appointments that overlap it:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import attrs
 
@@ -76,8 +77,18 @@ class CalendarStamp:
 
     def bumped(self, appointment_id: str = "") -> CalendarStamp:
         """This stamp with one more change recorded (the version is bumped by storage)."""
-        changes = (*self.changes, (self.version + 1, appointment_id))[-RECENT_CHANGES:]
-        return attrs.evolve(self, changes=changes)
+        return self.bumped_many((appointment_id,))
+
+    def bumped_many(self, appointment_ids: Sequence[str]) -> CalendarStamp:
+        """This stamp with one change naming every appointment in ``appointment_ids`` (a batch
+        written in one transaction); more than half of :data:`RECENT_CHANGES` at once are
+        recorded as an unnamed change (readers reload)."""
+        ids = tuple(appointment_ids) if len(appointment_ids) <= RECENT_CHANGES // 2 else ("",)
+        changes = [*self.changes, *((self.version + 1, appt) for appt in ids or ("",))]
+        while len(changes) > RECENT_CHANGES:  # drop whole versions, never part of one
+            oldest = changes[0][0]
+            changes = [c for c in changes if c[0] != oldest]
+        return attrs.evolve(self, changes=tuple(changes))
 
     def changed_since(self, version: int) -> frozenset[str] | None:
         """Ids of the appointments changed after ``version``, or ``None`` when that cannot be

@@ -85,9 +85,22 @@ from salonkit.scheduling.rules import (
 )
 from salonkit.scheduling.shape import shape_of
 from salonkit.storage import eq, gt, in_, lt
-from salonkit.storage.idempotency import fingerprint, recall, remember
+from salonkit.storage.idempotency import (
+    fingerprint,
+    recall,
+    recall_many,
+    remember,
+    remember_many,
+)
 from salonkit.storage.port import UnitOfWork
-from salonkit.storage.records import CUSTOMERS, RESOURCES, SERVICES, STAFF, STORES
+from salonkit.storage.records import (
+    CUSTOMERS,
+    RESOURCES,
+    SERVICES,
+    STAFF,
+    STORES,
+    IdempotencyRecord,
+)
 from salonkit.storage.reference import ReferenceCache, ReferenceView
 
 log = logging.getLogger(__name__)
@@ -139,6 +152,34 @@ class _Refs:
     rules: BookingRules
     service: Service
     customer: Customer
+
+
+@attrs.frozen
+class _Preloaded:
+    """What a batch read up front: its customers, and their blocking appointments (any store)
+    over the batch's days, kept up to date as the batch books."""
+
+    customers: dict[str, Customer]
+    appointments: dict[str, list[Appointment]]
+
+
+@attrs.frozen
+class BatchOutcome:
+    """The result of :meth:`BookingService.book_many`: one entry per request, in order, the
+    :class:`~salonkit.scheduling.model.Appointment` booked or the
+    :class:`~salonkit.BookingConflict` that refused it (without suggestions)."""
+
+    results: tuple[Appointment | BookingConflict, ...]
+
+    @property
+    def booked(self) -> list[Appointment]:
+        """The appointments booked (or found again by their idempotency key)."""
+        return [r for r in self.results if isinstance(r, Appointment)]
+
+    @property
+    def refused(self) -> dict[int, BookingConflict]:
+        """The refusals, by position of the request."""
+        return {n: r for n, r in enumerate(self.results) if isinstance(r, BookingConflict)}
 
 
 @attrs.frozen
@@ -208,6 +249,16 @@ class BookingService:
         return BookingService._bump(
             uow, store_id, uow.repo(CALENDAR_STAMPS).find(store_id), appointment_id
         )
+
+    @staticmethod
+    def _bump_many(
+        uow: UnitOfWork, store_id: str, stamp: CalendarStamp | None, appointment_ids: list[str]
+    ) -> int:
+        """Record one change of the store's calendar naming several appointments."""
+        repo = uow.repo(CALENDAR_STAMPS)
+        if stamp is None:
+            stamp = repo.add(CalendarStamp(id=store_id, version=0))
+        return repo.update(stamp.bumped_many(appointment_ids)).version
 
     @staticmethod
     def _bump(
@@ -310,6 +361,21 @@ class BookingService:
             in_("status", _ACTIVE),
         )
 
+    def _prefetch(
+        self, store_id: str, first: dt.datetime, last: dt.datetime | None = None
+    ) -> tuple[dt.datetime, dt.datetime]:
+        """The window bookings starting from ``first`` to ``last`` are checked in (a day before
+        to two days after, more than any appointment with its buffers holds), read into the
+        kept calendar beforehand when it is not there yet, so a writer never decodes many
+        appointments while it holds the calendar lock."""
+        lo, hi = first - _DAY, (last or first) + 2 * _DAY
+        cached = self._calendars.get(store_id)
+        if cached is None or not cached.covers(lo, hi):
+            with self._ctx.unit_of_work(readonly=True) as uow:
+                stamp = uow.repo(CALENDAR_STAMPS).find(store_id)
+                self._calendars[store_id] = self._current(uow, store_id, stamp, lo, hi, widen=True)
+        return lo, hi
+
     def _keep_calendar(
         self, store_id: str, calendar: _CachedCalendar, version: int, appt: Appointment
     ) -> None:
@@ -338,13 +404,21 @@ class BookingService:
         found = self._ref(uow).find(BOOKING_RULES, store_id)
         return found.rules if found is not None else BookingRules()
 
-    def _refs(self, uow: UnitOfWork, store_id: str, service_id: str, customer_id: str) -> _Refs:
+    def _refs(
+        self,
+        uow: UnitOfWork,
+        store_id: str,
+        service_id: str,
+        customer_id: str,
+        preloaded: _Preloaded | None = None,
+    ) -> _Refs:
         ref = self._ref(uow)
+        customer = preloaded.customers.get(customer_id) if preloaded is not None else None
         return _Refs(
             store=ref.get(STORES, store_id),
             rules=self._rules_of(uow, store_id),
             service=ref.get(SERVICES, service_id),
-            customer=uow.repo(CUSTOMERS).get(customer_id),
+            customer=customer or uow.repo(CUSTOMERS).get(customer_id),
         )
 
     @staticmethod
@@ -727,6 +801,7 @@ class BookingService:
         now: dt.datetime,
         ignore: frozenset[str],
         calendar: _CachedCalendar | None = None,
+        preloaded: _Preloaded | None = None,
     ) -> tuple[AvailabilityEngine, list[Appointment]]:
         """An engine loaded with just what checking one booking needs, and the customer's
         blocking appointments that store day (for the per-day limit).
@@ -743,6 +818,8 @@ class BookingService:
         hi = start.add(minutes=shape.minutes + shape.buffer_after)
         day_lo, day_hi = self._local_day_bounds(start, refs.store.timezone)
         customer = refs.customer.id
+        if calendar is not None and not calendar.covers(lo, hi):
+            calendar = None  # longer than any salon service: read what it needs
         if calendar is None:
             engine = self._engine(
                 uow,
@@ -757,16 +834,21 @@ class BookingService:
             )
             mine = [a for a in engine.appointments if a.customer_id == customer]
             return engine, mine
-        mine = [
-            a
-            for a in uow.repo(APPOINTMENTS).select(
+        found = (
+            [
+                a
+                for a in preloaded.appointments.get(customer, ())
+                if a.starts_at < day_hi and a.ends_at > day_lo
+            ]
+            if preloaded is not None
+            else uow.repo(APPOINTMENTS).select(
                 eq("customer_id", customer),
                 lt("starts_at", day_hi),
                 gt("ends_at", day_lo),
                 in_("status", _ACTIVE),
             )
-            if a.id not in ignore and a.blocks(now)
-        ]
+        )
+        mine = [a for a in found if a.id not in ignore and a.blocks(now)]
         engine = AvailabilityEngine(
             refs.store,
             [member],
@@ -792,6 +874,7 @@ class BookingService:
         ignore: frozenset[str] = frozenset(),
         series_id: str | None = None,
         calendar: _CachedCalendar | None = None,
+        preloaded: _Preloaded | None = None,
     ) -> Appointment:
         """Check ``request`` and build the appointment (not stored).
 
@@ -800,8 +883,8 @@ class BookingService:
         calendar lock is never held while alternatives are searched. ``calendar``: the store's
         calendar as current in this transaction, to check against instead of reading.
         """
-        refs = self._refs(uow, request.store_id, request.service_id, request.customer_id)
-        engine, mine = self._check_engine(uow, refs, request, now, ignore, calendar)
+        refs = self._refs(uow, request.store_id, request.service_id, request.customer_id, preloaded)
+        engine, mine = self._check_engine(uow, refs, request, now, ignore, calendar, preloaded)
         reasons = self._reasons(refs, engine, request, now, channel, mine)
         steps = None
         if not reasons:
@@ -902,6 +985,7 @@ class BookingService:
         digest = fingerprint(payload)
         now = self._now()
         store_id = request.store_id
+        lo, hi = self._prefetch(store_id, request.starts_at)
         try:
             with self._ctx.unit_of_work() as uow:
                 self._lock(uow, store_id, request.customer_id)
@@ -909,13 +993,7 @@ class BookingService:
                 if earlier is not None:
                     return uow.repo(APPOINTMENTS).get(earlier.result_id)
                 stamp = uow.repo(CALENDAR_STAMPS).find(store_id)
-                day_lo, day_hi = self._local_day_bounds(
-                    request.starts_at, self._ref(uow).get(STORES, store_id).timezone
-                )
-                # the whole store day, widened by an hour for buffers
-                calendar = self._current(
-                    uow, store_id, stamp, day_lo - _HOUR, day_hi + _HOUR, widen=True
-                )
+                calendar = self._current(uow, store_id, stamp, lo, hi, widen=True)
                 appt = self._place(
                     uow,
                     request,
@@ -958,6 +1036,131 @@ class BookingService:
             channel=channel,
             notes=notes,
         )
+
+    def book_many(
+        self,
+        requests: Sequence[Slot | BookingRequest],
+        *,
+        idempotency_keys: Sequence[str | None] | None = None,
+        channel: str = "desk",
+        all_or_nothing: bool = False,
+    ) -> BatchOutcome:
+        """Book many requests in one transaction: an import from another system, a day's
+        bookings taken on paper, a front desk's batch.
+
+        Each request is checked like :meth:`book`, against the calendar and the requests
+        before it in the batch. A refused request is reported in the outcome (without
+        suggestions) and the others are booked; with ``all_or_nothing`` the first refusal is
+        raised and nothing is written. ``idempotency_keys`` (one per request, or ``None``)
+        make a retried batch return the same appointments. Reading and writing in bulk, a
+        batch books several times faster than one call per booking.
+        """
+        reqs = [self._request(r, None) for r in requests]
+        keys = list(idempotency_keys) if idempotency_keys is not None else [None] * len(reqs)
+        if len(keys) != len(reqs):
+            raise ValidationError("idempotency_keys", "give one key (or None) per request")
+        if len({k for k in keys if k is not None}) != sum(k is not None for k in keys):
+            raise ValidationError("idempotency_keys", "the same key is given twice")
+        if not reqs:
+            return BatchOutcome(())
+        digests = [
+            fingerprint({"op": "booked", "channel": channel, **self._request_payload(r)})
+            for r in reqs
+        ]
+        now = self._now()
+        stores = sorted({r.store_id for r in reqs})
+        windows = {
+            s: self._prefetch(
+                s,
+                min(r.starts_at for r in reqs if r.store_id == s),
+                max(r.starts_at for r in reqs if r.store_id == s),
+            )
+            for s in stores
+        }
+        written: dict[str, list[Appointment]] = {}
+        with self._ctx.unit_of_work() as uow:
+            for store_id in stores:
+                uow.lock(f"calendar:{store_id}")
+            for customer_id in sorted({r.customer_id for r in reqs}):
+                uow.lock(f"customer:{customer_id}")
+            earlier = recall_many(
+                uow, {k: d for k, d in zip(keys, digests, strict=True) if k is not None}
+            )
+            stamps = {s: uow.repo(CALENDAR_STAMPS).find(s) for s in stores}
+            calendars = {
+                s: self._current(uow, s, stamps[s], *windows[s], widen=True) for s in stores
+            }
+            preloaded = self._preload(uow, reqs)
+            results: list[Appointment | BookingConflict] = []
+            remembered: list[IdempotencyRecord] = []
+            for request, key, digest in zip(reqs, keys, digests, strict=True):
+                if key is not None and key in earlier:
+                    results.append(uow.repo(APPOINTMENTS).get(earlier[key].result_id))
+                    continue
+                store_id = request.store_id
+                try:
+                    appt = self._place(
+                        uow,
+                        request,
+                        now=now,
+                        status=AppointmentStatus.BOOKED,
+                        channel=channel,
+                        key=key,
+                        calendar=calendars[store_id],
+                        preloaded=preloaded,
+                    )
+                except _Refusal as refusal:
+                    if all_or_nothing:
+                        raise BookingConflict(refusal.reasons) from None
+                    results.append(BookingConflict(refusal.reasons))
+                    continue
+                results.append(appt)
+                written.setdefault(store_id, []).append(appt)
+                calendar = calendars[store_id]
+                calendars[store_id] = attrs.evolve(calendar, index=calendar.index.updated([appt]))
+                preloaded.appointments.setdefault(appt.customer_id, []).append(appt)
+                if key is not None:
+                    remembered.append(
+                        IdempotencyRecord(
+                            key=key,
+                            fingerprint=digest,
+                            result_kind="appointment",
+                            result_id=appt.id,
+                            created_at=now,
+                        )
+                    )
+            booked = [a for s in stores for a in written.get(s, ())]
+            uow.repo(APPOINTMENTS).add_many(booked)
+            versions = {
+                s: self._bump_many(uow, s, stamps[s], [a.id for a in written[s]])
+                for s in stores
+                if s in written
+            }
+            remember_many(uow, remembered)
+            for appt in booked:
+                self._emit_booked(uow, appt, now)
+            self._close_waitlists(uow, booked)
+        for store_id, version in versions.items():
+            calendar = calendars[store_id]
+            self._calendars[store_id] = attrs.evolve(calendar, version=version)
+        return BatchOutcome(tuple(results))
+
+    @staticmethod
+    def _preload(uow: UnitOfWork, requests: Sequence[BookingRequest]) -> _Preloaded:
+        """The batch's customers and their blocking appointments around its days."""
+        ids = sorted({r.customer_id for r in requests})
+        customers = {c.id: c for c in uow.repo(CUSTOMERS).select(in_("id", ids))}
+        lo = min(r.starts_at for r in requests) - 2 * _DAY
+        hi = max(r.starts_at for r in requests) + 2 * _DAY
+        appointments: dict[str, list[Appointment]] = {}
+        for appt in uow.repo(APPOINTMENTS).select(
+            in_("customer_id", ids),
+            lt("starts_at", hi),
+            gt("ends_at", lo),
+            in_("status", _ACTIVE),
+        ):
+            appointments.setdefault(appt.customer_id, []).append(appt)
+        return _Preloaded(customers, appointments)
 
     def hold(
         self,
@@ -1541,6 +1744,19 @@ class BookingService:
                 )
             )
         return offered
+
+    def _close_waitlists(self, uow: UnitOfWork, booked: Sequence[Appointment]) -> None:
+        """:meth:`_close_waitlist` for a batch, with one query."""
+        if not booked:
+            return
+        wanted = {(a.customer_id, a.store_id, a.service_id) for a in booked}
+        repo = uow.repo(WAITLIST)
+        for entry in repo.select(
+            in_("customer_id", sorted({a.customer_id for a in booked})),
+            in_("status", _OPEN_ENTRIES),
+        ):
+            if (entry.customer_id, entry.store_id, entry.service_id) in wanted:
+                repo.update(attrs.evolve(entry, status=WaitlistStatus.BOOKED, offer=None))
 
     def _close_waitlist(self, uow: UnitOfWork, appt: Appointment) -> None:
         """A customer who books a service they were waiting for leaves the waitlist."""

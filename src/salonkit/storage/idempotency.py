@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from salonkit.errors import IdempotencyConflict
-from salonkit.storage.port import UnitOfWork
+from salonkit.storage.port import UnitOfWork, in_
 from salonkit.storage.records import IDEMPOTENCY, IdempotencyRecord
 
 
@@ -44,3 +45,22 @@ def remember(
             key=key, fingerprint=digest, result_kind=kind, result_id=result_id, created_at=now
         )
     )
+
+
+def recall_many(uow: UnitOfWork, digests: Mapping[str, str]) -> dict[str, IdempotencyRecord]:
+    """:func:`recall` for many keys in one query: ``{key: digest}`` in, the earlier results of
+    the keys already used out. Raises :class:`~salonkit.IdempotencyConflict` like it."""
+    if not digests:
+        return {}
+    found = {r.key: r for r in uow.repo(IDEMPOTENCY).select(in_("key", sorted(digests)))}
+    for key, record in found.items():
+        if record.fingerprint != digests[key]:
+            raise IdempotencyConflict(
+                f"idempotency key {key!r} was already used for a different request"
+            )
+    return found
+
+
+def remember_many(uow: UnitOfWork, records: Sequence[IdempotencyRecord]) -> None:
+    """:func:`remember` for many keys in one write."""
+    uow.repo(IDEMPOTENCY).add_many(records)

@@ -79,3 +79,22 @@ def test_a_staff_change_made_elsewhere_is_seen_by_the_next_booking(
         here.book(req("s02", at(5, 14), "ben"))
     assert "staff_off" in caught.value.codes
     assert not here.find_slots("cut", within=(at(5, 12), at(5, 17)), staff="s02", limit=None)
+
+
+def test_a_batch_booked_elsewhere_is_seen_by_the_next_booking(
+    two_services: tuple[BookingService, BookingService],
+) -> None:
+    here, there = two_services
+    here.book(req("s01", at(5, 9), "ana"))  # warm this service's copy of the day
+    outcome = there.book_many(
+        [req("s01", at(5, 10), "ben"), req("s02", at(5, 10), "cai"), req("s01", at(5, 10), "dee")],
+        idempotency_keys=["b1", "b2", "b3"],
+    )
+    assert sorted(outcome.refused) == [2]
+    for taken in outcome.booked:
+        with pytest.raises(BookingConflict):
+            here.book(req(taken.staff_id, taken.starts_at, "dee"))
+    again = there.book_many(
+        [req("s01", at(5, 10), "ben"), req("s02", at(5, 10), "cai")], idempotency_keys=["b1", "b2"]
+    )
+    assert [a.id for a in again.booked] == [a.id for a in outcome.booked]
