@@ -34,11 +34,14 @@ import numpy as np
 import numpy.typing as npt
 from ortools.linear_solver import pywraplp  # type: ignore[attr-defined]
 
+from salonkit.scheduling.day.greedy import Board
 from salonkit.scheduling.day.prepare import Prepared, Ranges
 
 logger = logging.getLogger(__name__)
 
 IntArray = npt.NDArray[np.int64]
+#: Receives a plan: request index -> (staff, start) in units, and staff -> break starts.
+PlanCallback = Callable[[dict[int, tuple[str, int]], dict[str, list[int]]], None]
 FloatArray = npt.NDArray[np.float64]
 
 #: Every score is a multiple of this (100, 200, 400 per request, 10 per preference).
@@ -53,6 +56,12 @@ THETA = 1.0
 PATIENCE = 20
 #: Deflection of the subgradient direction (share of the previous direction kept).
 DEFLECT = 0.5
+#: Columns tried per request by the price-guided plan.
+PRICED_TRIES = 200
+#: Order in which the price-guided plan books requests.
+PRICED_ORDER = "rc"
+#: Seconds between two price-guided plans during the subgradient method.
+PRICED_EVERY_S = 0.5
 #: GLOP parameters of the restricted LP.
 PARAMS = "use_preprocessing: false"
 
@@ -294,6 +303,7 @@ class TimeIndexedBound:
         on_bound: Callable[[int], None] | None = None,
         stop: Callable[[], bool] | None = None,
         iterations: int = 100_000,
+        on_plan: PlanCallback | None = None,
     ) -> int | None:
         """Lagrangian bound by projected subgradient steps (Polyak's rule towards ``target``,
         the score of a known plan)."""
@@ -310,6 +320,8 @@ class TimeIndexedBound:
         best: float | None = None
         stale = 0
         prev: tuple[FloatArray, FloatArray, FloatArray] | None = None
+        next_plan = time.perf_counter() + PRICED_EVERY_S
+        best_plan = target
         for _ in range(iterations):
             if time.perf_counter() >= deadline or (stop is not None and stop()) or theta < 1e-4:
                 break
@@ -326,6 +338,17 @@ class TimeIndexedBound:
                 if stale >= PATIENCE:
                     theta /= 2
                     stale = 0
+            if on_plan is not None and time.perf_counter() >= next_plan:
+                found = self.priced_plan(rc, pi_s)
+                if found is not None:
+                    score = sum(
+                        self.prep.requests[i].value + self.prep.requests[i].bonus(sid)
+                        for i, (sid, _) in found[0].items()
+                    )
+                    if score > best_plan:
+                        best_plan = score
+                        on_plan(*found)
+                next_plan = time.perf_counter() + PRICED_EVERY_S
             use_s, use_r, use_c = self._usage(rc, pi_s)
             g_s = 1.0 - use_s
             g_r = cap - use_r
@@ -347,6 +370,61 @@ class TimeIndexedBound:
             pi_r = np.maximum(0.0, pi_r - step * g_r)
             pi_c = np.maximum(0.0, pi_c - step * g_c)
         return None if best is None else _grid(best)
+
+    # -- a plan from the prices (Lagrangian heuristic) ------------------------------------------
+
+    def priced_plan(
+        self, rc: FloatArray, pi_staff: FloatArray
+    ) -> tuple[dict[int, tuple[str, int]], dict[str, list[int]]] | None:
+        """A valid plan guided by the prices: pinned bookings, then each break at its cheapest
+        free start, then the requests by decreasing best reduced cost, each at the first of its
+        columns (by decreasing reduced cost) that still fits. None if a break finds no room."""
+        prep = self.prep
+        staff_ids = list(self.staff_index)
+        board = Board(prep)
+        placed: dict[int, tuple[str, int]] = {}
+        for g in np.flatnonzero(self.pinned).tolist():
+            j = int(self.group_start[g])
+            i = self.requests[g]
+            staff_id = staff_ids[int(self.col_staff[j])]
+            board.place(prep.requests[i], staff_id, int(self.col_t[j]))
+            placed[i] = (staff_id, int(self.col_t[j]))
+        ps = self._prefix(pi_staff)
+        breaks: dict[str, list[int]] = defaultdict(list)
+        for s, first, last, size in self.breaks:
+            busy = board.staff[staff_ids[s]]
+            starts = np.arange(first, last + 1)
+            costs = ps[s, starts + size] - ps[s, starts]
+            for b in starts[np.argsort(costs, kind="stable")].tolist():
+                if not any(busy[b : b + size]):
+                    busy[b : b + size] = b"\x01" * size
+                    breaks[staff_ids[s]].append(b)
+                    break
+            else:
+                return None
+        ends = np.append(self.group_start[1:], len(rc))
+        best = np.maximum.reduceat(rc, self.group_start)
+        if PRICED_ORDER == "rc":
+            key = -best
+        elif PRICED_ORDER == "rc_per_unit":
+            key = -best / np.maximum(1, self.s_len.sum(axis=1))
+        else:  # value first, then reduced cost
+            key = -(self.col_gain[self.group_start] * 1e4 + best)
+        for g in np.argsort(key, kind="stable").tolist():
+            if self.pinned[g]:
+                continue
+            i = self.requests[g]
+            pr = prep.requests[i]
+            lo, hi = int(self.group_start[g]), int(ends[g])
+            order = lo + np.argsort(-rc[lo:hi], kind="stable")[:PRICED_TRIES]
+            for j in order.tolist():
+                t = int(self.col_t[j])
+                staff_id = staff_ids[int(self.col_staff[j])]
+                if board.staff_free(pr, staff_id, t) and board.shared_free(pr, t):
+                    board.place(pr, staff_id, t)
+                    placed[i] = (staff_id, t)
+                    break
+        return placed, dict(breaks)
 
     # -- the restricted LP -----------------------------------------------------------------
 
@@ -527,7 +605,12 @@ def _grid(value: float) -> int:
 def _child(
     relaxation: TimeIndexedBound, target: float, deadline: float, conn: Connection
 ) -> None:  # pragma: no cover - runs in the forked process
-    found = relaxation.subgradient(target, deadline, on_bound=lambda b: conn.send(("bound", b)))
+    found = relaxation.subgradient(
+        target,
+        deadline,
+        on_bound=lambda b: conn.send(("bound", b)),
+        on_plan=lambda placed, breaks: conn.send(("plan", (placed, breaks))),
+    )
     conn.send(("done", (found, relaxation.rounds, relaxation.converged)))
     conn.close()
 
@@ -546,8 +629,10 @@ class BackgroundBound:
         target: float,
         deadline: float,
         on_bound: Callable[[int], None],
+        on_plan: PlanCallback | None = None,
     ) -> None:
         self.relaxation = relaxation
+        self.on_plan = on_plan
         self.target = target
         self.deadline = deadline
         self.on_bound = on_bound
@@ -586,13 +671,16 @@ class BackgroundBound:
                 break
             if kind == "bound":
                 self.on_bound(value)
+            elif kind == "plan":
+                if self.on_plan is not None:
+                    self.on_plan(*value)
             else:
                 self.found, self.rounds, self.converged = value
         conn.close()
 
     def _run_here(self) -> None:  # pragma: no cover - platforms without fork
         self.found = self.relaxation.subgradient(
-            self.target, self.deadline, self.on_bound, stop=self._stop.is_set
+            self.target, self.deadline, self.on_bound, stop=self._stop.is_set, on_plan=self.on_plan
         )
         self.rounds, self.converged = self.relaxation.rounds, self.relaxation.converged
 
@@ -612,4 +700,4 @@ class BackgroundBound:
             self._reader.join(max(0.0, until - time.perf_counter()))
 
 
-__all__ = ["BackgroundBound", "TimeIndexedBound"]
+__all__ = ["BackgroundBound", "PlanCallback", "TimeIndexedBound"]

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from collections.abc import Callable
+
+import attrs
 
 from salonkit.scheduling.day.errors import InfeasibleDay
 from salonkit.scheduling.day.model import Assignment, BreakPlacement, DayProblem, DaySolution
 from salonkit.scheduling.day.prepare import Prepared, PreparedRequest, contains, prepare
 
 
-class _Board:
+class Board:
     """Occupation of staff, resources and customers, in units."""
 
     def __init__(self, prep: Prepared) -> None:
@@ -66,10 +69,98 @@ def greedy_solution(problem: DayProblem, prepared: Prepared | None = None) -> Da
     Raises :class:`~salonkit.scheduling.day.errors.InfeasibleDay` when a pinned booking or a
     break cannot be placed.
     """
+    prep = prepared if prepared is not None else prepare(problem)
+    return _book(problem, prep, _arrival_order, [s.id for s in problem.staff])
+
+
+#: How requests are ranked for booking (smaller first).
+OrderKey = Callable[[PreparedRequest], tuple[float, ...]]
+
+
+def _arrival_order(pr: PreparedRequest) -> tuple[float, ...]:
+    """The booking system's order: highest priority first, then as they arrived."""
+    return (-pr.request.priority, pr.index)
+
+
+def _density_order(pr: PreparedRequest) -> tuple[float, ...]:
+    """Most points per minute of staff time first."""
+    return (-pr.value / max(1, pr.staff_units), pr.index)
+
+
+def _tight_order(pr: PreparedRequest) -> tuple[float, ...]:
+    """Highest priority first, then the requests with the fewest possible starts."""
+    starts = sum(hi - lo + 1 for ranges in pr.starts.values() for lo, hi in ranges)
+    return (-pr.request.priority, starts, pr.index)
+
+
+def _short_order(pr: PreparedRequest) -> tuple[float, ...]:
+    """Highest priority first, then the shortest staff time."""
+    return (-pr.request.priority, pr.staff_units, pr.index)
+
+
+#: The orders :func:`best_greedy_solution` tries.
+ORDERS: dict[str, OrderKey] = {
+    "arrival": _arrival_order,
+    "density": _density_order,
+    "tight": _tight_order,
+    "short": _short_order,
+}
+
+
+#: The (request order, staff order) pairs :func:`best_greedy_solution` tries, in this order;
+#: ``"narrow"`` puts the least versatile staff first, keeping versatile people free for what
+#: only they can do.
+VARIANTS: tuple[tuple[str, str], ...] = (
+    ("arrival", "listed"),
+    ("tight", "narrow"),
+    ("tight", "listed"),
+    ("density", "listed"),
+    ("arrival", "narrow"),
+    ("density", "narrow"),
+    ("short", "listed"),
+    ("short", "narrow"),
+)
+
+
+def best_greedy_solution(
+    problem: DayProblem,
+    prepared: Prepared | None = None,
+    budget_s: float | None = None,
+    variants: int | None = None,
+) -> DaySolution:
+    """The best of the greedy bookings over the request and staff orders of :data:`VARIANTS`.
+
+    The first variant is :func:`greedy_solution` itself, so the result is never worse than it.
+    With ``budget_s`` a further variant is only tried while the time spent plus that of one
+    booking stays within the budget (the first one always runs); ``variants`` caps how many
+    are tried (a count, for results that do not depend on the machine's speed).
+
+    Raises :class:`~salonkit.scheduling.day.errors.InfeasibleDay` like :func:`greedy_solution`.
+    """
     started = time.perf_counter()
     prep = prepared if prepared is not None else prepare(problem)
+    staff_orders = {
+        "listed": [s.id for s in problem.staff],
+        "narrow": [s.id for s in sorted(problem.staff, key=lambda s: len(s.skills))],
+    }
+    best: DaySolution | None = None
+    for name, staff_order in VARIANTS[:variants]:
+        began = time.perf_counter()
+        plan = _book(problem, prep, ORDERS[name], staff_orders[staff_order])
+        if best is None or plan.objective > best.objective:
+            best = plan
+        now = time.perf_counter()
+        if budget_s is not None and now - started + (now - began) > budget_s:
+            break
+    assert best is not None
+    return attrs.evolve(best, wall_s=time.perf_counter() - started)
+
+
+def _book(problem: DayProblem, prep: Prepared, key: OrderKey, order: list[str]) -> DaySolution:
+    """Pinned bookings, then breaks, then every request in the order of ``key``."""
+    started = time.perf_counter()
     unit = prep.unit
-    board = _Board(prep)
+    board = Board(prep)
     chosen: dict[str, tuple[str, int]] = {}
     for pr in prep.requests:
         pin = pr.request.pinned
@@ -105,11 +196,7 @@ def greedy_solution(problem: DayProblem, prepared: Prepared | None = None) -> Da
             busy[start : start + size] = b"\x01" * size
             breaks.append(BreakPlacement(member.id, start * unit))
 
-    order = [s.id for s in problem.staff]
-    waiting = sorted(
-        (pr for pr in prep.requests if pr.request.pinned is None),
-        key=lambda pr: (-pr.request.priority, pr.index),
-    )
+    waiting = sorted((pr for pr in prep.requests if pr.request.pinned is None), key=key)
     for pr in waiting:
         staff_ids = _candidates(pr, order)
         times = sorted({t for s in staff_ids for lo, hi in pr.starts[s] for t in range(lo, hi + 1)})
@@ -146,4 +233,4 @@ def greedy_solution(problem: DayProblem, prepared: Prepared | None = None) -> Da
     )
 
 
-__all__ = ["greedy_solution"]
+__all__ = ["ORDERS", "VARIANTS", "Board", "OrderKey", "best_greedy_solution", "greedy_solution"]

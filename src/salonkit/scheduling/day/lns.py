@@ -29,7 +29,7 @@ SUB_PARAMS: dict[str, object] = {}
 #: Length of the time window of one move, in minutes.
 WINDOW_MIN = 180
 #: Wall-clock limit of one move, in seconds.
-MOVE_S = 0.5
+MOVE_S = 0.3
 #: Conflict limit of one move in deterministic mode.
 MOVE_CONFLICTS = 3000
 #: Share of moves aimed at an unscheduled request.
@@ -38,6 +38,11 @@ FOCUSED_SHARE = 0.3
 ACCEPT_EQUAL = True
 #: Most staff in one move.
 MAX_STAFF = 10
+#: Share of moves that free every staff member over a short window (a time slice of the
+#: whole salon: what chairs and basins allow at that moment is re-planned as a whole).
+SLICE_SHARE = 0.0
+#: Length of the window of a time-slice move, in minutes.
+SLICE_MIN = 75
 
 
 @attrs.define
@@ -284,6 +289,10 @@ def _neighbourhood(
     otherwise a random member, colleagues sharing skills and a random window.
     """
     staff = {s.id: s for s in prep.problem.staff}
+    if SLICE_SHARE and rng.random() < SLICE_SHARE:
+        half = max(1, SLICE_MIN // prep.unit // 2)
+        centre = rng.randrange(prep.open + half, max(prep.open + half + 1, prep.close - half))
+        return list(staff), (centre - half, centre + half)
     unplaced = [i for i, o in options.items() if o and i not in plan.placed]
     if unplaced and rng.random() < FOCUSED_SHARE:
         target = rng.choices(unplaced, [prep.requests[i].value for i in unplaced])[0]
@@ -319,10 +328,13 @@ def search(
     stop: Callable[[], bool] | None = None,
     on_improve: Callable[[Plan], None] | None = None,
     deterministic: bool = False,
+    incoming: Callable[[], Plan | None] | None = None,
 ) -> Plan:
     """Improve ``plan`` by staff-subset moves until ``deadline`` (``time.perf_counter``).
 
-    ``max_moves`` caps the number of moves, ``stop`` is asked before each move. With
+    ``max_moves`` caps the number of moves, ``stop`` is asked before each move, and so is
+    ``incoming`` for a valid plan found elsewhere, which replaces the current one when it
+    scores higher. With
     ``deterministic`` each move is limited by a count of conflicts rather than by time and the
     deadline is ignored (``max_moves`` must then be given).
     """
@@ -336,6 +348,11 @@ def search(
     ):
         if stop is not None and stop():
             break
+        if incoming is not None:
+            other = incoming()
+            if other is not None and other.score(prep) > score:
+                plan, score = other, other.score(prep)
+                logger.debug("move %d: adopted a plan of score %d", moves, score)
         moves += 1
         staff_ids, window = _neighbourhood(prep, options, plan, rng, size, span)
         result, plan = solve_move(

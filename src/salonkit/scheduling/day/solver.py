@@ -24,7 +24,7 @@ from salonkit.scheduling.day import lns
 from salonkit.scheduling.day.checker import check_solution
 from salonkit.scheduling.day.colgen import BackgroundBound, TimeIndexedBound
 from salonkit.scheduling.day.errors import InfeasibleDay
-from salonkit.scheduling.day.greedy import greedy_solution
+from salonkit.scheduling.day.greedy import best_greedy_solution
 from salonkit.scheduling.day.model import (
     Assignment,
     BreakPlacement,
@@ -51,7 +51,11 @@ WINDOW_ENERGY_PAIRS = 1000
 LP_MIN_PAIRS = 100
 #: Run the whole CP-SAT model beside the neighbourhood search on large days (its bound is
 #: weaker than the LP's there; it is kept for the plans it finds).
-FULL_MODEL_WITH_LNS = True
+FULL_MODEL_WITH_LNS = False
+#: Share of the time limit spent on trying several greedy orders for the first plan.
+GREEDY_SHARE = 0.04
+#: Greedy orders tried in ``deterministic`` mode.
+DETERMINISTIC_GREEDY = 3
 #: Largest model (in request-staff pairs) on which CP-SAT's presolve probes.
 PROBING_PAIRS = 500
 #: Smallest model (in request-staff pairs) on which a neighbourhood search runs beside CP-SAT;
@@ -600,6 +604,37 @@ class _Best:
                 )
 
 
+class _Inbox:
+    """Plans built from the Lagrangian prices in the bound's process, checked on arrival and
+    handed to the neighbourhood search (which adopts one when it beats its own plan)."""
+
+    def __init__(self, problem: DayProblem, prep: Prepared, best: _Best) -> None:
+        self._problem = problem
+        self._prep = prep
+        self._best = best
+        self._lock = threading.Lock()
+        self._plan: lns.Plan | None = None
+        self.best: DaySolution | None = None
+
+    def offer(self, placed: dict[int, tuple[str, int]], breaks: dict[str, list[int]]) -> None:
+        """A plan from the bound's process: kept if it is valid and the best so far."""
+        plan = lns.Plan(dict(placed), {k: list(v) for k, v in breaks.items()})
+        solution = _solution_of(self._prep, plan)
+        if self.best is not None and solution.objective <= self.best.objective:
+            return
+        if not _valid(self._problem, solution, "price-guided"):
+            return
+        with self._lock:
+            self._plan, self.best = plan, solution
+        self._best.offer(solution.objective)
+
+    def take(self) -> lns.Plan | None:
+        """The newest plan not yet taken, if any."""
+        with self._lock:
+            plan, self._plan = self._plan, None
+        return plan
+
+
 class _Reporter(cp_model.CpSolverSolutionCallback):
     def __init__(self, best: _Best) -> None:
         super().__init__()
@@ -686,7 +721,11 @@ def optimize(
     prep = prepare(problem)
     candidates: list[DaySolution] = []
     try:
-        candidates.append(greedy_solution(problem, prep))
+        candidates.append(
+            best_greedy_solution(problem, prep, variants=DETERMINISTIC_GREEDY)
+            if deterministic
+            else best_greedy_solution(problem, prep, budget_s=GREEDY_SHARE * time_limit)
+        )
     except InfeasibleDay:
         logger.info("greedy could not place the fixed parts; the model will decide")
     if hint is not None and _valid(problem, hint, "the hint"):
@@ -733,6 +772,7 @@ def optimize(
             done.set()  # the other searches stop with the whole model
 
     lp: BackgroundBound | None = None
+    priced = _Inbox(problem, prep, best)
     if not deterministic and workers >= 2 and pairs >= LP_MIN_PAIRS:
         seeded = _plan_of(prep, start_from) if start_from is not None else None
         lp = BackgroundBound(
@@ -745,6 +785,7 @@ def optimize(
             start_from.objective if start_from is not None else 0,
             deadline - 0.05,
             on_bound=lambda b: _lp_found(b, best, solver, done),
+            on_plan=priced.offer,
         )
         lp.start()  # before any thread: the LP runs in a forked process
 
@@ -760,6 +801,7 @@ def optimize(
             stop=None if deterministic else done.is_set,
             on_improve=lambda p: _lns_found(p, prep, best, None if deterministic else solver, done),
             deterministic=deterministic,
+            incoming=priced.take,
         )
 
     plan: lns.Plan | None = None
@@ -815,9 +857,12 @@ def optimize(
         found = _solution_of(prep, plan)
         if _valid(problem, found, "LNS"):
             candidates.append(found)
+    if priced.best is not None:
+        candidates.append(priced.best)
     if not candidates:
         raise InfeasibleDay("requests.pinned", f"no plan found ({name}) within the time limit")
     result = max(candidates, key=lambda c: c.objective)
+    logger.debug("candidate plans: %s", [c.objective for c in candidates])
     bound = best.bound  # from the bound callback: valid whatever the final status
     bound = model.trivial_bound if bound is None else min(bound, model.trivial_bound)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):

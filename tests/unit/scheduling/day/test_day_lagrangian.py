@@ -1,0 +1,273 @@
+"""The Lagrangian bound, the price-guided plans, the best-of-orders greedy and plan adoption."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from salonkit.scheduling.day import (
+    DayProblem,
+    check_solution,
+    greedy_solution,
+    lns,
+    load_problem,
+    optimize,
+    problem_from_dict,
+    solver,
+)
+from salonkit.scheduling.day.colgen import BackgroundBound, TimeIndexedBound
+from salonkit.scheduling.day.greedy import VARIANTS, best_greedy_solution
+from salonkit.scheduling.day.prepare import possible_starts, prepare
+from salonkit.scheduling.day.relaxation import time_indexed_bound
+
+INSTANCES = Path(__file__).resolve().parents[4] / "benchmarks" / "instances"
+
+CUT = {
+    "id": "cut",
+    "skill": "cut",
+    "steps": [
+        {"name": "wash", "duration_min": 10, "staff": True, "resources": ["basin"]},
+        {"name": "cut", "duration_min": 30, "staff": True, "resources": ["chair"]},
+    ],
+}
+COLOUR = {
+    "id": "colour",
+    "skill": "colour",
+    "steps": [
+        {"name": "apply", "duration_min": 20, "staff": True, "resources": ["chair"]},
+        {"name": "process", "duration_min": 30, "staff": False, "resources": ["chair"]},
+        {"name": "rinse", "duration_min": 10, "staff": True, "resources": ["basin"]},
+    ],
+}
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+@st.composite
+def busy_days(draw: st.DrawFn) -> DayProblem:
+    """Small crowded days: 1-3 staff with breaks, 3-10 requests, some customers twice."""
+    staff = []
+    for i in range(draw(st.integers(1, 3))):
+        start = draw(st.sampled_from([9, 10])) * 60
+        end = start + draw(st.sampled_from([3, 4, 5])) * 60
+        skills = ["cut", "colour"] if draw(st.booleans()) else ["cut"]
+        breaks = []
+        if draw(st.booleans()):
+            b = start + 90
+            breaks.append({"earliest": _hhmm(b), "latest_end": _hhmm(b + 60), "duration_min": 30})
+        staff.append(
+            {
+                "id": f"s{i + 1}",
+                "skills": skills,
+                "shifts": [{"start": _hhmm(start), "end": _hhmm(end)}],
+                "breaks": breaks,
+            }
+        )
+    requests: list[dict[str, Any]] = []
+    for i in range(draw(st.integers(3, 10))):
+        earliest = draw(st.integers(9 * 12, 13 * 12)) * 5
+        service = draw(st.sampled_from(["cut", "cut", "colour"]))
+        length = 40 if service == "cut" else 60
+        slack = draw(st.sampled_from([0, 20, 60, 120]))
+        requests.append(
+            {
+                "id": f"r{i + 1}",
+                "customer": f"c{draw(st.integers(1, 5))}",
+                "service": service,
+                "earliest": _hhmm(earliest),
+                "latest_end": _hhmm(min(earliest + length + slack, 15 * 60)),
+                "preferred_staff": draw(st.sampled_from([[], ["s1"]])),
+                "priority": draw(st.integers(1, 3)),
+            }
+        )
+    return problem_from_dict(
+        {
+            "name": "busy",
+            "granularity_min": 5,
+            "open": "09:00",
+            "close": "15:00",
+            "resources": [
+                {"id": "chair", "capacity": draw(st.integers(1, 2))},
+                {"id": "basin", "capacity": 1},
+            ],
+            "staff": staff,
+            "services": [CUT, COLOUR],
+            "requests": requests,
+        }
+    )
+
+
+def _relaxation(problem: DayProblem) -> TimeIndexedBound:
+    prep = prepare(problem)
+    return TimeIndexedBound(prep, possible_starts(prep))
+
+
+def _prices(relaxation: TimeIndexedBound, scale: float, seed: int) -> tuple[Any, Any, Any]:
+    rng = np.random.default_rng(seed)
+    n_staff = len(relaxation.staff_index)
+    n_res = len(relaxation.resource_index)
+    n_cust = len(relaxation.customer_index)
+    return (
+        rng.random((n_staff, relaxation.horizon)) * scale,
+        rng.random((n_res, relaxation.horizon)) * scale,
+        rng.random((n_cust, relaxation.horizon)) * scale,
+    )
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(busy_days(), st.floats(0.0, 200.0), st.integers(0, 1000))
+def test_the_lagrangian_is_an_upper_bound_whatever_the_prices(
+    problem: DayProblem, scale: float, seed: int
+) -> None:
+    relaxation = _relaxation(problem)
+    pi = _prices(relaxation, scale, seed)
+    rc = relaxation.reduced_costs(*pi)
+    best = optimize(problem, time_limit=1.0)
+    assert relaxation.lagrangian(*pi, rc) >= best.objective - 1e-6
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(busy_days(), st.floats(0.0, 200.0), st.integers(0, 1000))
+def test_price_guided_plans_are_valid(problem: DayProblem, scale: float, seed: int) -> None:
+    relaxation = _relaxation(problem)
+    pi = _prices(relaxation, scale, seed)
+    found = relaxation.priced_plan(relaxation.reduced_costs(*pi), pi[0])
+    assert found is not None  # these days always have room for their breaks
+    placed, breaks = found
+    plan = solver._solution_of(relaxation.prep, lns.Plan(placed, breaks))
+    report = check_solution(problem, plan)
+    assert report.valid, report.violations
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(busy_days())
+def test_the_subgradient_bound_lies_between_the_optimum_and_the_trivial_bound(
+    problem: DayProblem,
+) -> None:
+    relaxation = _relaxation(problem)
+    found = relaxation.subgradient(0, deadline=time.perf_counter() + 60, iterations=300)
+    best = optimize(problem, time_limit=1.0)
+    trivial = solver.build_model(problem).trivial_bound
+    assert found is not None
+    assert best.objective <= found <= max(trivial, 0) + 10
+
+
+def test_column_generation_converges_to_the_time_indexed_lp() -> None:
+    problem = load_problem(INSTANCES / "example-small.json")
+    prep = prepare(problem)
+    options = possible_starts(prep)
+    relaxation = TimeIndexedBound(prep, options)
+    found = relaxation.run(deadline=time.perf_counter() + 60)
+    assert relaxation.converged
+    assert found == time_indexed_bound(prep, options, time_limit=30.0)
+    assert relaxation.columns_in_lp < len(relaxation.col_t)  # far from every column
+    # the subgradient approaches the same value from above
+    steps = TimeIndexedBound(prep, options).subgradient(
+        greedy_solution(problem, prep).objective, deadline=time.perf_counter() + 60
+    )
+    assert found is not None and steps is not None
+    assert found <= steps <= found * 1.02
+
+
+def test_the_hand_made_lp_bound_is_reached_by_column_generation() -> None:
+    cut = {"id": "cut", "skill": "cut", "steps": [{"name": "cut", "duration_min": 30}]}
+    problem = problem_from_dict(
+        {
+            "name": "hand-made",
+            "open": "09:00",
+            "close": "12:00",
+            "staff": [{"id": "s1", "skills": ["cut"], "shifts": [{"start": "09:00", "end": "10:00"}]}],
+            "services": [cut],
+            "requests": [
+                {"id": "low", "customer": "a", "service": "cut", "earliest": "09:00",
+                 "latest_end": "10:00", "priority": 1},
+                {"id": "top", "customer": "b", "service": "cut", "earliest": "09:00",
+                 "latest_end": "10:00", "priority": 3},
+                {"id": "mid", "customer": "c", "service": "cut", "earliest": "09:00",
+                 "latest_end": "10:00", "priority": 2, "preferred_staff": ["s1"]},
+            ],
+        }
+    )  # fmt: skip
+    assert _relaxation(problem).run(deadline=time.perf_counter() + 30) == 610
+
+
+@settings(max_examples=30, deadline=None)
+@given(busy_days())
+def test_the_best_greedy_is_valid_and_never_worse_than_the_baseline(problem: DayProblem) -> None:
+    baseline = greedy_solution(problem)
+    best = best_greedy_solution(problem)
+    assert check_solution(problem, best).valid
+    assert best.objective >= baseline.objective
+    first = best_greedy_solution(problem, variants=1)
+    assert (first.assignments, first.breaks) == (baseline.assignments, baseline.breaks)
+
+
+def test_the_greedy_budget_still_books_the_first_variant() -> None:
+    problem = load_problem(INSTANCES / "example-medium.json")
+    quick = best_greedy_solution(problem, budget_s=0.0)
+    assert quick.objective == greedy_solution(problem).objective
+    assert len(VARIANTS) > 1
+    assert best_greedy_solution(problem).objective > quick.objective
+
+
+def test_the_neighbourhood_search_adopts_a_better_plan_from_elsewhere() -> None:
+    problem = load_problem(INSTANCES / "example-medium.json")
+    prep = prepare(problem)
+    options = possible_starts(prep)
+    start = solver._plan_of(prep, greedy_solution(problem, prep))
+    better = solver._plan_of(prep, best_greedy_solution(problem, prep))
+    assert better.score(prep) > start.score(prep)
+    offered = [better]
+    result = lns.search(
+        prep,
+        options,
+        start,
+        seed=0,
+        deadline=0.0,
+        max_moves=1,
+        deterministic=True,
+        incoming=lambda: offered.pop() if offered else None,
+    )
+    assert result.score(prep) >= better.score(prep)
+
+
+def test_the_bound_runs_beside_the_search_and_reports_plans() -> None:
+    problem = load_problem(INSTANCES / "example-medium.json")
+    prep = prepare(problem)
+    bounds: list[int] = []
+    plans: list[int] = []
+    background = BackgroundBound(
+        TimeIndexedBound(prep, possible_starts(prep)),
+        greedy_solution(problem, prep).objective,
+        time.perf_counter() + 3.0,
+        on_bound=bounds.append,
+        on_plan=lambda placed, _: plans.append(len(placed)),
+    )
+    background.start()
+    background.wait(time.perf_counter() + 10.0)
+    background.stop()
+    assert bounds and bounds == sorted(bounds, reverse=True)
+    best = optimize(problem, time_limit=2.0)
+    assert bounds[-1] >= best.objective
+
+
+@pytest.mark.parametrize("with_lns", [False, True], ids=["cp-sat", "lns"])
+def test_optimised_plans_stay_valid_with_the_lagrangian_bound(
+    with_lns: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(solver, "LP_MIN_PAIRS", 0)
+    if with_lns:
+        monkeypatch.setattr(solver, "LNS_PAIRS", 0)
+    problem = load_problem(INSTANCES / "example-medium.json")
+    plan = optimize(problem, time_limit=3.0, workers=2)
+    assert check_solution(problem, plan).valid
+    assert plan.bound is not None and plan.bound >= plan.objective
+    assert plan.objective >= greedy_solution(problem).objective
