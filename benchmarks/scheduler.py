@@ -7,6 +7,11 @@ each a median over ``--repeat`` runs (seeds 0, 1, ...), then the machine it ran 
 
     python benchmarks/scheduler.py --time-limit 10 --workers 2
     python benchmarks/scheduler.py --only gen-3x25 example-small --time-limit 2
+    python benchmarks/scheduler.py --only gen-30x400 --time-limit 300 --save ref300.json
+    python benchmarks/scheduler.py --reference ref300.json       # adds 'vs ref' (share of it)
+
+The ``load`` column is the 1-minute load average when the instance finished: on a shared
+machine it says how much of the cores the run really had.
 """
 
 from __future__ import annotations
@@ -95,6 +100,7 @@ def run(doc: dict[str, Any], time_limit: float, workers: int, repeat: int) -> di
         "build": build_s,
         "ratio": score / greedy.objective if greedy.objective else float("inf"),
         "valid": valid,
+        "load": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
     }
 
 
@@ -102,19 +108,27 @@ def _pct(gap: float | None) -> str:
     return "n/a" if gap is None else f"{gap * 100:.2f}%"
 
 
-def table(rows: list[dict[str, Any]]) -> str:
-    """The results as a Markdown table."""
+def table(rows: list[dict[str, Any]], reference: dict[str, float] | None = None) -> str:
+    """The results as a Markdown table; with ``reference`` (instance -> score of a reference
+    run, e.g. with a 300 s limit) a column gives the score as a share of it."""
+    ref_head = " | vs ref" if reference is not None else ""
     lines = [
         "| instance | staff | requests | greedy | optimiser | bound | gap | time s | build s "
-        "| ratio | valid |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        f"| ratio | valid | load{ref_head} |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|"
+        + ("---:|" if reference is not None else ""),
     ]
     for r in rows:
         bound = "none" if r["bound"] is None else f"{r['bound']:g}"
+        load = "?" if r.get("load") is None else f"{r['load']:.1f}"
+        ref = ""
+        if reference is not None:
+            base = reference.get(r["name"])
+            ref = " | not run" if base is None else f" | {r['score'] / base * 100:.1f}%"
         lines.append(
             f"| {r['name']} | {r['staff']} | {r['requests']} | {r['greedy']} | {r['score']:g} "
             f"| {bound} | {_pct(r['gap'])} | {r['time']:.1f} | {r['build']:.2f} "
-            f"| {r['ratio']:.3f} | {'yes' if r['valid'] else 'NO'} |"
+            f"| {r['ratio']:.3f} | {'yes' if r['valid'] else 'NO'} | {load}{ref} |"
         )
     if rows:
         lines.append("")
@@ -155,7 +169,16 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=0, help="seed of the generated set")
     parser.add_argument("--only", nargs="*", help="instance name prefixes to run")
     parser.add_argument("--plot", type=Path, help="also save a PNG (needs matplotlib)")
+    parser.add_argument("--save", type=Path, help="also write the rows as JSON to this file")
+    parser.add_argument(
+        "--reference",
+        type=Path,
+        help="rows saved by an earlier run (e.g. --time-limit 300): adds a 'vs ref' column",
+    )
     args = parser.parse_args()
+    reference = None
+    if args.reference is not None:
+        reference = {r["name"]: r["score"] for r in json.loads(args.reference.read_text())}
     print(f"machine: {machine()}", flush=True)
     print(
         f"time limit {args.time_limit:g} s, {args.workers} workers, {args.repeat} run(s)",
@@ -171,7 +194,9 @@ def main() -> int:
             flush=True,
         )
     print()
-    print(table(rows))
+    print(table(rows, reference))
+    if args.save is not None:
+        args.save.write_text(json.dumps(rows, indent=1))
     if args.plot and not plot(rows, args.plot):
         print("no plotting library installed; --plot skipped")
     return 0 if all(r["valid"] for r in rows) else 1
