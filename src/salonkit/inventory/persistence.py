@@ -275,28 +275,30 @@ class StockSession:
     def post(self, move: Move) -> Posting:
         """Post ``move``: value it, store it, update the balance (reposting when back-dated)."""
         self._check(move)
-        live = self.live(move.store_id, move.sku)
-        before = live.state.quantity
-        key = move_key(move)
+        store_id, sku = move.store_id, move.sku
+        live = self.live(store_id, sku)
+        state = live.state
+        before = state.quantity
+        key = (move.posted_at, move.seq)
         self._pending.append(move)
-        back_dated = live.last is not None and key < live.last
+        last = live.last
+        back_dated = last is not None and key < last
         if not back_dated:
-            if live.moves and not live.moves % Stream.CHECKPOINT_EVERY:
-                self._add_checkpoint(live, live.state, live.last, live.moves)
+            count = live.moves
+            if count and not count % Stream.CHECKPOINT_EVERY:
+                self._add_checkpoint(live, state, last, count)
             posting = apply(
-                live.state,
-                move,
-                allow_negative=self.allow_negative(move.sku),
-                zone=self.zone(move.store_id),
-                incoming=self._incoming(move),
+                state, move, self.allow_negative(sku), self.zone(store_id), self._incoming(move)
             )
             live.last = key
-            live.moves += 1
-            self._dirty.add((move.store_id, move.sku))
+            live.moves = count + 1
+            self._dirty.add((store_id, sku))
         else:
             posting = self._repost(move)
-        self._follow_transfer(move, posting)
-        self._after(move, before, back_dated)
+        kind = move.type
+        if kind is MoveType.TRANSFER_OUT or kind is MoveType.TRANSFER_IN:
+            self._follow_transfer(move, posting)
+        self._after(move, before, back_dated, live)
         return posting
 
     def _follow_transfer(self, move: Move, posting: Posting) -> None:
@@ -429,9 +431,9 @@ class StockSession:
         assert result is not None
         return result
 
-    def _after(self, move: Move, before: Decimal, back_dated: bool) -> None:
+    def _after(self, move: Move, before: Decimal, back_dated: bool, live: Live) -> None:
         now = self.now
-        after = self.live(move.store_id, move.sku).state.quantity
+        after = live.state.quantity
         self.events.append(
             StockMoved(
                 occurred_at=now,

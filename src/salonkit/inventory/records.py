@@ -67,24 +67,17 @@ _NO_OFFSET = dt.timedelta(0)
 
 def _instant_to_str(value: dt.datetime) -> str:
     """The stored form of an instant: what the codec makes, without its pendulum conversion
-    when the instant is already in UTC (every move the ledger stamps is). The last instant
-    converted is remembered: the moves of one unit of work share their ``recorded_at``."""
-    global _last_instant
-    last, text = _last_instant
-    if value is last:
-        return text
+    when the instant is already in UTC (every move the ledger stamps is)."""
     if value.tzinfo in _UTC_ZONES:
-        text = value.isoformat()
-    else:
-        found = converter.unstructure(value, dt.datetime)
-        assert isinstance(found, str)
-        text = found
-    _last_instant = (value, text)
+        return value.isoformat()
+    text = converter.unstructure(value, dt.datetime)
+    assert isinstance(text, str)
     return text
 
 
-# (instant, its text): replaced whole, so a thread never sees one without the other
-_last_instant: tuple[object, str] = (None, "")
+# The last recorded_at formatted, with its text: the moves of one unit of work share it.
+# Replaced whole, so a thread never sees an instant with another one's text.
+_last_recorded: tuple[object, str] = (None, "")
 
 
 def _str_to_instant(text: str) -> dt.datetime:
@@ -110,7 +103,12 @@ def _str_to_instant(text: str) -> dt.datetime:
 def _move_to_dict(move: Move) -> dict[str, object]:
     """The stored document of a move: the same dict the codec's generated function makes
     (a test holds them equal), written out because batches store thousands of moves."""
-    value, expires = move.value, move.expires
+    global _last_recorded
+    value, expires, recorded = move.value, move.expires, move.recorded_at
+    last, recorded_text = _last_recorded
+    if recorded is not last:
+        recorded_text = _instant_to_str(recorded)
+        _last_recorded = (recorded, recorded_text)
     return {
         "id": move.id,
         "seq": move.seq,
@@ -119,7 +117,7 @@ def _move_to_dict(move: Move) -> dict[str, object]:
         "type": MOVE_TYPE_VALUES[move.type],
         "quantity": str(move.quantity),
         "posted_at": _instant_to_str(move.posted_at),
-        "recorded_at": _instant_to_str(move.recorded_at),
+        "recorded_at": recorded_text,
         "actor": move.actor,
         "value": None if value is None else str(value),
         "lot": move.lot,
