@@ -12,8 +12,9 @@ figures (``Decimal``, ``str``, dates) without the move (which the stream already
 the lots taken flattened into it; the sort keys are the moves' own ``posted_at``
 instants (ties are broken by the moves' sequence numbers); checkpoints are
 :data:`~salonkit.inventory.valuation.Snapshot` tuples. Such tuples hold no reference to a
-container the collector tracks, so CPython stops tracking them at their first collection and
-full collections no longer walk the whole history. :class:`Posting` values are rebuilt from
+container the collector tracks, so CPython stops tracking them (a row at the first collection
+that sees it, a snapshot's nested tuples over the next ones) and full collections no longer walk
+the whole history. :class:`Posting` values are rebuilt from
 rows when asked for (they compare equal to the ones :meth:`append` returned).
 """
 
