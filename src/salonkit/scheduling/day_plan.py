@@ -85,6 +85,13 @@ WAITLIST_PRIORITY = 1
 
 _ACTIVE = tuple(s.value for s in BLOCKING)
 _OPEN = (WaitlistStatus.WAITING.value, WaitlistStatus.OFFERED.value)
+#: At most this many solves per proposal; after the last, repairs are local only.
+MAX_SOLVES = 3
+#: The share of ``time_limit`` given to keeping bookings in place once the score is known.
+SETTLE_SHARE = 1.0
+#: Deterministic work units per second of that share in ``deterministic`` mode (the model
+#: with the bookings as hard constraints costs more per unit than the optimiser's).
+SETTLE_DTIME_PER_S = 0.05
 _MOVABLE = frozenset({AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED})
 _BOOKING = "booking:"
 _WAITLIST = "waitlist:"
@@ -265,6 +272,106 @@ def _violations(problem: DayProblem, placed: Mapping[str, tuple[str, int]]) -> s
     return {(v.code, v.subject) for v in report.violations if v.code != "objective_mismatch"}
 
 
+def fewest_moves(
+    problem: DayProblem,
+    current: Mapping[str, tuple[str, int]],
+    start_from: Mapping[str, tuple[str, int]],
+    *,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    deterministic: bool,
+) -> dict[str, tuple[str, int]] | None:
+    """A plan keeping every booking of ``current`` (request id to staff and minute), scoring at
+    least as much as ``start_from`` (a valid plan keeping them all, used as the hint) and
+    moving as few bookings as the search finds within its limits.
+
+    The day model of :func:`~salonkit.scheduling.day.solver.build_model` (without symmetry
+    breaking, which could move bookings between interchangeable staff) gets the bookings as
+    hard constraints, the score as a floor, and maximises the bookings that stay. ``None`` when
+    no plan was found within the limits.
+    """
+    from ortools.sat.python import cp_model
+
+    from salonkit.scheduling.day.solver import build_model
+
+    built = build_model(problem, symmetry=False)
+    unit = built.prep.unit
+    m = built.model
+    by_id = {pr.request.id: pr for pr in built.prep.requests}
+    for rid in current:
+        if by_id[rid].index not in built.present:
+            return None
+        m.add(built.present[by_id[rid].index] == 1)
+    terms: list[tuple[cp_model.IntVar, int]] = [
+        (built.present[pr.index], pr.value)
+        for pr in built.prep.requests
+        if pr.index in built.present
+    ]
+    terms += [
+        (x, pr.bonus(staff_id))
+        for pr in built.prep.requests
+        if pr.index in built.serves
+        for staff_id, x in built.serves[pr.index].items()
+        if pr.bonus(staff_id)
+    ]
+    score = cp_model.LinearExpr.weighted_sum([v for v, _ in terms], [c for _, c in terms])
+    m.add(score >= _score(problem, start_from))
+    stays = []
+    for rid, (staff_id, minute) in current.items():
+        i = by_id[rid].index
+        if minute % unit or staff_id not in built.serves[i]:
+            continue
+        stay = m.new_bool_var(f"stay[{rid}]")
+        m.add(built.start[i] == minute // unit).only_enforce_if(stay)
+        m.add_implication(stay, built.serves[i][staff_id])
+        m.add_hint(stay, int(start_from.get(rid) == (staff_id, minute)))
+        stays.append(stay)
+    m.maximize(sum(stays))
+    for pr in built.prep.requests:
+        i = pr.index
+        if i not in built.present:
+            continue
+        at = start_from.get(pr.request.id)
+        usable = at is not None and at[0] in built.serves[i] and at[1] % unit == 0
+        m.add_hint(built.present[i], int(usable))
+        if at is not None and usable:
+            m.add_hint(built.start[i], at[1] // unit)
+        for staff_id, x in built.serves[i].items():
+            if x is not built.present[i]:
+                m.add_hint(x, int(usable and at is not None and at[0] == staff_id))
+    solver = cp_model.CpSolver()
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    if deterministic:
+        solver.parameters.interleave_search = workers > 1
+        solver.parameters.max_deterministic_time = SETTLE_DTIME_PER_S * time_limit
+    else:
+        solver.parameters.max_time_in_seconds = time_limit
+    status = solver.solve(m)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    placed: dict[str, tuple[str, int]] = {}
+    for pr in built.prep.requests:
+        i = pr.index
+        if i in built.present and solver.boolean_value(built.present[i]):
+            staff_id = next(s for s, x in built.serves[i].items() if solver.boolean_value(x))
+            placed[pr.request.id] = (staff_id, solver.value(built.start[i]) * unit)
+    return placed
+
+
+def _after(
+    current: Mapping[str, tuple[str, int]],
+    placed: Mapping[str, tuple[str, int]],
+    steps: Iterable[str],
+) -> dict[str, tuple[str, int]]:
+    """The calendar once ``steps`` of ``placed`` are written over ``current``."""
+    state = dict(current)
+    for step in steps:
+        state[step] = placed[step]
+    return state
+
+
 def _clashes(problem: DayProblem, placed: Mapping[str, tuple[str, int]]) -> int:
     """How many rule breaches ``placed`` has (each overlapping pair counts)."""
     solution = DaySolution(
@@ -407,6 +514,7 @@ class DayPlanner:
         rounds = 0
         restored: set[str] = set()
         refused: dict[str, str] = {}
+        solves = 0
         while True:
             rounds += 1
             day = self._build(
@@ -449,23 +557,92 @@ class DayPlanner:
                 progress=progress,
                 deterministic=deterministic,
             )
+            solves += 1
+            again = solves < MAX_SOLVES  # may the day be solved again with more pins?
             placed = {a.request: (a.staff, a.start) for a in solution.assignments}
             dropped = [r for r in current if r not in placed]
             if dropped:
                 log.info("the plan dropped %d booking(s); putting them back", len(dropped))
                 back = self._restore(day.problem, current, placed, dropped)
-                if back is None:
+                if back is None and again:
                     for rid in dropped:
                         pins[rid.removeprefix(_BOOKING)] = "kept: the optimiser dropped it"
                     continue
-                placed = back
-                restored.update(r.removeprefix(_BOOKING) for r in dropped)
+                placed = back if back is not None else dict(current)
+                if back is not None:
+                    restored.update(r.removeprefix(_BOOKING) for r in dropped)
+            placed = self._undo_needless(day.problem, current, placed)
+            settled = fewest_moves(
+                day.problem,
+                current,
+                placed,
+                time_limit=time_limit * SETTLE_SHARE,
+                workers=workers,
+                seed=seed,
+                deterministic=deterministic,
+            )
+            if (
+                settled is not None
+                and not _violations(day.problem, settled)
+                and _score(day.problem, settled) >= _score(day.problem, placed)
+            ):
+                placed = settled
             placed = self._undo_needless(day.problem, current, placed)
             order, stuck = self._order(day.problem, current, placed)
-            if stuck:
-                # adding to a valid calendar never breaks it, so a stuck step is always a move
-                first = next(r for r in stuck if r in current)
-                pins[first.removeprefix(_BOOKING)] = "kept: its move could not be written alone"
+            if stuck and again:
+                # adding to a valid calendar never breaks it, so stuck steps include moves
+                for rid in stuck:
+                    if rid in current:
+                        pins[rid.removeprefix(_BOOKING)] = (
+                            "kept: its move could not be written alone"
+                        )
+                continue
+            placed = _after(current, placed, order)  # without the steps that could not go
+            resolve = False
+            while verify and placed != current:
+                rehearsal = self._plan(
+                    snapshot,
+                    store_rec.timezone,
+                    date,
+                    now,
+                    day,
+                    current,
+                    placed,
+                    solution,
+                    order,
+                    pins,
+                    refused,
+                    0.0,
+                    rounds,
+                    frozenset(restored),
+                    explain=False,
+                )
+                refusal = self._rehearse(rehearsal)
+                if refusal is None:
+                    break
+                why = "; ".join(r.message for r in refusal.reasons)
+                reason = f"refused by the booking service at the planned time: {why}"
+                step = refusal.step
+                if step.startswith(_WAITLIST):  # leaving an entry out keeps the rest valid
+                    refused[step.removeprefix(_WAITLIST)] = reason
+                    del placed[step]
+                    placed = self._undo_needless(day.problem, current, placed)
+                    order, stuck = self._order(day.problem, current, placed)
+                    placed = _after(current, placed, order)
+                    continue
+                pins[step.removeprefix(_BOOKING)] = f"kept: its move was {reason}"
+                if again:
+                    resolve = True
+                    break
+                others = {k: v for k, v in placed.items() if k != step}
+                back = self._restore(day.problem, current, others, [step], anywhere=False)
+                if back is not None:  # back where it was, unseating the entries in its way
+                    placed = self._undo_needless(day.problem, current, back)
+                    order, stuck = self._order(day.problem, current, placed)
+                else:
+                    order = order[: order.index(step)]  # what the rehearsal wrote before it
+                placed = _after(current, placed, order)
+            if resolve:
                 continue
             score = _score(day.problem, placed)
             final = attrs.evolve(
@@ -475,7 +652,7 @@ class DayPlanner:
                 objective=score,
                 status="OPTIMAL" if solution.bound == score else "FEASIBLE",
             )
-            plan = self._plan(
+            return self._plan(
                 snapshot,
                 store_rec.timezone,
                 date,
@@ -491,17 +668,6 @@ class DayPlanner:
                 rounds,
                 frozenset(restored),
             )
-            if not verify or not plan.changes:
-                return plan
-            refusal = self._rehearse(plan)
-            if refusal is None:
-                return plan
-            why = "; ".join(r.message for r in refusal.reasons)
-            reason = f"refused by the booking service at the planned time: {why}"
-            if refusal.step.startswith(_WAITLIST):
-                refused[refusal.step.removeprefix(_WAITLIST)] = reason
-            else:
-                pins[refusal.step.removeprefix(_BOOKING)] = f"kept: its move was {reason}"
 
     # ------------------------------------------------------------------ building
 
@@ -629,10 +795,12 @@ class DayPlanner:
         current: Mapping[str, tuple[str, int]],
         placed: Mapping[str, tuple[str, int]],
         dropped: Sequence[str],
+        *,
+        anywhere: bool = True,
     ) -> dict[str, tuple[str, int]] | None:
         """Put each dropped booking back into ``placed``: at the start and with the staff member
-        (its current place first) that unseats the least valuable waitlist entries; ``None`` when
-        some booking fits nowhere even so."""
+        (its current place first; only there unless ``anywhere``) that unseats the least
+        valuable waitlist entries; ``None`` when some booking fits nowhere even so."""
         requests = {r.id: r for r in problem.requests}
         specs = {s.id: s for s in problem.services}
         plan = dict(placed)
@@ -641,13 +809,15 @@ class DayPlanner:
             spec = specs[request.service]
             length = spec.duration_min
             staff = [m.id for m in problem.staff if spec.skill in m.skills]
-            options = [current[rid]] + [
-                (member, start)
-                for member in staff
-                for start in range(
-                    request.earliest, request.latest_end - length + 1, problem.granularity_min
-                )
-            ]
+            options = [current[rid]]
+            if anywhere:
+                options += [
+                    (member, start)
+                    for member in staff
+                    for start in range(
+                        request.earliest, request.latest_end - length + 1, problem.granularity_min
+                    )
+                ]
             best: tuple[int, dict[str, tuple[str, int]]] | None = None
             for member, start in options:
                 trial = {**plan, rid: (member, start)}
@@ -738,6 +908,8 @@ class DayPlanner:
         wall_s: float,
         rounds: int,
         restored: frozenset[str],
+        *,
+        explain: bool = True,
     ) -> DayPlan:
         appts = {a.id: a for a in snap.appointments}
         entries = {e.id: e for e in snap.entries}
@@ -782,7 +954,11 @@ class DayPlanner:
                     new_staff_id=staff_id,
                     new_starts_at=day.start_of(rid, minute),
                     version=appt.version,
-                    why=_why(day.problem, rid, current, placed, day, who, service_name),
+                    why=(
+                        _why(day.problem, rid, current, placed, day, who, service_name)
+                        if explain
+                        else ""
+                    ),
                 )
             )
         for appt in snap.appointments:
@@ -977,6 +1153,9 @@ def _why(
 
 __all__ = [
     "BOOKING_PRIORITY",
+    "MAX_SOLVES",
+    "SETTLE_DTIME_PER_S",
+    "SETTLE_SHARE",
     "WAITLIST_PRIORITY",
     "AppliedDayPlan",
     "DayPlan",
@@ -985,4 +1164,5 @@ __all__ = [
     "Fit",
     "Kept",
     "Move",
+    "fewest_moves",
 ]
