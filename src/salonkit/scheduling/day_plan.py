@@ -17,12 +17,24 @@ with :func:`~salonkit.scheduling.day.optimize`:
   the day solved again. A booking may move by at most ``flex_minutes`` either way;
 - waitlist entries are optional requests.
 
-The plan is checked with the independent checker, then every move that is not needed is undone
-(a move is put back when the plan stays valid and keeps its score), and the order in which the
-moves and new bookings can be written one at a time, each leaving a valid calendar, is worked
-out; a move that cannot be ordered (two bookings swapping places) is pinned and the day solved
-again. The :class:`DayPlan` says what moves, what is fitted from the waitlist and why
-(:meth:`DayPlan.explain`).
+Then, in order:
+
+1. **Fewest moves**: the optimiser has no reason to leave a booking where it is, so a second
+   CP-SAT pass (:func:`fewest_moves`) takes the plan's score as a floor, every booking as a hard
+   constraint, and maximises the bookings that stay put; what is left of needless moves is undone
+   one by one with the checker (a move goes back when the plan stays valid and keeps its score).
+2. **An order**: the moves and new bookings are ordered so that each, written alone, leaves a
+   valid calendar; moves that cannot be (bookings trading places) are pinned and the day solved
+   again.
+3. **A rehearsal** (``verify``): the plan is written through the booking service in a unit of
+   work that is rolled back. The booking service checks every rule again and holds chairs and
+   basins unit by unit, which the day format (it counts units) cannot see. A refused waitlist
+   entry is left out; a refused move is pinned and the day solved again.
+
+At most :data:`MAX_SOLVES` solves are made; after the last, repairs are local (a stuck or
+refused move is put back where it was, unseating the waitlist entries in its way). Every answer
+is checked by the independent checker. The :class:`DayPlan` says what moves, what is fitted from
+the waitlist and why (:meth:`DayPlan.explain`).
 
 Nothing is written until :meth:`DayPlanner.apply`: it re-reads the day inside one writing
 unit of work, refuses with :class:`~salonkit.ConcurrencyError` when any of the day's
@@ -477,8 +489,9 @@ class DayPlanner:
         """Propose a re-arrangement of ``date`` in ``store`` (see the module docstring).
 
         ``time_limit`` / ``workers`` / ``seed`` / ``deterministic`` / ``progress`` go to
-        :func:`~salonkit.scheduling.day.optimize` (each solve; the day is solved again only when
-        a booking had to be pinned). ``pinned`` names appointments that must not move;
+        :func:`~salonkit.scheduling.day.optimize`, and the same limits to the fewest-moves pass,
+        so one round costs about twice ``time_limit``; the day is solved again (at most
+        :data:`MAX_SOLVES` rounds) only when a booking had to be pinned. ``pinned`` names appointments that must not move;
         ``flex_minutes`` is how far a booking may move either way (``None``: anywhere in the
         day); ``keep_staff`` keeps every booking with its staff member. With ``verify`` (the
         default) the plan is rehearsed: written through the booking service in a unit of work
