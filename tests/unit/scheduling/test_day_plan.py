@@ -27,7 +27,7 @@ from salonkit.scheduling.day import (
     Step,
     check_solution,
 )
-from salonkit.scheduling.day_plan import DayPlanner
+from salonkit.scheduling.day_plan import DayPlanner, fewest_moves
 from salonkit.scheduling.model import Appointment, AppointmentStatus, BookingRequest
 from salonkit.scheduling.sample import install_sample_salon
 from salonkit.testing import FrozenClock, RecordingListener, SequentialIds
@@ -363,3 +363,29 @@ def test_a_daylight_saving_day_is_planned_in_wall_clock_times(day: dt.date) -> N
     assert_no_double_booking(
         salon.bookings.appointments(within=(wall(0), wall(23)), store="flagship")
     )
+
+
+def test_fewest_moves_keeps_bookings_where_they_are_when_the_score_allows() -> None:
+    problem = DayProblem(
+        open=540,
+        close=720,
+        resources=[Resource("chair", 2)],
+        staff=[
+            StaffDay("s1", {"cut"}, [Shift(540, 720)]),
+            StaffDay("s2", {"cut"}, [Shift(540, 720)]),
+        ],
+        services=[ServiceSpec("cut", "cut", [Step("cut", 60, True, ("chair",))])],
+        requests=[
+            Request(id="a", customer="ca", service="cut", earliest=540, latest_end=720, priority=3),
+            Request(id="b", customer="cb", service="cut", earliest=540, latest_end=720, priority=3),
+            Request(id="c", customer="cc", service="cut", earliest=540, latest_end=660),
+        ],
+    )
+    current = {"a": ("s1", 540), "b": ("s2", 600)}
+    shuffled = {"a": ("s2", 660), "b": ("s1", 600), "c": ("s1", 540)}  # valid, all moved
+    settled = fewest_moves(
+        problem, current, shuffled, time_limit=1.0, workers=1, seed=0, deterministic=True
+    )
+    assert settled is not None
+    assert settled["a"] == current["a"] and settled["b"] == current["b"]
+    assert "c" in settled
