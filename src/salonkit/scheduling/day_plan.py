@@ -497,7 +497,9 @@ class DayPlanner:
         default) the plan is rehearsed: written through the booking service in a unit of work
         that is rolled back; a step the booking service refuses (its resource units are
         allocated one by one, which the day format does not see) is taken out (the entry left
-        unfitted, the booking pinned) and the day solved again.
+        unfitted, the booking pinned) and the day solved again. Raises
+        :class:`~salonkit.ConcurrencyError` when the day changes while the plan is rehearsed
+        (propose again).
         """
         if not isinstance(date, dt.date) or isinstance(date, dt.datetime):
             raise ValidationError("date", "give the day as a datetime.date")
