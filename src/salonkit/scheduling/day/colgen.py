@@ -32,7 +32,7 @@ from multiprocessing.connection import Connection
 
 import numpy as np
 import numpy.typing as npt
-from ortools.linear_solver import pywraplp  # type: ignore[attr-defined]
+from ortools.linear_solver import pywraplp  # type: ignore[attr-defined,unused-ignore]
 
 from salonkit.scheduling.day.greedy import Board
 from salonkit.scheduling.day.prepare import Prepared, Ranges
@@ -60,8 +60,10 @@ DEFLECT = 0.5
 PRICED_TRIES = 200
 #: Order in which the price-guided plan books requests.
 PRICED_ORDER = "rc"
-#: Seconds between two price-guided plans during the subgradient method.
+#: Seconds between two price-guided plans during the subgradient method (at least).
 PRICED_EVERY_S = 0.5
+#: Largest share of the bound's time spent on price-guided plans.
+PRICED_SHARE = 0.2
 #: GLOP parameters of the restricted LP.
 PARAMS = "use_preprocessing: false"
 
@@ -339,6 +341,7 @@ class TimeIndexedBound:
                     theta /= 2
                     stale = 0
             if on_plan is not None and time.perf_counter() >= next_plan:
+                began = time.perf_counter()
                 found = self.priced_plan(rc, pi_s)
                 if found is not None:
                     score = sum(
@@ -348,7 +351,8 @@ class TimeIndexedBound:
                     if score > best_plan:
                         best_plan = score
                         on_plan(*found)
-                next_plan = time.perf_counter() + PRICED_EVERY_S
+                now = time.perf_counter()
+                next_plan = now + max(PRICED_EVERY_S, (now - began) / PRICED_SHARE)
             use_s, use_r, use_c = self._usage(rc, pi_s)
             g_s = 1.0 - use_s
             g_r = cap - use_r
@@ -648,18 +652,24 @@ class BackgroundBound:
         if "fork" in multiprocessing.get_all_start_methods():
             ctx = multiprocessing.get_context("fork")
             receiver, sender = ctx.Pipe(duplex=False)
-            self._process = ctx.Process(
+            process = ctx.Process(
                 target=_child,
                 args=(self.relaxation, self.target, self.deadline, sender),
                 name="salon-day-lp",
                 daemon=True,
             )
-            self._process.start()
+            try:
+                process.start()
+            except (AssertionError, OSError) as error:  # e.g. inside a daemonic worker
+                logger.info("bound computed in a thread (no child process: %s)", error)
+                receiver.close()
+            else:
+                self._process = process
+                self._reader = threading.Thread(
+                    target=self._read, args=(receiver,), name="salon-day-lp-reader", daemon=True
+                )
             sender.close()
-            self._reader = threading.Thread(
-                target=self._read, args=(receiver,), name="salon-day-lp-reader", daemon=True
-            )
-        else:  # pragma: no cover - platforms without fork
+        if self._reader is None:
             self._reader = threading.Thread(target=self._run_here, name="salon-day-lp")
         self._reader.start()
 
@@ -678,7 +688,7 @@ class BackgroundBound:
                 self.found, self.rounds, self.converged = value
         conn.close()
 
-    def _run_here(self) -> None:  # pragma: no cover - platforms without fork
+    def _run_here(self) -> None:
         self.found = self.relaxation.subgradient(
             self.target, self.deadline, self.on_bound, stop=self._stop.is_set, on_plan=self.on_plan
         )

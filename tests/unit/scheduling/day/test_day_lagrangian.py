@@ -271,3 +271,33 @@ def test_optimised_plans_stay_valid_with_the_lagrangian_bound(
     assert check_solution(problem, plan).valid
     assert plan.bound is not None and plan.bound >= plan.objective
     assert plan.objective >= greedy_solution(problem).objective
+
+
+@pytest.mark.parametrize("how", ["no-fork", "daemonic"])
+def test_the_bound_falls_back_to_a_thread(how: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+
+    from salonkit.scheduling.day import colgen
+
+    if how == "no-fork":
+        monkeypatch.setattr(colgen.multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    else:  # a daemonic process may not have children: start() fails
+
+        def refuse(self: object) -> None:
+            raise AssertionError("daemonic processes are not allowed to have children")
+
+        monkeypatch.setattr(multiprocessing.get_context("fork").Process, "start", refuse)
+    problem = load_problem(INSTANCES / "example-small.json")
+    prep = prepare(problem)
+    bounds: list[int] = []
+    background = BackgroundBound(
+        TimeIndexedBound(prep, possible_starts(prep)),
+        greedy_solution(problem, prep).objective,
+        time.perf_counter() + 1.0,
+        on_bound=bounds.append,
+    )
+    background.start()
+    background.wait(time.perf_counter() + 10.0)  # runs until its own deadline, 1 s
+    background.stop()
+    assert background.rounds >= 1
+    assert bounds and bounds[-1] >= optimize(problem, time_limit=2.0).objective
