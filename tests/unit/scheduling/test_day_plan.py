@@ -300,6 +300,13 @@ def test_who_may_re_arrange_the_day(salon: Salon) -> None:
     stylist = salon.acting_as(Actor(user="s01", role="stylist", store_id="flagship"))
     with pytest.raises(PermissionDenied):
         stylist.optimize_day(DAY, time_limit=1.0, workers=1, deterministic=True)
+    desk = salon.acting_as(Actor(user="li", role="front_desk", store_id="flagship"))
+    plan = desk.optimize_day(DAY, time_limit=1.0, workers=1, deterministic=True)
+    with pytest.raises(PermissionDenied):  # the front desk proposes, a manager applies
+        desk.apply_day_plan(plan)
+    manager = salon.acting_as(Actor(user="wu", role="manager", store_id="flagship"))
+    applied = manager.apply_day_plan(plan)
+    assert len(applied.moved) == len(plan.moves) and applied.booked
 
 
 def test_bad_input_names_the_field(salon: Salon) -> None:
