@@ -433,23 +433,25 @@ class BookingService:
     ) -> list[Appointment]:
         """Blocking appointments of the store overlapping ``[lo, hi)`` (buffers included) and
         the customer's anywhere overlapping ``[customer_lo, customer_hi)``."""
-        repo = uow.repo(APPOINTMENTS)
-        active = in_("status", _ACTIVE)
-        found = {
-            a.id: a
-            for a in repo.select(
-                eq("store_id", store_id), lt("held_from", hi), gt("held_until", lo), active
-            )
-        }
+        found = {a.id: a for a in BookingService._window_appointments(uow, store_id, lo, hi)}
         if customer_id is not None:
-            for a in repo.select(
-                eq("customer_id", customer_id),
-                lt("starts_at", customer_hi or hi),
-                gt("ends_at", customer_lo or lo),
-                active,
+            for a in BookingService._customer_appointments(
+                uow, customer_id, customer_lo or lo, customer_hi or hi
             ):
                 found.setdefault(a.id, a)
         return list(found.values())
+
+    @staticmethod
+    def _customer_appointments(
+        uow: UnitOfWork, customer_id: str, lo: dt.datetime, hi: dt.datetime
+    ) -> list[Appointment]:
+        """The customer's blocking appointments in any store overlapping ``[lo, hi)``."""
+        return uow.repo(APPOINTMENTS).select(
+            eq("customer_id", customer_id),
+            lt("starts_at", hi),
+            gt("ends_at", lo),
+            in_("status", _ACTIVE),
+        )
 
     def _engine(
         self,
@@ -481,12 +483,7 @@ class BookingService:
         if cached != "no":
             calendar = self._calendar(uow, store.id, lo, hi, keep=cached == "keep")
             elsewhere = (
-                uow.repo(APPOINTMENTS).select(
-                    eq("customer_id", customer_id),
-                    lt("starts_at", c_hi),
-                    gt("ends_at", c_lo),
-                    in_("status", _ACTIVE),
-                )
+                self._customer_appointments(uow, customer_id, c_lo, c_hi)
                 if customer_id is not None
                 else []
             )
@@ -841,12 +838,7 @@ class BookingService:
                 if a.starts_at < day_hi and a.ends_at > day_lo
             ]
             if preloaded is not None
-            else uow.repo(APPOINTMENTS).select(
-                eq("customer_id", customer),
-                lt("starts_at", day_hi),
-                gt("ends_at", day_lo),
-                in_("status", _ACTIVE),
-            )
+            else self._customer_appointments(uow, customer, day_lo, day_hi)
         )
         mine = [a for a in found if a.id not in ignore and a.blocks(now)]
         engine = AvailabilityEngine(

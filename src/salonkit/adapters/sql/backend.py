@@ -206,6 +206,10 @@ class SqlUnitOfWork(UnitOfWork):
             self.connection.execute(sa.select(sa.func.pg_advisory_xact_lock(_scope_key(scope))))
 
 
+#: ``in`` lists up to this long are bound value by value (see :meth:`SqlRepository._bind`).
+_SPREAD_IN = 16
+
+
 class SqlRepository(Repository[T]):
     """Records of one kind inside a :class:`SqlUnitOfWork`."""
 
@@ -356,10 +360,14 @@ class SqlRepository(Repository[T]):
         self._uow.note_change(self.kind, key, "remove", before, None)
 
     def _bind(self, where: tuple[Condition, ...]) -> tuple[tuple[Any, ...], dict[str, Any]]:
-        """The shape of the conditions (for the statement cache) and their bound values."""
+        """The shape of the conditions (for the statement cache) and their bound values.
+
+        A short ``in`` list is bound value by value (its length is part of the shape), so its
+        statement is compiled once; a long one uses one expanding parameter.
+        """
         protector = self._uow.backend.protector
         blind = blind_columns(self.kind) if protector is not None else frozenset()
-        shape: list[tuple[str, str, bool]] = []
+        shape: list[tuple[str, str, bool, int]] = []
         params: dict[str, Any] = {}
         for n, cond in enumerate(where):
             self.kind.column(cond.column)
@@ -372,17 +380,33 @@ class SqlRepository(Repository[T]):
                     else protector.blind(value)
                 )
             is_null = cond.op == "eq" and value is None
-            shape.append((cond.column, cond.op, is_null))
-            if not is_null:
-                params[f"b_{n}"] = list(value) if cond.op == "in" else value
+            spread = 0
+            if cond.op == "in":
+                value = list(value)
+                if 0 < len(value) <= _SPREAD_IN:
+                    spread = len(value)
+                    params.update((f"b_{n}_{i}", v) for i, v in enumerate(value))
+                else:
+                    params[f"b_{n}"] = value
+            elif not is_null:
+                params[f"b_{n}"] = value
+            shape.append((cond.column, cond.op, is_null, spread))
         return tuple(shape), params
 
-    def _clauses(self, shape: tuple[tuple[str, str, bool], ...]) -> list[sa.ColumnElement[bool]]:
+    def _clauses(
+        self, shape: tuple[tuple[str, str, bool, int], ...]
+    ) -> list[sa.ColumnElement[bool]]:
         clauses: list[sa.ColumnElement[bool]] = []
-        for n, (name, op, is_null) in enumerate(shape):
+        for n, (name, op, is_null, spread) in enumerate(shape):
             column: sa.ColumnElement[Any] = self._table.c[name if name != self.kind.key else "key"]
             if is_null:
                 clauses.append(column.is_(None))
+            elif op == "in" and spread:
+                clauses.append(
+                    column.in_(
+                        [sa.bindparam(f"b_{n}_{i}", type_=column.type) for i in range(spread)]
+                    )
+                )
             elif op == "in":
                 clauses.append(column.in_(sa.bindparam(f"b_{n}", expanding=True)))
             else:
