@@ -196,9 +196,10 @@ class _CachedCalendar:
         return self.lo <= lo and hi <= self.hi
 
 
-#: How far a booking outside the cached window may lie for the copy to be widened to reach it
-#: (further away, just the booking's day is read).
+#: How far a window outside the kept copy of a calendar may lie for the copy to be widened to
+#: reach it, and how long the copy may grow; otherwise the window is read on its own.
 _WIDEN_LIMIT = dt.timedelta(days=14)
+_WIDEST = dt.timedelta(days=62)
 
 
 class _Refusal(BookingConflict):
@@ -287,7 +288,7 @@ class BookingService:
         read-only units of work ``keep`` what they build; writers keep theirs once committed.
         """
         stamp = uow.repo(CALENDAR_STAMPS).find(store_id)
-        current = self._current(uow, store_id, stamp, lo, hi)
+        current = self._current(uow, store_id, stamp, lo, hi, widen=True)
         if keep:
             self._calendars[store_id] = current
         return current.index
@@ -306,8 +307,9 @@ class BookingService:
 
         The kept copy is reused as is while the stamp is unchanged; when the stamp moved by
         fewer than :data:`~salonkit.scheduling.records.RECENT_CHANGES` named changes, only those
-        appointments are read again and re-indexed. ``widen`` (writers): a window the copy does
-        not cover is read and joined to it when it lies near, so the next booking finds it.
+        appointments are read again and re-indexed. ``widen``: a window the copy does not cover
+        is read and joined to it when it lies near (up to :data:`_WIDEST` in all), so the next
+        search or booking finds it.
         """
         version = stamp.version if stamp is not None else 0
         cached = self._calendars.get(store_id)
@@ -331,6 +333,7 @@ class BookingService:
             and cached is not None
             and lo - _WIDEN_LIMIT < cached.hi
             and cached.lo < hi + _WIDEN_LIMIT
+            and max(hi, cached.hi) - min(lo, cached.lo) <= _WIDEST
         ):
             new_lo, new_hi = min(lo, cached.lo), max(hi, cached.hi)
             added = [
