@@ -68,7 +68,9 @@ def overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
 
 
 class BookingMachine(RuleBasedStateMachine):
-    """Random calls against a tight salon: 2 stylists, 2 chairs, 1 basin, 4 customers."""
+    """Random calls against a tight salon: 2 stylists, 2 chairs, 1 basin, 4 customers, through
+    two booking services over the same storage (each keeps its own copy of the calendar, as two
+    processes would)."""
 
     appointments = Bundle("appointments")
 
@@ -77,8 +79,11 @@ class BookingMachine(RuleBasedStateMachine):
         self.clock = FrozenClock(NOW)
         self.ctx = memory_context(self.clock)
         install_sample_salon(self.ctx, customers=CUSTOMERS, staff=2, chairs=2, basins=1)
-        self.bookings = BookingService(self.ctx, store_id="flagship")
-        self.bookings.set_rules(
+        self.desks = (
+            BookingService(self.ctx, store_id="flagship"),
+            BookingService(self.ctx, store_id="flagship"),
+        )
+        self.desks[0].set_rules(
             template("standard", min_notice_minutes=0, max_bookings_per_customer_per_day=2)
         )
 
@@ -90,10 +95,19 @@ class BookingMachine(RuleBasedStateMachine):
         day=st.sampled_from(DAYS),
         minutes=st.integers(8 * 12, 20 * 12).map(lambda m: m * 5),
         hold=st.booleans(),
+        desk=st.sampled_from((0, 1)),
     )
     def book_anywhere(
-        self, service: str, customer: str, staff: str, day: dt.date, minutes: int, hold: bool
+        self,
+        service: str,
+        customer: str,
+        staff: str,
+        day: dt.date,
+        minutes: int,
+        hold: bool,
+        desk: int,
     ) -> str:
+        bookings = self.desks[desk]
         req = BookingRequest(
             store_id="flagship",
             service_id=service,
@@ -102,7 +116,7 @@ class BookingMachine(RuleBasedStateMachine):
             starts_at=wall(day, minutes),
         )
         try:
-            appt = self.bookings.hold(req) if hold else self.bookings.book(req)
+            appt = bookings.hold(req) if hold else bookings.book(req)
         except BookingConflict:
             event("book: conflict")
             return ""
@@ -116,11 +130,13 @@ class BookingMachine(RuleBasedStateMachine):
         day=st.sampled_from(DAYS),
         pick=st.integers(0, 200),
         staff=st.sampled_from((None, "s01", "s02")),
+        desk=st.sampled_from((0, 1)),
     )
     def book_a_found_slot(
-        self, service: str, customer: str, day: dt.date, pick: int, staff: str | None
+        self, service: str, customer: str, day: dt.date, pick: int, staff: str | None, desk: int
     ) -> str:
-        slots = self.bookings.find_slots(
+        bookings = self.desks[desk]
+        slots = bookings.find_slots(
             service,
             customer=customer,
             within=(wall(day, 0), wall(day, 24 * 60)),
@@ -132,29 +148,63 @@ class BookingMachine(RuleBasedStateMachine):
             return ""
         event("find_slots: booked one")
         slot = slots[pick % len(slots)]
-        return self.bookings.book(slot).id  # must not raise: every offered slot is bookable
+        return self.desks[1 - desk].book(slot).id  # every offered slot is bookable, anywhere
+
+    @rule(
+        service=st.sampled_from(SERVICES),
+        requests=st.lists(
+            st.tuples(
+                st.sampled_from(CUSTOMERS),
+                st.sampled_from(("s01", "s02")),
+                st.sampled_from(DAYS),
+                st.integers(8 * 4, 20 * 4).map(lambda m: m * 15),
+            ),
+            min_size=1,
+            max_size=5,
+        ),
+        desk=st.sampled_from((0, 1)),
+    )
+    def book_a_batch(
+        self, service: str, requests: list[tuple[str, str, dt.date, int]], desk: int
+    ) -> None:
+        outcome = self.desks[desk].book_many(
+            [
+                BookingRequest(
+                    store_id="flagship",
+                    service_id=service,
+                    customer_id=customer,
+                    staff_id=staff,
+                    starts_at=wall(day, minutes),
+                )
+                for customer, staff, day, minutes in requests
+            ]
+        )
+        event(f"batch: {len(outcome.booked)} of {len(requests)} booked")
 
     @rule(
         appt=appointments,
         day=st.sampled_from(DAYS),
         minutes=st.integers(8 * 12, 20 * 12).map(lambda m: m * 5),
         staff=st.sampled_from((None, "s01", "s02")),
+        desk=st.sampled_from((0, 1)),
     )
-    def reschedule(self, appt: str, day: dt.date, minutes: int, staff: str | None) -> None:
+    def reschedule(
+        self, appt: str, day: dt.date, minutes: int, staff: str | None, desk: int
+    ) -> None:
         if not appt:
             return
         try:
-            self.bookings.reschedule(appt, wall(day, minutes), staff=staff)
+            self.desks[desk].reschedule(appt, wall(day, minutes), staff=staff)
             event("reschedule: moved")
         except (BookingConflict, ValidationError):
             event("reschedule: refused")
 
-    @rule(appt=appointments)
-    def cancel(self, appt: str) -> None:
+    @rule(appt=appointments, desk=st.sampled_from((0, 1)))
+    def cancel(self, appt: str, desk: int) -> None:
         if not appt:
             return
         with contextlib.suppress(ValidationError):
-            self.bookings.cancel(appt, "changed plans")
+            self.desks[desk].cancel(appt, "changed plans")
 
     @rule(minutes=st.integers(1, 15))
     def time_passes(self, minutes: int) -> None:
