@@ -491,7 +491,8 @@ class DayPlanner:
         ``time_limit`` / ``workers`` / ``seed`` / ``deterministic`` / ``progress`` go to
         :func:`~salonkit.scheduling.day.optimize`, and the same limits to the fewest-moves pass,
         so one round costs about twice ``time_limit``; the day is solved again (at most
-        :data:`MAX_SOLVES` rounds) only when a booking had to be pinned. ``pinned`` names appointments that must not move;
+        :data:`MAX_SOLVES` rounds) only when a booking had to be pinned. ``pinned`` names
+        appointments that must not move;
         ``flex_minutes`` is how far a booking may move either way (``None``: anywhere in the
         day); ``keep_staff`` keeps every booking with its staff member. With ``verify`` (the
         default) the plan is rehearsed: written through the booking service in a unit of work
