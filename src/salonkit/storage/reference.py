@@ -66,9 +66,7 @@ def bump_reference_stamp(uow: UnitOfWork) -> None:
 class _Generation:
     version: int
     records: dict[tuple[str, str], Any] = attrs.field(factory=dict)
-    selections: dict[tuple[str, tuple[Condition, ...]], tuple[Any, ...]] = attrs.field(
-        factory=dict
-    )
+    selections: dict[tuple[str, tuple[Condition, ...]], tuple[Any, ...]] = attrs.field(factory=dict)
 
 
 class ReferenceView:
