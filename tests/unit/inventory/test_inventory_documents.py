@@ -4,9 +4,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
+from typing import Any
 
 import pendulum
+import pytest
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 from hypothesis import given
 from hypothesis import strategies as st
@@ -25,6 +28,13 @@ generic_move_out = make_dict_unstructure_fn(Move, converter)
 generic_move_in = make_dict_structure_fn(Move, converter)
 generic_balance_out = make_dict_unstructure_fn(StockBalance, converter)
 generic_balance_in = make_dict_structure_fn(StockBalance, converter)
+
+
+def structure_without_hooks(doc: dict[str, Any], cls: type) -> object:
+    """What the codec's generated function does with ``doc`` (no hand-written hook)."""
+    load = generic_move_in if cls is Move else generic_balance_in
+    return load(doc, cls)
+
 
 zones = st.sampled_from(
     [
@@ -184,3 +194,50 @@ def test_documents_written_before_later_fields_still_load() -> None:
     assert loaded == generic_move_in(move, Move)
     assert loaded.posted_at == loaded.recorded_at
     assert loaded.posted_at.tzinfo is pendulum.UTC
+
+
+def failure(load: Callable[[], object]) -> type[BaseException]:
+    with pytest.raises(Exception) as caught:  # any error: the caller compares the types
+        load()
+    return caught.type
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        {"seq": 1},  # most fields missing
+        {"quantity": "lots"},
+        {"type": "teleport"},
+        {"posted_at": "yesterday"},
+        {"expires": "soon"},
+    ],
+)
+def test_a_malformed_move_fails_as_it_did_without_the_hooks(broken: dict[str, Any]) -> None:
+    doc: dict[str, Any] = {
+        "id": "m1",
+        "seq": 1,
+        "store_id": "s1",
+        "sku": "DYE",
+        "type": "sell",
+        "quantity": "-2",
+        "posted_at": "2026-03-02T09:30:00+00:00",
+        "recorded_at": "2026-03-02T09:30:00+00:00",
+        "actor": "mei",
+    }
+    doc = broken if "seq" in broken and len(broken) == 1 else {**doc, **broken}
+    assert failure(lambda: structure(doc, Move)) is failure(
+        lambda: structure_without_hooks(doc, Move)
+    )
+
+
+def test_a_malformed_balance_fails_as_it_did_without_the_hooks() -> None:
+    doc: dict[str, Any] = {
+        "id": "s1:DYE",
+        "store_id": "s1",
+        "sku": "DYE",
+        "method": "fifo",
+        "layers": [{}],
+    }
+    assert failure(lambda: structure(doc, StockBalance)) is failure(
+        lambda: structure_without_hooks(doc, StockBalance)
+    )
