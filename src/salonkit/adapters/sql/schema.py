@@ -27,12 +27,22 @@ class UtcDateTime(sa.TypeDecorator[dt.datetime]):
         """To the database: UTC, and naive on SQLite (which has no zone type)."""
         if value is None:
             return None
-        utc = pendulum.instance(value).in_timezone("UTC")
+        offset = value.utcoffset() or dt.timedelta(0)  # naive values are taken as UTC
+        # plain arithmetic on the naive wall time (pendulum's zone conversion costs more than
+        # the whole insert, and its own subtraction would step across DST changes)
+        wall = dt.datetime(
+            value.year,
+            value.month,
+            value.day,
+            value.hour,
+            value.minute,
+            value.second,
+            value.microsecond,
+        )
+        utc = wall - offset
         if dialect.name == "sqlite":
-            return dt.datetime(
-                utc.year, utc.month, utc.day, utc.hour, utc.minute, utc.second, utc.microsecond
-            )
-        return utc
+            return utc
+        return utc.replace(tzinfo=dt.UTC)
 
     def process_result_value(
         self, value: dt.datetime | None, dialect: sa.Dialect
