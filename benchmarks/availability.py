@@ -451,7 +451,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument("--repeat", type=int, default=None, help="searches per measurement")
     parser.add_argument(
-        "--bookings", type=int, default=1000, help="single-process bookings (each way)"
+        "--bookings",
+        type=int,
+        default=500,
+        help="single-process bookings, each way (days 11-30 hold about 1,900 more in all)",
     )
     parser.add_argument(
         "--postgres",
@@ -604,6 +607,8 @@ def throughput(
         current = uow.repo(APPOINTMENTS).select()
     single_n, batch_n, chunk = args.bookings, args.bookings, 100
     plan = plan_requests(world, current, single_n + batch_n + 8 * 100, seed=11)
+    if len(plan) < single_n + batch_n + 8 * 100:
+        raise SystemExit(f"only {len(plan)} free slots left: ask for fewer --bookings")
     single = plan[:single_n]
     batched = plan[single_n : single_n + batch_n]
     multi = plan[single_n + batch_n :]
