@@ -54,6 +54,8 @@ PER_REQUEST = 2
 #: steps without improvement.
 THETA = 1.0
 PATIENCE = 20
+#: Seconds without a better bound (on the grid of scores) after which the method stops.
+STALL_S = 2.0
 #: Deflection of the subgradient direction (share of the previous direction kept).
 DEFLECT = 0.5
 #: Columns tried per request by the price-guided plan.
@@ -324,15 +326,21 @@ class TimeIndexedBound:
         prev: tuple[FloatArray, FloatArray, FloatArray] | None = None
         next_plan = time.perf_counter() + PRICED_EVERY_S
         best_plan = target
+        improved_at = time.perf_counter()
         for _ in range(iterations):
-            if time.perf_counter() >= deadline or (stop is not None and stop()) or theta < 1e-4:
+            now = time.perf_counter()
+            if now >= deadline or (stop is not None and stop()) or theta < 1e-4:
                 break
+            if now - improved_at > STALL_S:
+                break  # the bound has stopped moving: leave the cores to the search
             rc = self.reduced_costs(pi_s, pi_r, pi_c)
             value = self.lagrangian(pi_s, pi_r, pi_c, rc)
             self.rounds += 1
             if best is None or value < best - 1e-9:
-                if on_bound is not None and (best is None or _grid(value) < _grid(best)):
-                    on_bound(_grid(value))
+                if best is None or _grid(value) < _grid(best):
+                    improved_at = time.perf_counter()
+                    if on_bound is not None:
+                        on_bound(_grid(value))
                 best = value
                 stale = 0
             else:

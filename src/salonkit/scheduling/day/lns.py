@@ -37,7 +37,7 @@ FOCUSED_SHARE = 0.3
 #: Take a re-plan of equal score (it moves the search sideways, off a plateau).
 ACCEPT_EQUAL = True
 #: Most staff in one move.
-MAX_STAFF = 10
+MAX_STAFF = 6
 #: Share of moves that free every staff member over a short window (a time slice of the
 #: whole salon: what chairs and basins allow at that moment is re-planned as a whole).
 SLICE_SHARE = 0.0
