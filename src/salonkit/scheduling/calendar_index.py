@@ -108,6 +108,8 @@ class CalendarIndex:
         self._by_id = unique
         self._holds = {k: a for k, a in unique.items() if a.status is AppointmentStatus.HELD}
         self._fixed: tuple[Appointment, ...] | None = None
+        #: On a :meth:`thawed` copy, the (family, key) span lists it owns and may extend.
+        self._owned: set[tuple[int, str]] | None = None
         staff, units, customers = _index(self.fixed, store_id)
         self._raw = (staff, units, customers)
         self._fixed_busy = Busy(
@@ -134,6 +136,50 @@ class CalendarIndex:
     def get(self, appointment_id: str) -> Appointment | None:
         """The indexed appointment with this id (holds included), or ``None``."""
         return self._by_id.get(appointment_id)
+
+    def thawed(self) -> CalendarIndex:
+        """A copy that :meth:`add` may grow in place (a batch adding appointments one by one);
+        this index is left as it is. Copying costs one pass over the index; each ``add`` then
+        costs only what the new appointment touches."""
+        out = object.__new__(CalendarIndex)
+        out.store_id = self.store_id
+        out._by_id = dict(self._by_id)
+        out._holds = dict(self._holds)
+        out._fixed = None
+        out._raw = (dict(self._raw[0]), dict(self._raw[1]), dict(self._raw[2]))
+        base = self._fixed_busy
+        out._fixed_busy = Busy(out, (), dict(base.staff), dict(base.units), dict(base.customers))
+        out._owned = set()
+        return out
+
+    def add(self, appt: Appointment) -> None:
+        """Put a new appointment into a :meth:`thawed` copy, in place."""
+        owned = self._owned
+        if owned is None:
+            raise RuntimeError("add() works on a thawed() copy only")
+        if appt.id in self._by_id:
+            raise ValueError(f"appointment {appt.id!r} is indexed already")
+        if appt.status not in BLOCKING:
+            return
+        self._by_id[appt.id] = appt
+        self._fixed = None
+        if appt.status is AppointmentStatus.HELD:
+            self._holds[appt.id] = appt
+            return
+        busy = self._fixed_busy
+        busy._appointments = None  # gathered again when next asked for
+        families = (
+            (0, self._raw[0], busy.staff),
+            (1, self._raw[1], busy.units),
+            (2, self._raw[2], busy.customers),
+        )
+        for (family, raw, index), part in zip(families, _index([appt], self.store_id), strict=True):
+            for key, spans in part.items():
+                if (family, key) not in owned:
+                    raw[key] = list(raw.get(key, ()))
+                    owned.add((family, key))
+                raw[key].extend(spans)
+                index[key] = index.get(key, EMPTY).with_spans(spans)
 
     def updated(self, changed: Iterable[Appointment], removed: Iterable[str] = ()) -> CalendarIndex:
         """A copy with the ``removed`` ids taken out, then the ``changed`` appointments put in
@@ -162,6 +208,7 @@ class CalendarIndex:
         out.store_id = self.store_id
         out._by_id = by_id
         out._fixed = None
+        out._owned = None
         out._holds = holds
         raws: list[dict[str, list[Span]]] = [dict(r) for r in self._raw]
         # per family: key -> spans added, and the keys that lost spans (re-indexed in full)

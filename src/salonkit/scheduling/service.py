@@ -1082,9 +1082,10 @@ class BookingService:
                 uow, {k: d for k, d in zip(keys, digests, strict=True) if k is not None}
             )
             stamps = {s: uow.repo(CALENDAR_STAMPS).find(s) for s in stores}
-            calendars = {
-                s: self._current(uow, s, stamps[s], *windows[s], widen=True) for s in stores
-            }
+            calendars = {}
+            for s in stores:  # copies the batch grows in place as it books
+                current = self._current(uow, s, stamps[s], *windows[s], widen=True)
+                calendars[s] = attrs.evolve(current, index=current.index.thawed())
             preloaded = self._preload(uow, reqs)
             results: list[Appointment | BookingConflict] = []
             remembered: list[IdempotencyRecord] = []
@@ -1111,8 +1112,7 @@ class BookingService:
                     continue
                 results.append(appt)
                 written.setdefault(store_id, []).append(appt)
-                calendar = calendars[store_id]
-                calendars[store_id] = attrs.evolve(calendar, index=calendar.index.updated([appt]))
+                calendars[store_id].index.add(appt)
                 preloaded.appointments.setdefault(appt.customer_id, []).append(appt)
                 if key is not None:
                     remembered.append(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import attrs
 import pendulum
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -126,3 +127,41 @@ def test_an_update_leaves_the_original_index_unchanged() -> None:
     assert list(index.at(NOW).staff["s1"].spans) == [(start, start + 1800)]
     assert list(later.at(NOW).staff["s1"].spans) == [(start + 7200, start + 9000)]
     assert later.get("a1") is not None and index.get("a1") is appt
+
+
+@given(histories())
+def test_adding_to_a_thawed_copy_equals_a_fresh_index(
+    history: tuple[list[Appointment], list[list[Appointment]], list[list[str]]],
+) -> None:
+    first, changes, _ = history
+    index = CalendarIndex("flagship", first)
+    before = picture(index.at(NOW))
+    grown = index.thawed()
+    added = {a.id: a for a in first}
+    for n, appt in enumerate(a for batch in changes for a in batch):
+        fresh_appt = attrs.evolve(appt, id=f"new-{n}")
+        grown.add(fresh_appt)
+        added[fresh_appt.id] = fresh_appt
+        assert picture(grown.at(NOW)) == picture(CalendarIndex("flagship", added.values()).at(NOW))
+    assert picture(index.at(NOW)) == before  # the original is untouched
+
+
+def test_add_refuses_an_index_that_is_not_a_thawed_copy() -> None:
+    index = CalendarIndex("flagship", [])
+    step = StepPlacement(name="cut", offset=0, minutes=30)
+    appt = Appointment(
+        id="a1",
+        store_id="flagship",
+        customer_id="ana",
+        service_id="cut",
+        staff_id="s1",
+        starts_at=NOW,
+        steps=(step,),
+        created_at=NOW,
+    )
+    with pytest.raises(RuntimeError):
+        index.add(appt)
+    grown = index.thawed()
+    grown.add(appt)
+    with pytest.raises(ValueError, match="indexed already"):
+        grown.add(appt)
