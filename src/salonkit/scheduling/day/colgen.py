@@ -1,22 +1,29 @@
-"""The time-indexed relaxation of the day solved by column generation, with a Lagrangian bound.
+"""A Lagrangian bound of the time-indexed relaxation of the day, and plans from its prices.
 
 The time-indexed linear program (see :mod:`salonkit.scheduling.day.relaxation`) has one column
-per (request, staff member, start): far too many to hand to an LP solver on a large day. Here
-only a few of them are kept in a *restricted* LP (GLOP, warm-started between rounds); the duals
-``pi >= 0`` of its capacity rows (a staff member, a resource or a customer at one time unit)
-price every column at once with prefix sums in numpy, and the best column of every request
-whose reduced cost is positive joins the restricted LP for the next round.
-
-Whatever the duals, dualising the capacity rows gives a valid upper bound on the score of
-every plan (Lagrangian relaxation)::
+per (request, staff member, start) and per (break, start), and capacity rows for each staff
+member, resource and customer at each time unit: far too many columns to hand to an LP solver
+within seconds on a large day. Dualising the capacity rows with prices ``pi >= 0`` gives, for
+*any* such prices, a valid upper bound on the score of every plan (Lagrangian relaxation)::
 
     L(pi) = sum_rows pi * capacity
           + sum_requests max(0, max_columns(gain - pi . column))   (no 0 for a pinned one)
           + sum_breaks   max_starts(-pi . column)
 
-because each request is served at most once and each break placed exactly once. ``L`` is
-computed after every round and the smallest value is kept, so the bound is proven even when
-the column generation does not converge in time; at convergence it equals the LP optimum.
+because each request is served at most once and each break placed exactly once. Every column
+is priced at once with prefix sums of the prices in numpy. Two ways to choose the prices:
+
+* :meth:`TimeIndexedBound.subgradient` (what the optimiser uses): projected subgradient steps,
+  fast enough to come close to the LP optimum within seconds on the largest days; every few
+  steps it also builds a valid plan guided by the prices (:meth:`TimeIndexedBound.priced_plan`);
+* :meth:`TimeIndexedBound.run`: column generation, the duals of a restricted LP (GLOP,
+  warm-started between rounds) holding only the columns found worth adding so far; it converges
+  to the LP optimum, but too slowly for a 10-second budget on large days.
+
+Either way the smallest ``L`` seen is kept, rounded down to the grid of possible scores after
+a margin for floating-point error, so the bound is proven whenever the method is stopped.
+:class:`BackgroundBound` runs the subgradient method beside the search, in a child process
+where the platform can fork.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ import math
 import multiprocessing
 import threading
 import time
+import warnings
 from collections import defaultdict
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -60,8 +68,6 @@ STALL_S = 2.0
 DEFLECT = 0.5
 #: Columns tried per request by the price-guided plan.
 PRICED_TRIES = 200
-#: Order in which the price-guided plan books requests.
-PRICED_ORDER = "rc"
 #: Seconds between two price-guided plans during the subgradient method (at least).
 PRICED_EVERY_S = 0.5
 #: Largest share of the bound's time spent on price-guided plans.
@@ -71,10 +77,13 @@ PARAMS = "use_preprocessing: false"
 
 
 class TimeIndexedBound:
-    """Column generation on the time-indexed LP of one day; :meth:`run` returns the bound.
+    """The time-indexed relaxation of one day and its Lagrangian bound.
 
-    ``plan`` (request index -> (staff, start) in units, and staff -> break starts) seeds the
-    restricted LP so that it starts feasible and good.
+    :meth:`subgradient` and :meth:`run` each return a proven bound. ``placed`` and ``breaks``
+    (request index -> (staff, start) in units, and staff -> break starts: a valid plan) seed the
+    restricted LP of :meth:`run` so that it starts feasible and good; ``bucket`` groups the time
+    units of its capacity rows by that many (a weaker but smaller LP; the Lagrangian bound is
+    still computed unit by unit).
     """
 
     def __init__(
@@ -416,13 +425,7 @@ class TimeIndexedBound:
                 return None
         ends = np.append(self.group_start[1:], len(rc))
         best = np.maximum.reduceat(rc, self.group_start)
-        if PRICED_ORDER == "rc":
-            key = -best
-        elif PRICED_ORDER == "rc_per_unit":
-            key = -best / np.maximum(1, self.s_len.sum(axis=1))
-        else:  # value first, then reduced cost
-            key = -(self.col_gain[self.group_start] * 1e4 + best)
-        for g in np.argsort(key, kind="stable").tolist():
+        for g in np.argsort(-best, kind="stable").tolist():
             if self.pinned[g]:
                 continue
             i = self.requests[g]
@@ -667,7 +670,12 @@ class BackgroundBound:
                 daemon=True,
             )
             try:
-                process.start()
+                with warnings.catch_warnings():
+                    # Python 3.12+ warns when a multi-threaded process forks (a host
+                    # application's threads). The child only runs numpy on its own data and
+                    # writes to its pipe: it takes none of the locks other threads may hold.
+                    warnings.simplefilter("ignore", DeprecationWarning)
+                    process.start()
             except (AssertionError, OSError) as error:  # e.g. inside a daemonic worker
                 logger.info("bound computed in a thread (no child process: %s)", error)
                 receiver.close()
