@@ -38,11 +38,6 @@ FOCUSED_SHARE = 0.3
 ACCEPT_EQUAL = True
 #: Most staff in one move.
 MAX_STAFF = 6
-#: Share of moves that free every staff member over a short window (a time slice of the
-#: whole salon: what chairs and basins allow at that moment is re-planned as a whole).
-SLICE_SHARE = 0.0
-#: Length of the window of a time-slice move, in minutes.
-SLICE_MIN = 75
 
 
 @attrs.define
@@ -289,10 +284,6 @@ def _neighbourhood(
     otherwise a random member, colleagues sharing skills and a random window.
     """
     staff = {s.id: s for s in prep.problem.staff}
-    if SLICE_SHARE and rng.random() < SLICE_SHARE:
-        half = max(1, SLICE_MIN // prep.unit // 2)
-        centre = rng.randrange(prep.open + half, max(prep.open + half + 1, prep.close - half))
-        return list(staff), (centre - half, centre + half)
     unplaced = [i for i, o in options.items() if o and i not in plan.placed]
     if unplaced and rng.random() < FOCUSED_SHARE:
         target = rng.choices(unplaced, [prep.requests[i].value for i in unplaced])[0]
