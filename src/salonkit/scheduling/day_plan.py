@@ -58,7 +58,7 @@ from salonkit.domain.catalogue import Resource, Service
 from salonkit.domain.customer import Customer
 from salonkit.domain.staff import StaffMember
 from salonkit.domain.store import Store
-from salonkit.domain.time import require_aware
+from salonkit.domain.time import TimeRange, require_aware
 from salonkit.errors import BookingConflict, ConcurrencyError, ValidationError
 from salonkit.orders.enlist import joined_context
 from salonkit.scheduling.availability import unit_ids
@@ -1075,6 +1075,7 @@ class DayPlanner:
                             move.new_starts_at,
                             staff=move.new_staff_id,
                             expected_version=move.version,
+                            offer_freed=False,  # offered once the whole plan is written
                         )
                     )
                 else:
@@ -1093,6 +1094,10 @@ class DayPlanner:
                     )
             except BookingConflict as conflict:
                 raise DayPlanRefused(key, conflict) from conflict
+        before = {a.id: a for a in snapshot.appointments}
+        for appt in moved:  # what the moves freed and the plan did not fill
+            old = before[appt.id]
+            bookings.offer_gaps(TimeRange(old.held_from, old.held_until))
         return AppliedDayPlan(moved=tuple(moved), booked=tuple(booked))
 
 

@@ -1382,12 +1382,14 @@ class BookingService:
         expected_version: int | None = None,
         idempotency_key: str | None = None,
         channel: str = "desk",
+        offer_freed: bool = True,
     ) -> Appointment:
         """Move an appointment to ``starts_at`` (and optionally to another staff member).
 
         Checked like a new booking, ignoring the appointment itself; BookingConflict with
         reasons and suggestions if the new time is not possible. The freed time is offered to
-        the waitlist.
+        the waitlist, unless ``offer_freed`` is false: a caller moving several bookings at once
+        then offers what is still free at the end with :meth:`offer_gaps`.
         """
         start = require_aware(starts_at, "starts_at")
         payload = {
@@ -1453,7 +1455,9 @@ class BookingService:
                         starts_at=moved.starts_at,
                     )
                 )
-                self._offer(uow, appt.store_id, TimeRange(appt.held_from, appt.held_until), now)
+                if offer_freed:
+                    freed = TimeRange(appt.held_from, appt.held_until)
+                    self._offer(uow, appt.store_id, freed, now)
                 return moved
         except _Refusal as refusal:
             raise self._refused(refusal, channel) from None

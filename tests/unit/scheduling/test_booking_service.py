@@ -267,6 +267,21 @@ def test_waitlist_offers_freed_slots_in_order(make_salon: Callable[..., object])
     assert [e.id for e in b.waitlist()] == [first.id]
 
 
+def test_a_move_may_leave_its_freed_time_to_be_offered_later(
+    make_salon: Callable[..., object],
+) -> None:
+    setup = make_salon(staff=1, customers=("ana", "eli"))
+    b = setup.bookings  # type: ignore[attr-defined]
+    appt = b.book(request("s01", at(5, 10), customer="ana"))
+    entry = b.join_waitlist("eli", "cut", within=(at(5, 10), at(5, 10, 1)))
+    b.reschedule(appt.id, at(5, 14), offer_freed=False)
+    assert "WaitlistSlotOffered" not in setup.listener.names()  # type: ignore[attr-defined]
+    assert b.waitlist()[0].status is WaitlistStatus.WAITING
+    b.offer_gaps((at(5, 10), at(5, 11)))
+    assert b.waitlist()[0].id == entry.id
+    assert b.waitlist()[0].status is WaitlistStatus.OFFERED
+
+
 def test_calendars_export_in_store_time(setup) -> None:  # type: ignore[no-untyped-def]
     import icalendar
 
