@@ -19,7 +19,7 @@ from salonkit.scheduling.model import (
     WaitlistEntry,
 )
 from salonkit.scheduling.rules import BookingRules
-from salonkit.scheduling.service import BookingService
+from salonkit.scheduling.service import BatchOutcome, BookingService
 
 if TYPE_CHECKING:
     from salonkit.scheduling.day import DayProblem, DaySolution, check_solution, optimize
@@ -49,6 +49,7 @@ __all__ = [
     "Appointment",
     "AppointmentStatus",
     "AvailabilityEngine",
+    "BatchOutcome",
     "BookingRequest",
     "BookingRules",
     "BookingService",

@@ -1822,4 +1822,4 @@ class BookingService:
         )
 
 
-__all__ = ["BookingService"]
+__all__ = ["BatchOutcome", "BookingService"]
