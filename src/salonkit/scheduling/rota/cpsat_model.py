@@ -178,6 +178,16 @@ def _add_cover(
     """Add ``sum(lits) - requirement = over - under``; returns the objective constant it adds."""
     if not lits:
         return under_weight * requirement
+    if requirement == 0:
+        # every literal is over cover: linear, no auxiliary variables
+        if over_weight:
+            terms.extend((lit, over_weight) for lit in lits)
+        return 0
+    if requirement >= len(lits):
+        # every literal reduces under cover: linear too
+        if under_weight:
+            terms.extend((lit, -under_weight) for lit in lits)
+        return under_weight * requirement
     under = m.new_int_var(0, requirement, "under")
     over = m.new_int_var(0, max(0, len(lits) - requirement), "over")
     m.add(sum(lits) - requirement == over - under)

@@ -15,16 +15,18 @@ import math
 import random
 import time
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 
 import attrs
 from ortools.sat.python import cp_model
 
 from salonkit.errors import SalonkitError, ValidationError
 from salonkit.scheduling.rota.checker import check_roster
-from salonkit.scheduling.rota.construct import construct_roster
+from salonkit.scheduling.rota.construct import construct_timed
 from salonkit.scheduling.rota.cpsat_model import RotaModel, build_model
 from salonkit.scheduling.rota.explain import explain_roster
 from salonkit.scheduling.rota.model import OFF, RotaProblem, RotaSolution, Status
+from salonkit.scheduling.rota.parts import Part, Proposal, WorkingRoster, propose_part
 
 logger = logging.getLogger(__name__)
 
@@ -34,14 +36,17 @@ STEP_LIMIT = 1.0
 LNS_SLICE = 0.2
 #: Share of the time limit given to each whole-model search started from the incumbent.
 FULL_SLICE = 0.15
-#: Workers per LNS step (0: as many as the whole search).
+#: Workers per LNS step (0: the search's workers shared by the parts solved at once).
 STEP_WORKERS = 0
-#: Rotas with more shift variables than this start from a roster built row by row.
-CONSTRUCT_THRESHOLD = 20_000
-#: Share of the time limit the row-by-row construction may use.
-CONSTRUCT_SHARE = 0.2
+#: Rotas with more shift variables than this start from a roster built row by row (smaller
+#: ones from a first whole-model search).
+CONSTRUCT_THRESHOLD = 1_500
 #: Share of the time limit given to the first, whole-model search when LNS follows.
 FIRST_SHARE = 0.25
+#: Rotas with more shift variables than this are never built whole, only in parts.
+WHOLE_MODEL_LIMIT = 150_000
+#: About how many shift variables a part over a span of days may have.
+PART_VARIABLES = 6_000
 
 
 class RotaInfeasible(SalonkitError):
@@ -174,6 +179,109 @@ def _parameters(
         solver.parameters.max_time_in_seconds = max(0.05, time_limit)
 
 
+def _variable_count(problem: RotaProblem) -> int:
+    """How many shift variables the whole model would have."""
+    return sum(
+        sum(1 for n in e.contract.max_shifts.values() if n > 0)
+        * sum(1 for d in range(problem.horizon) if d not in e.days_off)
+        for e in problem.employees
+    )
+
+
+def _start_in_parts(
+    problem: RotaProblem,
+    start_roster: Mapping[str, Sequence[str]] | None,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    deterministic: bool,
+    progress: ProgressCallback | None,
+    started: float,
+) -> tuple[WorkingRoster, int, int, float]:
+    """The hint, or a roster built row by row: the roster, its objective, bound 0, time spent."""
+    if start_roster is not None and not check_roster(problem, start_roster).valid:
+        logger.warning("the hint breaks a hard rule; building a roster row by row instead")
+        start_roster = None
+    spent = 0.0
+    if start_roster is None:
+        start_roster, spent = construct_timed(
+            problem, time_limit, seed, workers, deterministic=deterministic
+        )
+    if start_roster is None:
+        raise RotaInfeasible(f"{problem.name or 'the rota'}: no roster found within the time limit")
+    work = WorkingRoster(problem, start_roster)
+    objective = check_roster(problem, start_roster).objective
+    if progress is not None:
+        progress(Progress(objective, None, time.perf_counter() - started, "construct"))
+    if not deterministic:
+        spent = time.perf_counter() - started
+    return work, objective, 0, spent
+
+
+def _start_whole(
+    rm: RotaModel,
+    start_roster: Mapping[str, Sequence[str]] | None,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    deterministic: bool,
+    progress: ProgressCallback | None,
+    started: float,
+    use_lns: bool,
+) -> tuple[WorkingRoster, int, int, float, bool]:
+    """A first search of the whole model (from the hint when given).
+
+    Returns the roster, its objective, the bound, the time spent and whether it is optimal.
+    """
+    problem = rm.problem
+    hinted: tuple[list[int], int] | None = None
+    if start_roster is not None:
+        values = _roster_values(rm, start_roster)
+        hinted = _complete(rm, values, seed)
+        if hinted is None:
+            logger.warning("the hint breaks a hard rule; it only guides the search")
+            _set_hint(rm, values)
+        else:
+            _set_full_hint(rm, hinted[0])
+            if progress is not None:
+                progress(Progress(hinted[1], None, time.perf_counter() - started, "hint"))
+    elapsed = time.perf_counter() - started
+    remaining = time_limit if deterministic else time_limit - elapsed
+    first_limit = remaining * (FIRST_SHARE if use_lns else 1.0)
+    solver = cp_model.CpSolver()
+    _parameters(solver, first_limit, workers, seed, deterministic)
+    status = solver.solve(rm.model, _Reporter(progress, elapsed, "search", None))
+    spent = solver.deterministic_time
+    if status == cp_model.UNKNOWN and use_lns and hinted is None:
+        # nothing found yet: give the whole search the rest of the time
+        elapsed = time.perf_counter() - started
+        solver = cp_model.CpSolver()
+        rest = time_limit - spent if deterministic else time_limit - elapsed
+        _parameters(solver, rest, workers, seed, deterministic)
+        status = solver.solve(rm.model, _Reporter(progress, elapsed, "search", None))
+        spent += solver.deterministic_time
+    if status == cp_model.INFEASIBLE:
+        raise RotaInfeasible(f"{problem.name or 'the rota'}: no roster meets every hard rule")
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        full = list(solver.response_proto.solution)
+        objective = round(solver.objective_value)
+        bound = math.ceil(solver.best_objective_bound - 1e-6)
+        if hinted is not None and hinted[1] < objective:
+            full, objective = hinted
+    elif hinted is not None:
+        full, objective = hinted
+        bound = max(0, math.ceil(solver.best_objective_bound - 1e-6))
+    else:
+        raise RotaInfeasible(
+            f"{problem.name or 'the rota'}: no roster found within the time limit "
+            f"({solver.status_name(status)})"
+        )
+    if not deterministic:
+        spent = time.perf_counter() - started
+    work = WorkingRoster(problem, _roster_of(rm, full))
+    return work, objective, bound, spent, status == cp_model.OPTIMAL
+
+
 def solve_rota(
     problem: RotaProblem,
     time_limit: float = 60.0,
@@ -206,70 +314,45 @@ def solve_rota(
     if workers < 1:
         raise ValidationError("workers", f"must be at least 1, got {workers}")
     started = time.perf_counter()
-    rm = build_model(problem)
-    logger.info(
-        "rota model of %s: %d shift variables, built in %.2f s",
-        problem.name or "the rota",
-        len(rm.x),
-        rm.build_s,
-    )
     start_roster: Mapping[str, Sequence[str]] | None = None
     if isinstance(hint, RotaSolution):
         start_roster = hint.roster
     elif hint is not None:
         start_roster = hint
-    if start_roster is None and len(rm.x) > CONSTRUCT_THRESHOLD:
-        start_roster = construct_roster(problem, CONSTRUCT_SHARE * time_limit, seed, workers)
-    hinted: tuple[list[int], int] | None = None
-    if start_roster is not None:
-        values = _roster_values(rm, start_roster)
-        hinted = _complete(rm, values, seed)
-        if hinted is None:
-            logger.warning("the hint breaks a hard rule; it only guides the search")
-            _set_hint(rm, values)
-        else:
-            _set_full_hint(rm, hinted[0])
-            if progress is not None:
-                progress(Progress(hinted[1], None, time.perf_counter() - started, "hint"))
-
+    size = _variable_count(problem)
     use_lns = lns if lns is not None else True
-    elapsed = time.perf_counter() - started
-    remaining = time_limit if deterministic else time_limit - elapsed
-    first_limit = remaining * (FIRST_SHARE if use_lns else 1.0)
-    solver = cp_model.CpSolver()
-    _parameters(solver, first_limit, workers, seed, deterministic)
-    reporter = _Reporter(progress, elapsed, "search", None)
-    status = solver.solve(rm.model, reporter)
-    if status == cp_model.UNKNOWN and use_lns and hinted is None:
-        # nothing found yet: give the whole search the rest of the time, no LNS
-        use_lns = False
-        elapsed = time.perf_counter() - started
-        spent = solver.deterministic_time
-        solver = cp_model.CpSolver()
-        rest = time_limit - spent if deterministic else time_limit - elapsed
-        _parameters(solver, rest, workers, seed, deterministic)
-        status = solver.solve(rm.model, _Reporter(progress, elapsed, "search", None))
-    name = solver.status_name(status)
-    if status == cp_model.INFEASIBLE:
-        raise RotaInfeasible(f"{problem.name or 'the rota'}: no roster meets every hard rule")
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        full = list(solver.response_proto.solution)
-        objective = round(solver.objective_value)
-        bound = math.ceil(solver.best_objective_bound - 1e-6)
-        if hinted is not None and hinted[1] < objective:
-            full, objective = hinted
-    elif hinted is not None:
-        full, objective = hinted
-        bound = max(0, math.ceil(solver.best_objective_bound - 1e-6))
-    else:
-        raise RotaInfeasible(
-            f"{problem.name or 'the rota'}: no roster found within the time limit ({name})"
+    rm: RotaModel | None = None
+    if size <= WHOLE_MODEL_LIMIT or not use_lns:
+        rm = build_model(problem)
+        logger.info(
+            "rota model of %s: %d shift variables, built in %.2f s",
+            problem.name or "the rota",
+            len(rm.x),
+            rm.build_s,
         )
-    optimal = status == cp_model.OPTIMAL
-    if use_lns and not optimal:
-        full, objective, bound = _lns(
+    if rm is None or (start_roster is None and size > CONSTRUCT_THRESHOLD and use_lns):
+        # a roster built row by row (or the hint), then improved part by part; the whole
+        # model, when built, only serves the occasional whole-model search
+        work, objective, bound, spent = _start_in_parts(
+            problem, start_roster, time_limit, workers, seed, deterministic, progress, started
+        )
+    else:
+        work, objective, bound, spent, optimal = _start_whole(
             rm,
-            full,
+            start_roster,
+            time_limit,
+            workers,
+            seed,
+            deterministic,
+            progress,
+            started,
+            use_lns,
+        )
+        use_lns = use_lns and not optimal
+    if use_lns:
+        objective, bound = _lns(
+            rm,
+            work,
             objective,
             bound,
             started,
@@ -278,9 +361,9 @@ def solve_rota(
             seed,
             deterministic,
             progress,
-            solver.deterministic_time,
+            spent,
         )
-    roster = _roster_of(rm, full)
+    roster = work.roster()
     report = check_roster(problem, roster)
     if not report.valid:
         raise SalonkitError(
@@ -317,9 +400,76 @@ def solve_rota(
     )
 
 
-def _lns(
+def _whole_model_search(
     rm: RotaModel,
-    full: list[int],
+    work: WorkingRoster,
+    limit: float,
+    workers: int,
+    seed: int,
+    deterministic: bool,
+) -> tuple[dict[str, tuple[str, ...]] | None, int | None, int | None, float]:
+    """One CP-SAT search of the whole model from the current roster.
+
+    Returns a better roster (or ``None``), its objective, the bound proven and the time used.
+    """
+    _set_hint(rm, _roster_values(rm, work.roster()))
+    solver = cp_model.CpSolver()
+    _parameters(solver, limit, workers, seed, deterministic)
+    status = solver.solve(rm.model)
+    used = solver.deterministic_time if deterministic else solver.wall_time
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None, None, None, used
+    bound = math.ceil(solver.best_objective_bound - 1e-6)
+    found = round(solver.objective_value)
+    return _roster_of(rm, solver.response_proto.solution), found, bound, used
+
+
+def _related(work: WorkingRoster, pool: list[int], count: int, rng: random.Random) -> list[int]:
+    """``count`` employees of ``pool``: one at random, then others likelier the more shift
+    types they share with it (only employees who can take each other's shifts trade)."""
+    pool = list(pool)
+    first = pool.pop(rng.randrange(len(pool)))
+    chosen = [first]
+    while pool and len(chosen) < count:
+        weights = [1 + 4 * len(work.allowed[first] & work.allowed[ei]) for ei in pool]
+        chosen.append(pool.pop(rng.choices(range(len(pool)), weights)[0]))
+    return chosen
+
+
+def _choose(
+    kind: str,
+    size: int,
+    work: WorkingRoster,
+    rng: random.Random,
+    budget: int,
+    available: list[int],
+) -> Part | None:
+    """A part of ``kind`` among ``available`` employees: ``size`` employees (staff) over the
+    whole horizon, or ``size`` days (days, block); ``None`` when too few are available."""
+    p = work.problem
+    if len(available) < min(2, len(p.employees)):
+        return None
+    if kind == "staff":
+        chosen = _related(work, available, size, rng)
+        return Part(tuple(sorted(chosen)), 0, p.horizon)
+    first = rng.randrange(0, p.horizon - size + 1)
+    # every employee (days) or a third of them (block) when the part stays small enough,
+    # else as many as fit
+    lo, hi = work.span(Part((), first, first + size))
+    per_employee = max(1, (hi - lo) * max(len(a) for a in work.allowed))
+    n_staff = len(p.employees)
+    wanted = n_staff if kind == "days" else max(2, n_staff // 3)
+    count = max(2, min(wanted, budget // per_employee))
+    chosen = rng.sample(available, min(count, len(available)))
+    return Part(tuple(sorted(chosen)), first, first + size)
+
+
+KINDS = ("staff", "days", "staff", "block")
+
+
+def _lns(
+    rm: RotaModel | None,
+    work: WorkingRoster,
     objective: int,
     bound: int,
     started: float,
@@ -328,18 +478,22 @@ def _lns(
     seed: int,
     deterministic: bool,
     progress: ProgressCallback | None,
-    first_spent: float,
-) -> tuple[list[int], int, int]:
-    """Improve ``roster`` by re-solving small parts of it with everything else fixed.
+    spent: float,
+) -> tuple[int, int]:
+    """Improve ``work`` by re-planning parts of it with everything else fixed.
 
-    Each step frees either a few employees' whole rows, or every employee over a window of
-    days, or a block of employees over a longer window; the rest of the roster is fixed to the
-    current one (by narrowing variable domains of the one built model), and the part is solved
-    with the current roster as hint. A result at least as good is kept (equal moves let the
-    search drift across plateaus). A part solved to optimality without gain grows the next
-    part of that kind; a part that runs out of time shrinks it.
+    Each step takes a few employees' whole rows (likelier those who share shift types), or
+    (nearly) every employee over a few days, or a third of the employees over a longer span,
+    and solves that part as a rota of its own (:mod:`~salonkit.scheduling.rota.parts`). An
+    answer at least as good is kept (equal moves let the search drift across plateaus). A part
+    solved to optimality without gain grows the next part of its kind; a part that runs out of
+    time shrinks it. With two or more workers (and not deterministic) two parts with no
+    employee in common are solved at once, one CP-SAT worker each, and each answer is
+    re-scored against the roster as it is when the answer arrives. When the whole model is
+    built, a whole-model search from the current roster runs now and then, for global moves and
+    a better bound; each one that gains nothing doubles the wait for the next.
     """
-    p = rm.problem
+    p = work.problem
     rng = random.Random(seed)
     n_staff = len(p.employees)
     sizes = {
@@ -347,90 +501,103 @@ def _lns(
         "days": max(1, min(p.horizon, 3)),
         "block": max(1, min(p.horizon, 7)),
     }
-    step_limit = STEP_LIMIT
+    limits = {"staff": n_staff, "days": p.horizon, "block": p.horizon}
+    slots = 2 if workers >= 2 and not deterministic and n_staff >= 4 else 1
+    part_workers = STEP_WORKERS or max(1, workers // slots)
     iteration = 0
-    spent = first_spent if deterministic else time.perf_counter() - started
-    next_full = spent + LNS_SLICE * time_limit
-    while True:
-        if not deterministic:
-            spent = time.perf_counter() - started
-        left = time_limit - spent
-        if left < (0.05 if deterministic else 0.5) or objective <= bound:
-            break
-        if spent >= next_full:
-            # a whole-model search from the incumbent: global moves, and a better bound
-            _set_full_hint(rm, full)
-            solver = cp_model.CpSolver()
-            _parameters(solver, min(left, FULL_SLICE * time_limit), workers, seed, deterministic)
-            status = solver.solve(rm.model)
-            spent = (
-                spent + solver.deterministic_time
-                if deterministic
-                else time.perf_counter() - started
-            )
-            next_full = spent + LNS_SLICE * time_limit
-            if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-                bound = max(bound, math.ceil(solver.best_objective_bound - 1e-6))
-                found = round(solver.objective_value)
-                if found < objective:
-                    full, objective = list(solver.response_proto.solution), found
+    gap = LNS_SLICE * time_limit
+    next_full = spent + gap
+    pool = ThreadPoolExecutor(slots) if slots > 1 else None
+    pending: dict[Future[Proposal], tuple[str, int, Part]] = {}
+
+    def finish(proposal: Proposal, kind: str, size: int) -> None:
+        nonlocal objective
+        result = work.apply(proposal)
+        logger.debug("LNS %s %d: %s %+d", kind, size, result.status, result.change)
+        if result.status not in ("OPTIMAL", "FEASIBLE"):
+            sizes[kind] = max(1, size - 1)
+            return
+        if result.kept and result.change < 0:
+            objective += result.change
+            logger.info("LNS %d (%s %d): objective %d", iteration, kind, size, objective)
+            if progress is not None:
+                progress(Progress(objective, None, time.perf_counter() - started, "lns"))
+        if result.status == "OPTIMAL" and result.change >= 0:
+            sizes[kind] = min(limits[kind], size + 1)
+        elif result.status == "FEASIBLE":
+            sizes[kind] = max(1, size - 1)
+
+    try:
+        while True:
+            if not deterministic:
+                spent = time.perf_counter() - started
+            left = time_limit - spent
+            if left < (0.05 if deterministic else 0.5) or objective <= bound:
+                break
+            if rm is not None and spent >= next_full and not pending:
+                roster, found, proven, used = _whole_model_search(
+                    rm, work, min(left, FULL_SLICE * time_limit), workers, seed, deterministic
+                )
+                spent = spent + used if deterministic else time.perf_counter() - started
+                gained = False
+                if proven is not None:
+                    gained = proven > bound
+                    bound = max(bound, proven)
+                if roster is not None and found is not None and found < objective:
+                    work.reset(roster)
+                    objective, gained = found, True
                     logger.info("whole-model search: objective %d", objective)
                     if progress is not None:
                         progress(Progress(found, bound, time.perf_counter() - started, "search"))
-            continue
-        iteration += 1
-        kind = ("staff", "days", "staff", "block")[iteration % 4]
-        size = sizes[kind]
-        days: range = range(p.horizon)
-        chosen: set[int] = set(range(n_staff))
-        if kind == "staff":
-            chosen = set(rng.sample(range(n_staff), size))
-        elif kind == "days":
-            first = rng.randrange(0, p.horizon - size + 1)
-            days = range(first, first + size)
-        else:
-            first = rng.randrange(0, p.horizon - size + 1)
-            days = range(first, first + size)
-            chosen = set(rng.sample(range(n_staff), max(1, n_staff // 3)))
-        free_staff, free_days = chosen, days
-
-        def keep(ei: int, d: int) -> bool:
-            return ei in free_staff and d in free_days  # noqa: B023
-
-        _fix(rm, full, keep)
-        _set_full_hint(rm, full)
-        solver = cp_model.CpSolver()
-        _parameters(
-            solver, min(left, step_limit), STEP_WORKERS or workers, seed + iteration, deterministic
-        )
-        status = solver.solve(rm.model)
-        spent += solver.deterministic_time
-        logger.debug(
-            "LNS %d %s %d: %s in %.2f s",
-            iteration,
-            kind,
-            size,
-            solver.status_name(status),
-            solver.wall_time,
-        )
-        _restore(rm)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            sizes[kind] = max(1, size - 1)
-            continue
-        found = round(solver.objective_value)
-        if found < objective:
-            logger.info("LNS %d (%s %d): objective %d", iteration, kind, size, found)
-            if progress is not None:
-                progress(Progress(found, None, time.perf_counter() - started, "lns"))
-        if found <= objective:
-            full, objective = list(solver.response_proto.solution), found
-        if status == cp_model.OPTIMAL and found >= objective:
-            limit = n_staff if kind == "staff" else p.horizon
-            sizes[kind] = min(limit, size + 1)
-        elif status == cp_model.FEASIBLE:
-            sizes[kind] = max(1, size - 1)
+                gap = gap if gained else 2 * gap
+                next_full = spent + gap
+                continue
+            if pool is None:
+                iteration += 1
+                kind = KINDS[iteration % 4]
+                part = _choose(kind, sizes[kind], work, rng, PART_VARIABLES, list(range(n_staff)))
+                assert part is not None
+                proposal = propose_part(
+                    work,
+                    part,
+                    min(left, STEP_LIMIT),
+                    part_workers,
+                    seed + iteration,
+                    deterministic=deterministic,
+                )
+                if deterministic:
+                    spent += proposal.used
+                finish(proposal, kind, sizes[kind])
+                continue
+            due = rm is not None and spent >= next_full
+            while len(pending) < slots and not due:
+                busy = {ei for _, _, part in pending.values() for ei in part.employees}
+                available = [ei for ei in range(n_staff) if ei not in busy]
+                iteration += 1
+                kind = KINDS[iteration % 4]
+                part = _choose(kind, sizes[kind], work, rng, PART_VARIABLES, available)
+                if part is None:
+                    break
+                future = pool.submit(
+                    propose_part,
+                    work,
+                    part,
+                    min(left, STEP_LIMIT),
+                    part_workers,
+                    seed + iteration,
+                )
+                pending[future] = (kind, sizes[kind], part)
+            done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
+            for future in done:
+                kind, size, _ = pending.pop(future)
+                finish(future.result(), kind, size)
+    finally:
+        for future in pending:
+            future.cancel()
+        if pool is not None:
+            pool.shutdown(wait=True)
     logger.info("LNS: %d steps, sizes %s", iteration, sizes)
-    return full, objective, bound
+    return objective, bound
 
 
 __all__ = [

@@ -1,0 +1,146 @@
+"""Parts of a roster solved on their own: exact score changes, valid answers, never worse."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from salonkit.scheduling.rota import (
+    OFF,
+    Contract,
+    Employee,
+    HourlyCover,
+    RotaProblem,
+    ShiftType,
+    check_roster,
+    load_instance,
+    solve_rota,
+)
+from salonkit.scheduling.rota import solver as rota_solver
+from salonkit.scheduling.rota.construct import construct_roster
+from salonkit.scheduling.rota.parts import Part, WorkingRoster, part_problem, solve_part
+
+from .rota_helpers import INSTANCES
+from .test_rota_solver import tiny_rotas
+
+
+def hourly_rota() -> RotaProblem:
+    """Two skills, a shift crossing midnight, hourly cover per skill."""
+    shifts = [ShiftType("E", 480, start=8 * 60), ShiftType("N", 600, start=20 * 60)]
+    contract = Contract.unlimited(["E", "N"], max_minutes=5 * 600)
+    staff = [
+        Employee("A", contract, skills={"colour"}),
+        Employee("B", contract, skills={"cut"}),
+        Employee("C", contract, skills={"colour", "cut"}),
+    ]
+    cover = [
+        HourlyCover(day, hour, 1, skill, under_weight=7, over_weight=2)
+        for day in range(4)
+        for hour in (9, 14, 21, 3)
+        for skill in ("colour", "cut")
+    ]
+    return RotaProblem(4, shifts, staff, hourly_cover=cover)
+
+
+@st.composite
+def rosters_and_changes(draw: st.DrawFn) -> tuple[RotaProblem, dict, list[int], int, list]:
+    problem = draw(st.one_of(tiny_rotas(), st.just(hourly_rota())))
+    choices = [OFF, *problem.shift_ids]
+    h = problem.horizon
+    roster = {
+        e.id: tuple(draw(st.lists(st.sampled_from(choices), min_size=h, max_size=h)))
+        for e in problem.employees
+    }
+    n = len(problem.employees)
+    employees = sorted(draw(st.sets(st.integers(0, n - 1), min_size=1)))
+    lo = draw(st.integers(0, h - 1))
+    length = draw(st.integers(1, h - lo))
+    rows = [
+        draw(st.lists(st.sampled_from(choices), min_size=length, max_size=length))
+        for _ in employees
+    ]
+    return problem, roster, employees, lo, rows
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rosters_and_changes())
+def test_change_equals_the_checkers_difference(case: tuple) -> None:
+    problem, roster, employees, lo, rows = case
+    work = WorkingRoster(problem, roster)
+    before = check_roster(problem, roster).objective
+    change = work.change(employees, lo, rows)
+    for ei, row in zip(employees, rows, strict=True):
+        work.set_days(ei, lo, row)
+    after = check_roster(problem, work.roster()).objective
+    assert change == after - before
+    # the counts kept as rows change equal counts made afresh
+    assert +work.counts == +WorkingRoster(problem, work.roster()).counts
+
+
+def test_parts_never_worsen_and_stay_valid() -> None:
+    problem = load_instance(INSTANCES / "Instance5.txt")
+    roster = construct_roster(problem, time_limit=20, seed=0)
+    assert roster is not None
+    work = WorkingRoster(problem, roster)
+    objective = check_roster(problem, roster).objective
+    rng = random.Random(3)
+    n, h = len(problem.employees), problem.horizon
+    gained = 0
+    for step in range(30):
+        if step % 2:
+            part = Part(tuple(sorted(rng.sample(range(n), 3))), 0, h)
+        else:
+            first = rng.randrange(0, h - 4)
+            part = Part(tuple(range(n)), first, first + 4)
+        result, _ = solve_part(work, part, time_limit=2.0, seed=step)
+        assert result.change <= 0 or not result.kept
+        if result.kept:
+            objective += result.change
+            gained -= result.change
+        report = check_roster(problem, work.roster())
+        assert report.valid, report.violations[:3]
+        assert report.objective == objective
+    assert gained > 0  # a constructed roster always has room to improve here
+
+
+def test_part_problem_counts_what_lies_outside() -> None:
+    problem = load_instance(INSTANCES / "Instance5.txt")
+    roster = construct_roster(problem, time_limit=20, seed=0)
+    assert roster is not None
+    work = WorkingRoster(problem, roster)
+    part = Part((0, 1), 10, 12)
+    sub, lo, hi = part_problem(work, part)
+    # the margin is wider than any run rule and cut to whole weeks
+    assert lo % 7 == 0 and (hi % 7 == 0 or hi == problem.horizon)
+    assert lo <= 10 - work.margin and hi >= 12 + work.margin
+    assert sub.horizon == hi - lo
+    e = problem.employees[0]
+    outside = [s for d, s in enumerate(work.rows[0]) if s != OFF and not lo <= d < hi]
+    minutes = sum(problem.shift(s).minutes for s in outside)
+    assert sub.employees[0].contract.max_minutes == e.contract.max_minutes - minutes
+    # the current rows are valid in the part's problem
+    part_roster = {sub.employees[i].id: work.rows[ei][lo:hi] for i, ei in enumerate(part.employees)}
+    assert check_roster(sub, part_roster).valid
+
+
+def test_large_rotas_are_solved_in_parts_without_the_whole_model(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    problem = load_instance(INSTANCES / "Instance4.txt")
+    monkeypatch.setattr(rota_solver, "WHOLE_MODEL_LIMIT", 10)
+
+    def no_whole_model(*_args: object) -> None:
+        raise AssertionError("the whole model was built")
+
+    monkeypatch.setattr(rota_solver, "build_model", no_whole_model)
+    events: list[rota_solver.Progress] = []
+    solution = solve_rota(problem, time_limit=8, workers=2, seed=0, progress=events.append)
+    report = check_roster(problem, solution.roster)
+    assert report.valid
+    assert solution.objective == report.objective
+    assert events[0].phase == "construct"
+    assert events[-1].objective == solution.objective < events[0].objective
+    assert solution.bound == 0 and solution.status == "FEASIBLE"
