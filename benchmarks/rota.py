@@ -7,13 +7,15 @@ For each instance it prints the objective, the best-known value, the proven boun
 the bound and to the best-known value, and the wall time; every roster is verified with the
 independent checker. As a baseline measured in the same run, each instance is also solved with
 one plain CP-SAT search (``lns=False``) when ``--baseline`` is given. Results are appended as
-JSON lines to ``--out`` so a long run can be resumed and tabulated (``--table``).
+JSON lines to ``--out`` (with the one-minute load average before and after each run) so a
+long run can be resumed and tabulated (``--table``).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import sys
@@ -61,6 +63,7 @@ def run_one(
 ) -> dict[str, object]:
     """Solve one problem; returns a result row (verified by the checker)."""
     problem = problem_loader()  # type: ignore[operator]
+    load_before = round(os.getloadavg()[0], 2)
     started = time.perf_counter()
     try:
         solution = solve_rota(
@@ -82,6 +85,7 @@ def run_one(
             "bound": None,
             "status": f"NO ROSTER ({exc})",
             "wall_s": round(time.perf_counter() - started, 1),
+            "load": [load_before, round(os.getloadavg()[0], 2)],
         }
     wall = time.perf_counter() - started
     report = check_roster(problem, solution.roster)
@@ -95,6 +99,7 @@ def run_one(
         "bound": solution.bound,
         "status": solution.status,
         "wall_s": round(wall, 1),
+        "load": [load_before, round(os.getloadavg()[0], 2)],
     }
 
 

@@ -5,7 +5,9 @@ employee's row is solved on its own, as a :class:`~salonkit.scheduling.rota.part
 small CP-SAT model of that employee only), against the cover still missing once the rows before
 it are placed. A row is first solved with its penalties for half of its share of the time;
 when that finds nothing, it is solved for validity alone, which on long horizons (a year, 32
-shift types, a band of minutes 720 wide) is many times faster. The result is valid by
+shift types, a band of minutes 720 wide) is many times faster, and then with its penalties
+again from that valid row for what is left of its share. Rows of more than
+:data:`FEASIBILITY_FIRST` variables go to validity at once. The result is valid by
 construction and gives the search a complete starting point.
 """
 
@@ -15,9 +17,18 @@ import logging
 import time
 
 from salonkit.scheduling.rota.model import RotaProblem
-from salonkit.scheduling.rota.parts import Part, WorkingRoster, solve_part
+from salonkit.scheduling.rota.parts import Part, PartResult, WorkingRoster, solve_part
 
 logger = logging.getLogger(__name__)
+
+#: Rows with more shift variables than this are solved for validity first.
+FEASIBILITY_FIRST = 3_000
+
+
+def _row_variables(problem: RotaProblem, employee: int) -> int:
+    e = problem.employees[employee]
+    types = sum(1 for n in e.contract.max_shifts.values() if n > 0)
+    return types * sum(1 for d in range(problem.horizon) if d not in e.days_off)
 
 
 def construct_roster(
@@ -44,9 +55,16 @@ def construct_timed(
     workers: int = 1,
     *,
     deterministic: bool = False,
+    share: float | None = None,
 ) -> tuple[dict[str, tuple[str, ...]] | None, float]:
-    """:func:`construct_roster`, and the time it used (deterministic time when asked)."""
+    """:func:`construct_roster`, and the time it used (deterministic time when asked).
+
+    ``share`` (at most ``time_limit``) is the time the rows' penalties may take: each row
+    gets an equal part of what is left of it. Finding a valid row may go beyond it, up to
+    ``time_limit``, since without every row there is no roster at all.
+    """
     started = time.perf_counter()
+    target = time_limit if share is None else min(share, time_limit)
     spent = 0.0
     work = WorkingRoster(problem)
     n = len(problem.employees)
@@ -56,20 +74,24 @@ def construct_timed(
         left = time_limit - spent
         if left <= 0:
             return None, spent
-        budget = left / (n - ei)
+        rows_left = n - ei
+        budget = max(0.0, target - spent) / rows_left
         part = Part((ei,), 0, problem.horizon)
-        result, used = solve_part(
-            work,
-            part,
-            budget / 2,
-            workers,
-            seed,
-            deterministic=deterministic,
-            accept_worse=True,
-        )
-        spent += used
+        result = PartResult("UNKNOWN", False)
+        if budget > 0.02 and _row_variables(problem, ei) <= FEASIBILITY_FIRST:
+            result, used = solve_part(
+                work,
+                part,
+                budget / 2,
+                workers,
+                seed,
+                deterministic=deterministic,
+                accept_worse=True,
+            )
+            spent += used
+        row_started = spent
         if not result.kept and result.status != "INFEASIBLE":
-            limit = min(time_limit - spent, max(budget / 2, 4 * budget))
+            limit = min(time_limit - spent, max(budget, 4 * (time_limit - spent) / rows_left))
             result, used = solve_part(
                 work,
                 part,
@@ -81,6 +103,11 @@ def construct_timed(
                 feasibility=True,
             )
             spent += used
+            polish = budget - (spent - row_started)
+            if result.kept and polish > 0.2:
+                # the valid row as a hint: lower its penalties in what is left of its share
+                _, used = solve_part(work, part, polish, workers, seed, deterministic=deterministic)
+                spent += used
         if not result.kept:
             logger.info("no row found for %s (%s)", e.id, result.status)
             return None, spent

@@ -41,6 +41,8 @@ STEP_WORKERS = 0
 #: Rotas with more shift variables than this start from a roster built row by row (smaller
 #: ones from a first whole-model search).
 CONSTRUCT_THRESHOLD = 1_500
+#: Share of the time limit the rows' penalties may take while a roster is built row by row.
+CONSTRUCT_SHARE = 0.4
 #: Share of the time limit given to the first, whole-model search when LNS follows.
 FIRST_SHARE = 0.25
 #: Rotas with more shift variables than this are never built whole, only in parts.
@@ -205,7 +207,12 @@ def _start_in_parts(
     spent = 0.0
     if start_roster is None:
         start_roster, spent = construct_timed(
-            problem, time_limit, seed, workers, deterministic=deterministic
+            problem,
+            time_limit,
+            seed,
+            workers,
+            deterministic=deterministic,
+            share=CONSTRUCT_SHARE * time_limit,
         )
     if start_roster is None:
         raise RotaInfeasible(f"{problem.name or 'the rota'}: no roster found within the time limit")

@@ -144,3 +144,16 @@ def test_large_rotas_are_solved_in_parts_without_the_whole_model(
     assert events[0].phase == "construct"
     assert events[-1].objective == solution.objective < events[0].objective
     assert solution.bound == 0 and solution.status == "FEASIBLE"
+
+
+def test_rows_solved_for_validity_first_still_give_a_valid_roster(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from salonkit.scheduling.rota import construct
+
+    problem = load_instance(INSTANCES / "Instance2.txt")
+    monkeypatch.setattr(construct, "FEASIBILITY_FIRST", 0)
+    roster, spent = construct.construct_timed(problem, time_limit=20, share=2)
+    assert roster is not None
+    assert check_roster(problem, roster).valid
+    assert 0 < spent < 20
