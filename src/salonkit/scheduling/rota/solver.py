@@ -1,11 +1,12 @@
 """The rota optimiser: CP-SAT on the model of :mod:`~salonkit.scheduling.rota.cpsat_model`.
 
-:func:`solve_rota` builds the model once, warm-starts it from a hint (a previous roster) when
-given, and solves it under a time limit. On large rotas it then runs a large-neighbourhood
-search: it keeps the best roster, frees a window of days (or a group of employees), fixes every
-other variable to its current value and re-solves that part, accepting strict improvements.
-Every answer is verified by the independent checker before it is returned, and each unmet cover
-and refused request is explained.
+:func:`solve_rota` starts from a first search of the whole model (small rotas), from the hint,
+or from a roster built row by row (:mod:`~salonkit.scheduling.rota.construct`); then a
+large-neighbourhood search re-plans one part of the roster at a time, each part solved as a
+small rota of its own (:mod:`~salonkit.scheduling.rota.parts`), with an occasional search of
+the whole model for a better bound. Rotas too large to build whole are only ever solved in
+parts. Every answer is verified by the independent checker before it is returned, and each
+unmet cover and refused request is explained.
 """
 
 from __future__ import annotations
@@ -110,17 +111,14 @@ def _roster_of(rm: RotaModel, full: Sequence[int]) -> dict[str, tuple[str, ...]]
     return {e.id: tuple(rows[ei]) for ei, e in enumerate(p.employees)}
 
 
-def _fix(
-    rm: RotaModel, values: Mapping[int, int] | Sequence[int], keep: Callable[[int, int], bool]
-) -> None:
-    """Narrow every shift variable whose (employee, day) is not kept to its value."""
+def _fix(rm: RotaModel, values: Mapping[int, int] | Sequence[int]) -> None:
+    """Narrow every shift variable to its value."""
     proto = rm.model.proto
-    for (ei, d, _si), var in rm.x.items():
-        if not keep(ei, d):
-            v = values[var.index]
-            domain = proto.variables[var.index].domain
-            domain.clear()
-            domain.extend([v, v])
+    for var in rm.x.values():
+        v = values[var.index]
+        domain = proto.variables[var.index].domain
+        domain.clear()
+        domain.extend([v, v])
 
 
 def _restore(rm: RotaModel) -> None:
@@ -138,7 +136,7 @@ def _complete(rm: RotaModel, values: dict[int, int], seed: int) -> tuple[list[in
     ``None`` when the roster breaks a hard rule (it can then only guide the search as a
     partial hint).
     """
-    _fix(rm, values, lambda _e, _d: False)
+    _fix(rm, values)
     solver = cp_model.CpSolver()
     _parameters(solver, 10.0, 1, seed, False)
     status = solver.solve(rm.model)
@@ -471,6 +469,7 @@ def _choose(
     return Part(tuple(sorted(chosen)), first, first + size)
 
 
+#: The kinds of part the search takes in turn.
 KINDS = ("staff", "days", "staff", "block")
 
 

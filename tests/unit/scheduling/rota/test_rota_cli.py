@@ -15,7 +15,8 @@ INSTANCE1 = str(INSTANCES / "Instance1.txt")
 
 
 def test_roster_then_roster_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["roster", INSTANCE1, "--time-limit", "10", "--workers", "1"]) == 0
+    # the run stops once optimality is proven (seconds); the limit only matters under load
+    assert main(["roster", INSTANCE1, "--time-limit", "40", "--workers", "1"]) == 0
     out, err = capsys.readouterr()
     data = json.loads(out)
     assert data["instance"] == "Instance1"
