@@ -29,7 +29,7 @@ from ortools.sat.python import cp_model
 
 from salonkit.errors import SalonkitError
 from salonkit.scheduling.rota.checker import check_employee, check_roster, hourly_counts
-from salonkit.scheduling.rota.cpsat_model import RotaModel, build_model
+from salonkit.scheduling.rota.cpsat_model import RotaModel, build_model, solver_parameters
 from salonkit.scheduling.rota.model import (
     OFF,
     CoverRequirement,
@@ -268,20 +268,6 @@ def part_problem(work: WorkingRoster, part: Part) -> tuple[RotaProblem, int, int
     return sub, lo, hi
 
 
-def _parameters(
-    solver: cp_model.CpSolver, time_limit: float, workers: int, seed: int, deterministic: bool
-) -> None:
-    solver.parameters.num_workers = max(1, workers)
-    solver.parameters.random_seed = seed
-    # the run-length clauses have a weak LP at the default level; level 2 finds rows far faster
-    solver.parameters.linearization_level = 2
-    if deterministic:
-        solver.parameters.max_deterministic_time = max(0.01, time_limit)
-        solver.parameters.interleave_search = workers > 1
-    else:
-        solver.parameters.max_time_in_seconds = max(0.01, time_limit)
-
-
 def _fix_outside(rm: RotaModel, part_rows: Sequence[Sequence[str]], free: range) -> None:
     """Narrow the part's variables outside ``free`` (part-local days) to the current rows."""
     proto = rm.model.proto
@@ -346,7 +332,7 @@ def propose_part(
     else:
         _hint(rm, part_rows)
     solver = cp_model.CpSolver()
-    _parameters(solver, time_limit, workers, seed, deterministic)
+    solver_parameters(solver, time_limit, workers, seed, deterministic)
     status = solver.solve(rm.model)
     used = solver.deterministic_time if deterministic else solver.wall_time
     name = solver.status_name(status)

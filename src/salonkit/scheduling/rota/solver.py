@@ -24,7 +24,7 @@ from ortools.sat.python import cp_model
 from salonkit.errors import SalonkitError, ValidationError
 from salonkit.scheduling.rota.checker import check_roster
 from salonkit.scheduling.rota.construct import construct_timed
-from salonkit.scheduling.rota.cpsat_model import RotaModel, build_model
+from salonkit.scheduling.rota.cpsat_model import RotaModel, build_model, solver_parameters
 from salonkit.scheduling.rota.explain import explain_roster
 from salonkit.scheduling.rota.model import OFF, RotaProblem, RotaSolution, Status
 from salonkit.scheduling.rota.parts import Part, Proposal, WorkingRoster, propose_part
@@ -138,7 +138,7 @@ def _complete(rm: RotaModel, values: dict[int, int], seed: int) -> tuple[list[in
     """
     _fix(rm, values)
     solver = cp_model.CpSolver()
-    _parameters(solver, 10.0, 1, seed, False)
+    solver_parameters(solver, 10.0, 1, seed, False)
     status = solver.solve(rm.model)
     _restore(rm)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -160,23 +160,6 @@ def _set_hint(rm: RotaModel, values: dict[int, int]) -> None:
     proto.solution_hint.values.clear()
     proto.solution_hint.vars.extend(values.keys())
     proto.solution_hint.values.extend(values.values())
-
-
-def _parameters(
-    solver: cp_model.CpSolver, time_limit: float, workers: int, seed: int, deterministic: bool
-) -> None:
-    solver.parameters.num_workers = max(1, workers)
-    solver.parameters.random_seed = seed
-    # The LP of the run-length clauses is weak at CP-SAT's default linearisation; level 2
-    # (and, with two workers, the max_lp worker beside quick restarts) bounds far better.
-    solver.parameters.linearization_level = 2
-    if workers == 2:
-        solver.parameters.subsolvers.extend(["max_lp", "quick_restart"])
-    if deterministic:
-        solver.parameters.max_deterministic_time = max(0.05, time_limit)
-        solver.parameters.interleave_search = workers > 1
-    else:
-        solver.parameters.max_time_in_seconds = max(0.05, time_limit)
 
 
 def _variable_count(problem: RotaProblem) -> int:
@@ -254,7 +237,7 @@ def _start_whole(
     remaining = time_limit if deterministic else time_limit - elapsed
     first_limit = remaining * (FIRST_SHARE if use_lns else 1.0)
     solver = cp_model.CpSolver()
-    _parameters(solver, first_limit, workers, seed, deterministic)
+    solver_parameters(solver, first_limit, workers, seed, deterministic, whole=True)
     status = solver.solve(rm.model, _Reporter(progress, elapsed, "search", None))
     spent = solver.deterministic_time
     if status == cp_model.UNKNOWN and use_lns and hinted is None:
@@ -262,7 +245,7 @@ def _start_whole(
         elapsed = time.perf_counter() - started
         solver = cp_model.CpSolver()
         rest = time_limit - spent if deterministic else time_limit - elapsed
-        _parameters(solver, rest, workers, seed, deterministic)
+        solver_parameters(solver, rest, workers, seed, deterministic, whole=True)
         status = solver.solve(rm.model, _Reporter(progress, elapsed, "search", None))
         spent += solver.deterministic_time
     if status == cp_model.INFEASIBLE:
@@ -419,7 +402,7 @@ def _whole_model_search(
     """
     _set_hint(rm, _roster_values(rm, work.roster()))
     solver = cp_model.CpSolver()
-    _parameters(solver, limit, workers, seed, deterministic)
+    solver_parameters(solver, limit, workers, seed, deterministic, whole=True)
     status = solver.solve(rm.model)
     used = solver.deterministic_time if deterministic else solver.wall_time
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
