@@ -21,7 +21,7 @@ T = TypeVar("T")
 converter = cattrs.Converter()
 
 
-def _utc_wall(value: dt.datetime) -> dt.datetime:
+def utc_wall(value: dt.datetime) -> dt.datetime:
     """The naive UTC wall time of an aware ``value`` (naive values are taken as UTC), by plain
     arithmetic: pendulum's zone conversions cost several times more, and every stored
     appointment, move and entry carries a few datetimes."""
@@ -39,7 +39,7 @@ def _utc_wall(value: dt.datetime) -> dt.datetime:
 
 
 def _dt_to_str(value: dt.datetime) -> str:
-    return _utc_wall(value).replace(tzinfo=dt.UTC).isoformat()
+    return utc_wall(value).replace(tzinfo=dt.UTC).isoformat()
 
 
 def _str_to_dt(value: Any, _: type) -> pendulum.DateTime:
@@ -49,7 +49,7 @@ def _str_to_dt(value: Any, _: type) -> pendulum.DateTime:
         fallback = pendulum.parse(value)
         assert isinstance(fallback, pendulum.DateTime)
         return fallback.in_timezone("UTC")
-    u = _utc_wall(parsed)
+    u = utc_wall(parsed)
     return pendulum.DateTime(
         u.year, u.month, u.day, u.hour, u.minute, u.second, u.microsecond, tzinfo=pendulum.UTC
     )

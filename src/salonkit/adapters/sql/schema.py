@@ -10,6 +10,7 @@ import pendulum
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 
+from salonkit.storage.codec import utc_wall
 from salonkit.storage.kinds import Column, Kind
 
 TABLE_PREFIX = "sk_"
@@ -27,19 +28,7 @@ class UtcDateTime(sa.TypeDecorator[dt.datetime]):
         """To the database: UTC, and naive on SQLite (which has no zone type)."""
         if value is None:
             return None
-        offset = value.utcoffset() or dt.timedelta(0)  # naive values are taken as UTC
-        # plain arithmetic on the naive wall time (pendulum's zone conversion costs more than
-        # the whole insert, and its own subtraction would step across DST changes)
-        wall = dt.datetime(
-            value.year,
-            value.month,
-            value.day,
-            value.hour,
-            value.minute,
-            value.second,
-            value.microsecond,
-        )
-        utc = wall - offset
+        utc = utc_wall(value)  # plain arithmetic: pendulum's conversion costs more than the insert
         if dialect.name == "sqlite":
             return utc
         return utc.replace(tzinfo=dt.UTC)
