@@ -76,6 +76,11 @@ class Kind(Generic[T]):
     encrypted: tuple[str, ...] = ()
     subject: str | None = None
     cacheable: bool = False
+    _by_name: dict[str, Column] = attrs.field(init=False, repr=False)
+
+    @_by_name.default
+    def _index_columns(self) -> dict[str, Column]:
+        return {**{c.name: c for c in self.columns}, self.key: Column(self.key, str)}
 
     def key_of(self, record: T) -> str:
         """The id of ``record``."""
@@ -83,12 +88,10 @@ class Kind(Generic[T]):
 
     def column(self, name: str) -> Column:
         """The column called ``name`` (the key is a column too)."""
-        if name == self.key:
-            return Column(self.key, str)
-        for col in self.columns:
-            if col.name == name:
-                return col
-        raise PluginError(f"kind {self.name!r} has no query column {name!r}")
+        found = self._by_name.get(name)
+        if found is None:
+            raise PluginError(f"kind {self.name!r} has no query column {name!r}")
+        return found
 
 
 class KindRegistry:

@@ -18,6 +18,7 @@ import hashlib
 import logging
 import operator
 import os
+import sqlite3
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar, cast
 
@@ -26,6 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
+from salonkit.adapters.sql.prepared import PreparedStatement
 from salonkit.adapters.sql.schema import build_metadata, table_name
 from salonkit.domain.events import DomainEvent
 from salonkit.errors import AlreadyExists, ConcurrencyError, NotFound, StorageError, ValidationError
@@ -37,6 +39,9 @@ from salonkit.storage.protection import Protector, blind_columns
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
+
+#: A unique constraint broken, through SQLAlchemy or straight from the SQLite driver.
+_INTEGRITY_ERRORS = (sa.exc.IntegrityError, sqlite3.IntegrityError)
 
 
 def normalise_url(url: str) -> str:
@@ -89,6 +94,10 @@ class SqlBackend:
         self.protector: Protector | None = None
         #: Statements built once per kind and shape, reused with new bound values.
         self.statements: dict[tuple[Any, ...], Any] = {}
+        #: Run the repositories' statements on the driver (see salonkit.adapters.sql.prepared):
+        #: on SQLite, unless statements are echoed (SQLAlchemy's log would miss these).
+        self.direct = self.dialect == "sqlite" and not echo
+        self.prepared: dict[tuple[Any, ...], PreparedStatement | None] = {}
 
     def unit_of_work(
         self,
@@ -134,7 +143,10 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        conn.exec_driver_sql("BEGIN" if conn.info.get("salonkit_readonly") else "BEGIN IMMEDIATE")
+        # straight on the driver: nothing to convert, and SQLAlchemy's execution costs more
+        conn.connection.driver_connection.execute(  # type: ignore[union-attr]
+            "BEGIN" if conn.info.get("salonkit_readonly") else "BEGIN IMMEDIATE"
+        )
 
 
 class SqlUnitOfWork(UnitOfWork):
@@ -152,6 +164,9 @@ class SqlUnitOfWork(UnitOfWork):
         self.readonly = readonly
         self._conn: Connection | None = None
         self._trans: sa.RootTransaction | None = None
+        #: The driver's own connection while the transaction is open, when statements run
+        #: directly on it (SQLite).
+        self.driver: Any = None
         self._repos: dict[str, SqlRepository[Any]] = {}
 
     @property
@@ -168,8 +183,11 @@ class SqlUnitOfWork(UnitOfWork):
             self._conn = self._conn.execution_options(isolation_level="REPEATABLE READ")
         self._conn.info["salonkit_readonly"] = self.readonly
         self._trans = self._conn.begin()
+        if self.backend.direct:
+            self.driver = self._conn.connection.driver_connection
 
     def _end(self) -> None:
+        self.driver = None
         if self._conn is not None:
             self._conn.info.pop("salonkit_readonly", None)
             self._conn.close()
@@ -252,12 +270,11 @@ class SqlRepository(Repository[T]):
 
     def add(self, record: T) -> T:
         """Store a new record."""
-        conn = self._writable()
         row = self._row(record)
         try:
             with self._guarded():
-                conn.execute(self._statement(("insert",), lambda: self._table.insert()), row)
-        except sa.exc.IntegrityError as exc:
+                self._write(("insert",), self._table.insert, row)
+        except _INTEGRITY_ERRORS as exc:
             raise AlreadyExists(self.kind.name, row["key"]) from exc
         self._uow.note_change(self.kind, row["key"], "add", None, row["doc"])
         return record
@@ -266,12 +283,11 @@ class SqlRepository(Repository[T]):
         """Store many new records in one round trip."""
         if not records:
             return
-        conn = self._writable()
         rows = [self._row(r) for r in records]
         try:
             with self._guarded():
-                conn.execute(self._statement(("insert",), lambda: self._table.insert()), rows)
-        except sa.exc.IntegrityError as exc:
+                self._write(("insert",), self._table.insert, rows)
+        except _INTEGRITY_ERRORS as exc:
             raise AlreadyExists(self.kind.name, "one of the records") from exc
         for row in rows:
             self._uow.note_change(self.kind, row["key"], "add", None, row["doc"])
@@ -287,13 +303,58 @@ class SqlRepository(Repository[T]):
             found = cache[key] = build()
         return found
 
+    def _prepared(
+        self, shape: tuple[Any, ...], build: Callable[[], Any], columns: tuple[str, ...] | None
+    ) -> PreparedStatement | None:
+        """The statement of :meth:`_statement` prepared for the driver (``None`` when it must go
+        through SQLAlchemy); ``columns``: the keys of a write's parameters."""
+        backend = self._uow.backend
+        key = (self.kind.name, *shape, columns)
+        try:
+            return backend.prepared[key]
+        except KeyError:
+            stmt = self._statement(shape, build)
+            found = backend.prepared[key] = PreparedStatement.compile(
+                stmt, backend.engine.dialect, columns
+            )
+            return found
+
+    def _rows(
+        self, shape: tuple[Any, ...], build: Callable[[], Any], params: dict[str, Any]
+    ) -> list[Any]:
+        """Every row of the query built by ``build`` (cached under ``shape``)."""
+        driver = self._uow.driver
+        if driver is not None:
+            prepared = self._prepared(shape, build, None)
+            if prepared is not None:
+                return prepared.rows(prepared.execute(driver, params))
+        return list(self._uow.connection.execute(self._statement(shape, build), params))
+
+    def _write(
+        self,
+        shape: tuple[Any, ...],
+        build: Callable[[], Any],
+        params: dict[str, Any] | list[dict[str, Any]],
+    ) -> int:
+        """Run the write built by ``build`` once, or once per row of a list; rows changed."""
+        conn = self._writable()
+        driver = self._uow.driver
+        if driver is not None:
+            first = params[0] if isinstance(params, list) else params
+            prepared = self._prepared(shape, build, tuple(first))
+            if prepared is not None:
+                if isinstance(params, list):
+                    return int(prepared.execute_many(driver, params).rowcount)
+                return int(prepared.execute(driver, params).rowcount)
+        return int(conn.execute(self._statement(shape, build), params).rowcount)
+
     def _document(self, key: str) -> dict[str, Any] | None:
-        stmt = self._statement(
+        rows = self._rows(
             ("find",),
             lambda: sa.select(self._table.c.doc).where(self._table.c.key == sa.bindparam("b_key")),
+            {"b_key": key},
         )
-        doc = self._uow.connection.execute(stmt, {"b_key": key}).scalar_one_or_none()
-        return cast("dict[str, Any] | None", doc)
+        return cast("dict[str, Any]", rows[0][0]) if rows else None
 
     def find(self, key: str) -> T | None:
         """The record with id ``key`` or ``None``."""
@@ -311,7 +372,7 @@ class SqlRepository(Repository[T]):
         """Compare-and-swap on ``version``; returns the record with version + 1."""
         if self.kind.append_only:
             raise StorageError(f"{self.kind.name} is append-only: post a correcting entry instead")
-        conn = self._writable()
+        self._writable()
         key = self.kind.key_of(record)
         params: dict[str, Any] = {"b_key": key}
         if self.kind.versioned:
@@ -331,10 +392,10 @@ class SqlRepository(Repository[T]):
         before = self._document(key) if self._uow.track_changes else None
         try:
             with self._guarded():
-                result = conn.execute(self._statement(("update",), build), params)
-        except sa.exc.IntegrityError as exc:
+                changed = self._write(("update",), build, params)
+        except _INTEGRITY_ERRORS as exc:
             raise AlreadyExists(self.kind.name, key) from exc
-        if result.rowcount == 0:
+        if changed == 0:
             current = self._document(key)
             if current is None:
                 raise NotFound(self.kind.name, key)
@@ -350,12 +411,12 @@ class SqlRepository(Repository[T]):
         if self.kind.append_only:
             raise StorageError(f"{self.kind.name} is append-only: records are never removed")
         before = self._document(key) if self._uow.track_changes else None
-        stmt = self._statement(
+        changed = self._write(
             ("remove",),
             lambda: sa.delete(self._table).where(self._table.c.key == sa.bindparam("b_key")),
+            {"b_key": key},
         )
-        result = self._writable().execute(stmt, {"b_key": key})
-        if result.rowcount == 0:
+        if changed == 0:
             raise NotFound(self.kind.name, key)
         self._uow.note_change(self.kind, key, "remove", before, None)
 
@@ -444,16 +505,17 @@ class SqlRepository(Repository[T]):
                 stmt = stmt.order_by(self._table.c.key)
             return stmt.limit(limit) if limit is not None else stmt
 
-        stmt = self._statement(("select", shape, order_by, descending, limit), build)
-        return [self._load(key, doc) for key, doc in self._uow.connection.execute(stmt, params)]
+        rows = self._rows(("select", shape, order_by, descending, limit), build, params)
+        return [self._load(key, doc) for key, doc in rows]
 
     def count(self, *where: Condition) -> int:
         """How many records match."""
         shape, params = self._bind(where)
-        stmt = self._statement(
+        rows = self._rows(
             ("count", shape),
             lambda: (
                 sa.select(sa.func.count()).select_from(self._table).where(*self._clauses(shape))
             ),
+            params,
         )
-        return int(self._uow.connection.execute(stmt, params).scalar_one())
+        return int(rows[0][0])
