@@ -7,12 +7,18 @@ solved exactly or nearly so in a fraction of a second; the plan is replaced when
 improves. The neighbourhood grows while moves are solved to optimality and shrinks when they
 time out. Moves are drawn from a seeded generator and each sub-solve is single-threaded with a
 deterministic work limit, so a run depends only on the seed and the number of moves made.
+
+Several searches may share one :class:`Incumbent` (one per free core). A move is solved on the
+plan as it was when the move began; if another search changed the plan meanwhile, the move's
+changes are carried over to the current plan only when they touch none of the requests or breaks
+the other changed and the result passes the independent checker.
 """
 
 from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -56,6 +62,87 @@ class Plan:
     def copy(self) -> Plan:
         """An independent copy."""
         return Plan(dict(self.placed), {k: list(v) for k, v in self.breaks.items()})
+
+
+class Incumbent:
+    """The best plan of one or more concurrent searches, with a version bumped by each change.
+
+    Plans are never changed in place (a move returns a new plan), so a plan handed out stays
+    valid to read. ``valid`` checks a plan built by merging a move into a plan that changed
+    while the move was solved.
+    """
+
+    def __init__(self, prep: Prepared, plan: Plan, valid: Callable[[Plan], bool]) -> None:
+        self._prep = prep
+        self._valid = valid
+        self._lock = threading.Lock()
+        self.plan = plan
+        self.score = plan.score(prep)
+        self.version = 0
+        #: Moves carried over to a plan that changed meanwhile, and those refused.
+        self.merged = 0
+        self.refused = 0
+
+    def current(self) -> tuple[Plan, int, int]:
+        """The plan, its score and its version."""
+        with self._lock:
+            return self.plan, self.score, self.version
+
+    def replace(self, plan: Plan) -> bool:
+        """Take a whole plan found elsewhere (already checked) if it scores higher."""
+        score = plan.score(self._prep)
+        with self._lock:
+            if score <= self.score:
+                return False
+            self.plan, self.score, self.version = plan, score, self.version + 1
+            return True
+
+    def offer(self, base: Plan, version: int, new: Plan) -> bool:
+        """Install ``new``, a move's answer on ``base`` (the plan at ``version``), if it scores
+        at least as high as the current plan; True when the plan changed."""
+        prep = self._prep
+        with self._lock:
+            if version == self.version:
+                candidate = new
+            else:
+                candidate_or_none = self._merged(base, new)
+                if candidate_or_none is None:
+                    self.refused += 1
+                    return False
+                candidate = candidate_or_none
+            score = candidate.score(prep)
+            if score < self.score or (score == self.score and not ACCEPT_EQUAL):
+                return False
+            if version != self.version:
+                if not self._valid(candidate):
+                    self.refused += 1
+                    return False
+                self.merged += 1
+            self.plan, self.score, self.version = candidate, score, self.version + 1
+            return True
+
+    def _merged(self, base: Plan, new: Plan) -> Plan | None:
+        """The current plan with what the move changed from ``base``, or ``None`` when another
+        change since touched the same requests or breaks."""
+        current = self.plan
+        out = current.copy()
+        for i in base.placed.keys() | new.placed.keys():
+            was, now = base.placed.get(i), new.placed.get(i)
+            if was == now:
+                continue
+            if current.placed.get(i) != was:
+                return None
+            if now is None:
+                del out.placed[i]
+            else:
+                out.placed[i] = now
+        for staff_id, starts in new.breaks.items():
+            if base.breaks.get(staff_id) == starts:
+                continue
+            if current.breaks.get(staff_id) != base.breaks.get(staff_id):
+                return None
+            out.breaks[staff_id] = list(starts)
+        return out
 
 
 @attrs.frozen
@@ -312,7 +399,7 @@ def _neighbourhood(
 def search(
     prep: Prepared,
     options: dict[int, dict[str, Ranges]],
-    plan: Plan,
+    plan: Plan | Incumbent,
     seed: int,
     deadline: float,
     max_moves: int | None = None,
@@ -323,17 +410,18 @@ def search(
 ) -> Plan:
     """Improve ``plan`` by staff-subset moves until ``deadline`` (``time.perf_counter``).
 
+    ``plan`` may be an :class:`Incumbent` shared with other searches running at the same time.
     ``max_moves`` caps the number of moves, ``stop`` is asked before each move, and so is
     ``incoming`` for a valid plan found elsewhere, which replaces the current one when it
     scores higher. With
     ``deterministic`` each move is limited by a count of conflicts rather than by time and the
     deadline is ignored (``max_moves`` must then be given).
     """
+    shared = plan if isinstance(plan, Incumbent) else Incumbent(prep, plan, lambda _: False)
     rng = random.Random(seed)
     size = min(3, len(prep.problem.staff))
     span = WINDOW_MIN // prep.unit
     moves = 0
-    score = plan.score(prep)
     while (deterministic or time.perf_counter() < deadline - 0.05) and (
         max_moves is None or moves < max_moves
     ):
@@ -341,15 +429,15 @@ def search(
             break
         if incoming is not None:
             other = incoming()
-            if other is not None and other.score(prep) > score:
-                plan, score = other, other.score(prep)
-                logger.debug("move %d: adopted a plan of score %d", moves, score)
+            if other is not None and shared.replace(other):
+                logger.debug("move %d: adopted a plan of score %d", moves, shared.score)
+        base, _, version = shared.current()
         moves += 1
-        staff_ids, window = _neighbourhood(prep, options, plan, rng, size, span)
-        result, plan = solve_move(
+        staff_ids, window = _neighbourhood(prep, options, base, rng, size, span)
+        result, new = solve_move(
             prep,
             options,
-            plan,
+            base,
             staff_ids,
             window,
             seed=rng.randrange(1 << 30),
@@ -358,10 +446,17 @@ def search(
         )
         grow = min(size + 1, len(prep.problem.staff), MAX_STAFF)
         size = grow if result.optimal else max(2, size - 1)
-        if result.improved:
-            score = plan.score(prep)
-            logger.debug("move %d on %s: score %d", moves, staff_ids, score)
+        if new is not base and shared.offer(base, version, new) and result.improved:
+            logger.debug("move %d on %s: score %d", moves, staff_ids, shared.score)
             if on_improve is not None:
-                on_improve(plan)
-    logger.info("LNS: %d moves, score %d", moves, score)
-    return plan
+                on_improve(shared.plan)
+    logger.info(
+        "LNS (seed %d): %d moves, score %d (%d moves merged into a plan changed meanwhile,"
+        " %d refused)",
+        seed,
+        moves,
+        shared.score,
+        shared.merged,
+        shared.refused,
+    )
+    return shared.plan

@@ -65,6 +65,10 @@ LNS_PAIRS = 400
 DTIME_PER_S = 0.1
 #: Neighbourhood moves per second of time limit in ``deterministic`` mode.
 MOVES_PER_S = 4
+#: Seeds of concurrent neighbourhood searches lie this far apart.
+LNS_SEED_STEP = 7919
+#: A further neighbourhood search starts only with at least this many seconds left.
+HELPER_MIN_S = 0.5
 
 
 @attrs.frozen
@@ -705,8 +709,10 @@ def optimize(
     worse); ``progress`` is called with a :class:`Progress` whenever the best score or the
     bound improves (possibly from a search thread).
 
-    With two workers or more, one thread runs the whole model (which proves the bound) while
-    another improves the plan by large neighbourhood search; the better plan wins. By default
+    Small and mid-sized days give every worker to CP-SAT on the whole model. On larger days
+    with two workers or more, a large neighbourhood search improves the plan while the
+    Lagrangian bound runs in a child process, and each further worker (the first once the bound
+    ends) runs another search on the same plan; the best valid plan wins. By default
     the search stops on wall-clock time, so under a loaded machine two runs may differ; with
     ``deterministic=True`` every limit is a count of work instead (same seed and workers, same
     answer) and ``time_limit`` only sets how much work is done.
@@ -789,34 +795,60 @@ def optimize(
         )
         lp.start()  # before any thread: the LP runs in a forked process
 
-    def run_lns() -> lns.Plan:
-        assert start_from is not None
+    shared = (
+        lns.Incumbent(
+            prep,
+            _plan_of(prep, start_from),
+            lambda p: check_solution(problem, _solution_of(prep, p)).valid,
+        )
+        if start_from is not None
+        else None
+    )
+
+    def run_lns(k: int = 0) -> lns.Plan:
+        assert shared is not None
         return lns.search(
             prep,
             model.options,
-            _plan_of(prep, start_from),
-            seed=seed,
+            shared,
+            seed=seed + LNS_SEED_STEP * k,
             deadline=deadline,
             max_moves=int(MOVES_PER_S * time_limit) if deterministic else None,
             stop=None if deterministic else done.is_set,
             on_improve=lambda p: _lns_found(p, prep, best, None if deterministic else solver, done),
             deterministic=deterministic,
-            incoming=priced.take,
+            incoming=priced.take if k == 0 else None,
         )
+
+    def run_helper(k: int) -> None:
+        """A further search on the shared plan, once a core is free: the bound's, when it
+        ends early, for the first helper."""
+        if k == 1 and lp is not None:
+            lp.wait(deadline)
+        if time.perf_counter() < deadline - HELPER_MIN_S and not done.is_set():
+            run_lns(k)
 
     plan: lns.Plan | None = None
     outcome["status"] = cp_model.UNKNOWN
     if use_lns and workers >= 2:
-        thread = None
+        threads = []
         if FULL_MODEL_WITH_LNS or deterministic:
-            thread = threading.Thread(target=run_full_model, name="salon-day-cp-sat")
+            threads.append(threading.Thread(target=run_full_model, name="salon-day-cp-sat"))
+        else:
+            threads += [
+                threading.Thread(target=run_helper, args=(k,), name=f"salon-day-lns-{k}")
+                for k in range(1, workers)
+            ]
+        for thread in threads:
             thread.start()
         plan = run_lns()
         if not deterministic:
             done.set()
             solver.stop_search()
-        if thread is not None:
+        for thread in threads:
             thread.join()
+        assert shared is not None
+        plan = shared.plan
     else:
         run_full_model()
     if lp is not None:

@@ -1,0 +1,108 @@
+"""Several neighbourhood searches sharing one incumbent plan."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from salonkit.scheduling.day import DayProblem, check_solution, greedy_solution, lns, load_problem
+from salonkit.scheduling.day.prepare import Prepared, possible_starts, prepare
+from salonkit.scheduling.day.solver import _plan_of, _solution_of
+
+INSTANCES = Path(__file__).resolve().parents[4] / "benchmarks" / "instances"
+
+
+def _medium() -> tuple[DayProblem, Prepared, lns.Plan]:
+    problem = load_problem(INSTANCES / "example-medium.json")
+    prep = prepare(problem)
+    return problem, prep, _plan_of(prep, greedy_solution(problem, prep))
+
+
+def _moved(plan: lns.Plan, request: int, where: tuple[str, int] | None) -> lns.Plan:
+    out = plan.copy()
+    if where is None:
+        out.placed.pop(request, None)
+    else:
+        out.placed[request] = where
+    return out
+
+
+def test_a_move_on_a_plan_changed_meanwhile_is_merged_when_it_touches_other_requests() -> None:
+    _, prep, base = _medium()
+    checked: list[lns.Plan] = []
+
+    def valid(plan: lns.Plan) -> bool:
+        checked.append(plan)
+        return True
+
+    shared = lns.Incumbent(prep, base, valid)
+    first, second = sorted(base.placed)[:2]
+    a = _moved(base, first, (base.placed[first][0], base.placed[first][1] + 1))
+    b = _moved(base, second, (base.placed[second][0], base.placed[second][1] + 1))
+    assert shared.offer(base, 0, a)  # nothing changed meanwhile: taken as it is, unchecked
+    assert checked == [] and shared.plan is a and shared.version == 1
+    assert shared.offer(base, 0, b)  # solved on version 0, merged into version 1
+    assert shared.plan.placed[first] == a.placed[first]
+    assert shared.plan.placed[second] == b.placed[second]
+    assert checked == [shared.plan] and shared.merged == 1 and shared.version == 2
+
+
+def test_a_move_touching_what_changed_meanwhile_is_refused() -> None:
+    _, prep, base = _medium()
+    shared = lns.Incumbent(prep, base, lambda _: True)
+    request = sorted(base.placed)[0]
+    staff, start = base.placed[request]
+    a = _moved(base, request, (staff, start + 1))
+    b = _moved(base, request, (staff, start + 2))
+    assert shared.offer(base, 0, a)
+    assert not shared.offer(base, 0, b)
+    assert shared.plan is a and shared.refused == 1
+
+
+def test_a_merge_the_checker_refuses_is_dropped() -> None:
+    _, prep, base = _medium()
+    shared = lns.Incumbent(prep, base, lambda _: False)
+    first, second = sorted(base.placed)[:2]
+    a = _moved(base, first, base.placed[first])
+    b = _moved(base, second, (base.placed[second][0], base.placed[second][1] + 1))
+    assert shared.offer(base, 0, a)
+    assert not shared.offer(base, 0, b)
+    assert shared.plan is a and shared.refused == 1
+
+
+def test_a_worse_plan_is_never_installed() -> None:
+    _, prep, base = _medium()
+    shared = lns.Incumbent(prep, base, lambda _: True)
+    worse = _moved(base, sorted(base.placed)[0], None)
+    assert not shared.offer(base, 0, worse)
+    assert not shared.replace(worse)
+    assert shared.plan is base and shared.version == 0
+
+
+def test_concurrent_searches_on_one_incumbent_leave_a_valid_better_plan() -> None:
+    problem, prep, start = _medium()
+    options = possible_starts(prep)
+    checks: list[bool] = []
+
+    def valid(plan: lns.Plan) -> bool:
+        ok = check_solution(problem, _solution_of(prep, plan)).valid
+        checks.append(ok)
+        return ok
+
+    shared = lns.Incumbent(prep, start, valid)
+    together = threading.Barrier(3)
+
+    def run(seed: int) -> None:
+        together.wait()
+        lns.search(prep, options, shared, seed=seed, deadline=0.0, max_moves=15, deterministic=True)
+
+    threads = [threading.Thread(target=run, args=(k,)) for k in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    final = _solution_of(prep, shared.plan)
+    assert check_solution(problem, final).valid
+    assert shared.score > start.score(prep)
+    assert shared.merged + shared.refused > 0  # the searches did overlap
+    assert shared.merged == sum(checks)
