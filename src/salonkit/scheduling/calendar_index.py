@@ -9,10 +9,110 @@ block depends on the time of the question: :meth:`CalendarIndex.at` adds the liv
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
+from typing import TypeVar
 
 from salonkit.scheduling.intervals import EMPTY, BusyIndex, Span
 from salonkit.scheduling.model import BLOCKING, Appointment, AppointmentStatus
+
+V = TypeVar("V")
+
+#: Changes a :class:`Layered` map carries over its base before they are folded into a new one
+#: (at least this many, or a sixteenth of the base).
+FOLD_AT = 32
+_MISSING = object()
+_GONE = object()
+
+
+class Layered(Mapping[str, V]):
+    """A read-only map made of a base dictionary shared between successive copies of an index
+    and a small dictionary of what changed since the base was built.
+
+    An index of a store's calendar holds one entry per appointment and per customer: thousands.
+    A copy with one booking more would copy all of them; a layered copy shares the base and
+    carries only the change, folding the changes into a new base once they outgrow
+    :data:`FOLD_AT` or a sixteenth of it. Iteration order is that of a dictionary copied and then
+    changed (a changed key moves to the end).
+    """
+
+    __slots__ = ("_base", "_len", "_top")
+
+    def __init__(self, base: dict[str, V], top: dict[str, object] | None = None) -> None:
+        self._base = base
+        self._top: dict[str, object] = top if top is not None else {}
+        self._len: int | None = None
+
+    def get(self, key: str, default: object = None) -> V | object:  # type: ignore[override]
+        """The value of ``key``, or ``default``."""
+        top = self._top
+        if top:
+            found = top.get(key, _MISSING)
+            if found is not _MISSING:
+                return default if found is _GONE else found
+        return self._base.get(key, default)
+
+    def __getitem__(self, key: str) -> V:
+        found = self.get(key, _MISSING)
+        if found is _MISSING:
+            raise KeyError(key)
+        return found  # type: ignore[return-value]
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self.get(key, _MISSING) is not _MISSING
+
+    def __iter__(self) -> Iterator[str]:
+        top = self._top
+        if not top:
+            yield from self._base
+            return
+        yield from (k for k in self._base if k not in top)
+        yield from (k for k, v in top.items() if v is not _GONE)
+
+    def __len__(self) -> int:
+        if self._len is None:
+            self._len = len(self._base) if not self._top else sum(1 for _ in self)
+        return self._len
+
+    def items(self) -> list[tuple[str, V]]:  # type: ignore[override]
+        """The pairs in iteration order (a list: reading them all is what callers do)."""
+        top = self._top
+        base = self._base.items()
+        if not top:
+            return list(base)
+        return [(k, v) for k, v in base if k not in top] + [
+            (k, v)  # type: ignore[misc]
+            for k, v in top.items()
+            if v is not _GONE
+        ]
+
+    def changed(self, updates: Mapping[str, V], removed: Iterable[str] = ()) -> Layered[V]:
+        """A copy with the ``removed`` keys taken out and then ``updates`` set; this one is
+        unchanged."""
+        top = dict(self._top)
+        for key in removed:
+            top.pop(key, None)
+            top[key] = _GONE
+        for key, value in updates.items():
+            top.pop(key, None)  # a changed key moves to the end, as in a dictionary
+            top[key] = value
+        new = Layered(self._base, top)
+        if len(top) > max(FOLD_AT, len(self._base) // 16):
+            return Layered(dict(new.items()))
+        return new
+
+
+def _changed(
+    current: Mapping[str, V], updates: Mapping[str, V], removed: Iterable[str] = ()
+) -> Mapping[str, V]:
+    """``current`` with ``updates`` set and ``removed`` taken out, as a new map: a layered copy
+    of a :class:`Layered` map, a plain copy of a (small) dictionary."""
+    if isinstance(current, Layered):
+        return current.changed(updates, removed)
+    out = dict(current)
+    for key in removed:
+        out.pop(key, None)
+    out.update(updates)
+    return out
 
 
 def holds_of(appt: Appointment) -> tuple[list[Span], list[tuple[str, Span]], Span]:
@@ -57,9 +157,9 @@ class Busy:
         self,
         source: CalendarIndex | None,
         added: tuple[Appointment, ...],
-        staff: dict[str, BusyIndex],
-        units: dict[str, BusyIndex],
-        customers: dict[str, BusyIndex],
+        staff: Mapping[str, BusyIndex],
+        units: Mapping[str, BusyIndex],
+        customers: Mapping[str, BusyIndex],
     ) -> None:
         self._source = source
         self._added = added
@@ -105,19 +205,20 @@ class CalendarIndex:
     def __init__(self, store_id: str, appointments: Iterable[Appointment]) -> None:
         self.store_id = store_id
         unique = {a.id: a for a in appointments if a.status in BLOCKING}
-        self._by_id = unique
+        # one entry per appointment and per customer: layered, so that copies share them
+        self._by_id: Mapping[str, Appointment] = Layered(unique)
         self._holds = {k: a for k, a in unique.items() if a.status is AppointmentStatus.HELD}
         self._fixed: tuple[Appointment, ...] | None = None
         #: On a :meth:`thawed` copy, the (family, key) span lists it owns and may extend.
         self._owned: set[tuple[int, str]] | None = None
         staff, units, customers = _index(self.fixed, store_id)
-        self._raw = (staff, units, customers)
+        self._raw: tuple[Mapping[str, list[Span]], ...] = (staff, units, Layered(customers))
         self._fixed_busy = Busy(
             self,
             (),
             {k: BusyIndex(v) for k, v in staff.items()},
             {k: BusyIndex(v) for k, v in units.items()},
-            {k: BusyIndex(v) for k, v in customers.items()},
+            Layered({k: BusyIndex(v) for k, v in customers.items()}),
         )
 
     @property
@@ -143,12 +244,18 @@ class CalendarIndex:
         costs only what the new appointment touches."""
         out = object.__new__(CalendarIndex)
         out.store_id = self.store_id
-        out._by_id = dict(self._by_id)
+        out._by_id = dict(self._by_id.items())
         out._holds = dict(self._holds)
         out._fixed = None
-        out._raw = (dict(self._raw[0]), dict(self._raw[1]), dict(self._raw[2]))
+        out._raw = tuple(dict(raw.items()) for raw in self._raw)
         base = self._fixed_busy
-        out._fixed_busy = Busy(out, (), dict(base.staff), dict(base.units), dict(base.customers))
+        out._fixed_busy = Busy(
+            out,
+            (),
+            dict(base.staff.items()),
+            dict(base.units.items()),
+            dict(base.customers.items()),
+        )
         out._owned = set()
         return out
 
@@ -161,6 +268,7 @@ class CalendarIndex:
             raise ValueError(f"appointment {appt.id!r} is indexed already")
         if appt.status not in BLOCKING:
             return
+        assert isinstance(self._by_id, dict)  # a thawed copy's maps are its own dictionaries
         self._by_id[appt.id] = appt
         self._fixed = None
         if appt.status is AppointmentStatus.HELD:
@@ -174,6 +282,7 @@ class CalendarIndex:
             (2, self._raw[2], busy.customers),
         )
         for (family, raw, index), part in zip(families, _index([appt], self.store_id), strict=True):
+            assert isinstance(raw, dict) and isinstance(index, dict)
             for key, spans in part.items():
                 if (family, key) not in owned:
                     raw[key] = list(raw.get(key, ()))
@@ -184,23 +293,26 @@ class CalendarIndex:
     def updated(self, changed: Iterable[Appointment], removed: Iterable[str] = ()) -> CalendarIndex:
         """A copy with the ``removed`` ids taken out, then the ``changed`` appointments put in
         (replacing those with the same id; one that no longer blocks is dropped). Only the staff
-        members, units and customers the old and new versions occupy are re-indexed."""
-        by_id = dict(self._by_id)
-        touched_ids: set[str] = set()
+        members, units and customers the old and new versions occupy are re-indexed; the maps
+        holding an entry per appointment or customer are shared with this index, not copied."""
+        final: dict[str, Appointment | None] = {}
         for appt_id in removed:
-            by_id.pop(appt_id, None)
-            touched_ids.add(appt_id)
+            final.pop(appt_id, None)
+            final[appt_id] = None
         for appt in changed:
-            by_id.pop(appt.id, None)
-            if appt.status in BLOCKING:
-                by_id[appt.id] = appt
-            touched_ids.add(appt.id)
+            final.pop(appt.id, None)
+            final[appt.id] = appt if appt.status in BLOCKING else None
+        by_id = _changed(
+            self._by_id,
+            {k: a for k, a in final.items() if a is not None},
+            [k for k, a in final.items() if a is None],
+        )
         held = AppointmentStatus.HELD
-        before = [a for a in map(self._by_id.get, touched_ids) if a is not None]
-        after = [a for a in map(by_id.get, touched_ids) if a is not None]
+        before = [a for a in map(self._by_id.get, final) if a is not None]
+        after = [a for a in final.values() if a is not None]
         holds = self._holds
         if any(a.status is held for a in (*before, *after)):
-            holds = {k: a for k, a in holds.items() if k not in touched_ids}
+            holds = {k: a for k, a in holds.items() if k not in final}
             holds.update((a.id, a) for a in after if a.status is held)
         old = [a for a in before if a.status is not held]
         new = [a for a in after if a.status is not held]
@@ -210,42 +322,54 @@ class CalendarIndex:
         out._fixed = None
         out._owned = None
         out._holds = holds
-        raws: list[dict[str, list[Span]]] = [dict(r) for r in self._raw]
-        # per family: key -> spans added, and the keys that lost spans (re-indexed in full)
+        # per family: the new span lists of the keys touched, the spans added per key, and the
+        # keys that lost spans (re-indexed in full)
+        touched: list[dict[str, list[Span]]] = [{}, {}, {}]
         added: list[dict[str, list[Span]]] = [{}, {}, {}]
         shrunk: list[set[str]] = [set(), set(), set()]
         for appts, sign in ((old, -1), (new, 1)):
             if not appts:
                 continue
             parts = _index(appts, self.store_id)
-            for raw, part, plus, minus in zip(raws, parts, added, shrunk, strict=True):
+            for raw, part, mine, plus, minus in zip(
+                self._raw, parts, touched, added, shrunk, strict=True
+            ):
                 for key, spans in part.items():
-                    if key not in plus and key not in minus:
-                        raw[key] = list(raw.get(key, ()))
+                    current = mine.get(key)
+                    if current is None:
+                        current = mine[key] = list(raw.get(key, ()))
                     if sign > 0:
-                        raw[key].extend(spans)
+                        current.extend(spans)
                         plus.setdefault(key, []).extend(spans)
                     else:
                         for span in spans:
-                            raw[key].remove(span)
+                            current.remove(span)
                         minus.add(key)
-        out._raw = (raws[0], raws[1], raws[2])
+        out._raw = tuple(
+            _changed(
+                raw, {k: v for k, v in mine.items() if v}, [k for k, v in mine.items() if not v]
+            )
+            for raw, mine in zip(self._raw, touched, strict=True)
+        )
         base = self._fixed_busy
-        indexes: list[dict[str, BusyIndex]] = []
-        for current, raw, plus, minus in zip(
-            (base.staff, base.units, base.customers), raws, added, shrunk, strict=True
+        indexes: list[Mapping[str, BusyIndex]] = []
+        for current_index, mine, plus, minus in zip(
+            (base.staff, base.units, base.customers), touched, added, shrunk, strict=True
         ):
-            fresh = dict(current) if plus or minus else current
+            if not plus and not minus:
+                indexes.append(current_index)
+                continue
+            updates: dict[str, BusyIndex] = {}
+            gone: list[str] = []
             for key in minus:
-                if raw[key]:
-                    fresh[key] = BusyIndex(raw[key])
+                if mine[key]:
+                    updates[key] = BusyIndex(mine[key])
                 else:
-                    del raw[key]
-                    fresh.pop(key, None)
+                    gone.append(key)
             for key, spans in plus.items():
                 if key not in minus:
-                    fresh[key] = current.get(key, EMPTY).with_spans(spans)
-            indexes.append(fresh)
+                    updates[key] = current_index.get(key, EMPTY).with_spans(spans)
+            indexes.append(_changed(current_index, updates, gone))
         out._fixed_busy = Busy(out, (), indexes[0], indexes[1], indexes[2])
         return out
 
@@ -278,13 +402,13 @@ class CalendarIndex:
         base = self._fixed_busy
 
         def combine(
-            current: dict[str, BusyIndex], new: dict[str, list[Span]]
-        ) -> dict[str, BusyIndex]:
+            current: Mapping[str, BusyIndex], new: dict[str, list[Span]]
+        ) -> Mapping[str, BusyIndex]:
             """``current`` with the spans in ``new`` added."""
-            out = dict(current)
-            for key, spans in new.items():
-                out[key] = current.get(key, EMPTY).with_spans(spans)
-            return out
+            return _changed(
+                current,
+                {key: current.get(key, EMPTY).with_spans(spans) for key, spans in new.items()},
+            )
 
         return Busy(
             self,

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import attrs
 import pendulum
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from salonkit.scheduling.calendar_index import Busy, CalendarIndex
+from salonkit.scheduling import calendar_index
+from salonkit.scheduling.calendar_index import Busy, CalendarIndex, Layered
 from salonkit.scheduling.model import Appointment, AppointmentStatus, StepPlacement
 
 NOW = pendulum.datetime(2026, 5, 1, 8)
@@ -85,8 +88,18 @@ def picture(busy: Busy) -> tuple[object, ...]:
     )
 
 
-@given(histories(), st.sets(st.sampled_from(("a1", "a2", "a3"))))
+@given(histories(), st.sets(st.sampled_from(("a1", "a2", "a3"))), st.booleans())
 def test_updated_index_equals_a_fresh_one(
+    history: tuple[list[Appointment], list[list[Appointment]], list[list[str]]],
+    ignore: set[str],
+    fold: bool,
+) -> None:
+    """Whether the shared maps carry the changes over their base or fold them in at once."""
+    with mock.patch.object(calendar_index, "FOLD_AT", 0 if fold else 1000):
+        _check_updates_against_fresh(history, ignore)
+
+
+def _check_updates_against_fresh(
     history: tuple[list[Appointment], list[list[Appointment]], list[list[str]]],
     ignore: set[str],
 ) -> None:
@@ -165,3 +178,35 @@ def test_add_refuses_an_index_that_is_not_a_thawed_copy() -> None:
     grown.add(appt)
     with pytest.raises(ValueError, match="indexed already"):
         grown.add(appt)
+
+
+_keys = st.sampled_from("abcdefgh")
+
+
+@given(
+    st.dictionaries(_keys, st.integers()),
+    st.lists(st.tuples(st.dictionaries(_keys, st.integers()), st.lists(_keys)), max_size=6),
+    st.integers(0, 4),
+)
+def test_a_layered_map_behaves_as_a_dictionary_copied_and_changed(
+    first: dict[str, int], changes: list[tuple[dict[str, int], list[str]]], fold_at: int
+) -> None:
+    model = dict(first)
+    layered: Layered[int] = Layered(dict(first))
+    older: list[tuple[Layered[int], dict[str, int]]] = []
+    with mock.patch.object(calendar_index, "FOLD_AT", fold_at):
+        for updates, removed in changes:
+            older.append((layered, dict(model)))
+            layered = layered.changed(updates, removed)
+            for key in removed:
+                model.pop(key, None)
+            for key, value in updates.items():
+                model.pop(key, None)  # a changed key moves to the end
+                model[key] = value
+            assert list(layered.items()) == list(model.items())
+            assert list(layered) == list(model) and len(layered) == len(model)
+            for key in "abcdefghz":
+                assert layered.get(key) == model.get(key)
+                assert (key in layered) == (key in model)
+    for copy, then in older:  # earlier copies are untouched
+        assert dict(copy.items()) == then
