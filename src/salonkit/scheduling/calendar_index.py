@@ -104,14 +104,19 @@ class Layered(Mapping[str, V]):
 def _changed(
     current: Mapping[str, V], updates: Mapping[str, V], removed: Iterable[str] = ()
 ) -> Mapping[str, V]:
-    """``current`` with ``updates`` set and ``removed`` taken out, as a new map: a layered copy
-    of a :class:`Layered` map, a plain copy of a (small) dictionary."""
+    """``current`` with ``removed`` taken out and then ``updates`` set, as a new map (a changed
+    key moves to the end): a layered copy of a :class:`Layered` map or of a large dictionary (a
+    thawed index's), a plain copy of a small one."""
     if isinstance(current, Layered):
         return current.changed(updates, removed)
+    if len(current) > FOLD_AT:
+        return Layered(dict(current)).changed(updates, removed)
     out = dict(current)
     for key in removed:
         out.pop(key, None)
-    out.update(updates)
+    for key, value in updates.items():
+        out.pop(key, None)
+        out[key] = value
     return out
 
 

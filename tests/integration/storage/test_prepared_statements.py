@@ -158,3 +158,33 @@ def test_a_statement_expanded_at_execution_is_left_to_sqlalchemy(tmp_path: Path)
     prepared = PreparedStatement.compile(limited, dialect)
     assert prepared is not None
     assert prepared.parameters({}) == (3, 0)  # LIMIT 3 OFFSET 0, carried by the statement
+
+
+def test_driver_errors_are_raised_as_sqlalchemy_raises_them(tmp_path: Path) -> None:
+    """Code that catches SQLAlchemy's exceptions sees the same ones on the direct path: a broken
+    unique key, and a write lock that cannot be had."""
+    direct, _ = _pair(tmp_path)
+    table = direct.table(IDEMPOTENCY)
+    insert = PreparedStatement.compile(table.insert(), direct.engine.dialect, ("key", "doc"))
+    assert insert is not None
+    raw = sqlite3.connect(":memory:")
+    raw.execute('CREATE TABLE sk_idempotency ("key" TEXT PRIMARY KEY, doc TEXT)')
+    insert.execute(raw, {"key": "k", "doc": {}})
+    with pytest.raises(sa.exc.IntegrityError):
+        insert.execute(raw, {"key": "k", "doc": {}})
+    with pytest.raises(sa.exc.IntegrityError):
+        insert.execute_many(raw, [{"key": "j", "doc": {}}, {"key": "j", "doc": {}}])
+
+    @sa.event.listens_for(direct.engine, "connect")
+    def _no_wait(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.execute("PRAGMA busy_timeout=0")
+
+    direct.engine.dispose()  # new connections get the listener
+    holder = sqlite3.connect(direct.url.removeprefix("sqlite:///"), isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        with pytest.raises(sa.exc.OperationalError, match="locked"), direct.unit_of_work():
+            pass
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()

@@ -157,6 +157,19 @@ def test_adding_to_a_thawed_copy_equals_a_fresh_index(
         added[fresh_appt.id] = fresh_appt
         assert picture(grown.at(NOW)) == picture(CalendarIndex("flagship", added.values()).at(NOW))
     assert picture(index.at(NOW)) == before  # the original is untouched
+    # a batch's grown copy is kept and updated by later bookings: same answers and order,
+    # whether its plain dictionaries are copied (small) or layered (large)
+    for appt_id in [a.id for a in first[1:2]]:
+        added.pop(appt_id, None)
+    for appt in first[:1]:
+        added.pop(appt.id, None)
+        added[appt.id] = appt
+    fresh = CalendarIndex("flagship", added.values())
+    for fold_at in (1, 1000):
+        with mock.patch.object(calendar_index, "FOLD_AT", fold_at):
+            later = grown.updated(first[:1], [a.id for a in first[1:2]])
+        assert picture(later.at(NOW)) == picture(fresh.at(NOW))
+        assert [a.id for a in later.appointments()] == [a.id for a in fresh.appointments()]
 
 
 def test_add_refuses_an_index_that_is_not_a_thawed_copy() -> None:

@@ -40,9 +40,6 @@ from salonkit.storage.protection import Protector, blind_columns
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
-#: A unique constraint broken, through SQLAlchemy or straight from the SQLite driver.
-_INTEGRITY_ERRORS = (sa.exc.IntegrityError, sqlite3.IntegrityError)
-
 
 def normalise_url(url: str) -> str:
     """Turn a file path or a short PostgreSQL URL into a SQLAlchemy URL.
@@ -144,9 +141,11 @@ def _configure_sqlite(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         # straight on the driver: nothing to convert, and SQLAlchemy's execution costs more
-        conn.connection.driver_connection.execute(  # type: ignore[union-attr]
-            "BEGIN" if conn.info.get("salonkit_readonly") else "BEGIN IMMEDIATE"
-        )
+        statement = "BEGIN" if conn.info.get("salonkit_readonly") else "BEGIN IMMEDIATE"
+        try:
+            conn.connection.driver_connection.execute(statement)  # type: ignore[union-attr]
+        except sqlite3.Error as error:  # e.g. "database is locked": as SQLAlchemy raises it
+            raise sa.exc.DBAPIError.instance(statement, (), error, sqlite3.Error) from error
 
 
 class SqlUnitOfWork(UnitOfWork):
@@ -274,7 +273,7 @@ class SqlRepository(Repository[T]):
         try:
             with self._guarded():
                 self._write(("insert",), self._table.insert, row)
-        except _INTEGRITY_ERRORS as exc:
+        except sa.exc.IntegrityError as exc:
             raise AlreadyExists(self.kind.name, row["key"]) from exc
         self._uow.note_change(self.kind, row["key"], "add", None, row["doc"])
         return record
@@ -287,7 +286,7 @@ class SqlRepository(Repository[T]):
         try:
             with self._guarded():
                 self._write(("insert",), self._table.insert, rows)
-        except _INTEGRITY_ERRORS as exc:
+        except sa.exc.IntegrityError as exc:
             raise AlreadyExists(self.kind.name, "one of the records") from exc
         for row in rows:
             self._uow.note_change(self.kind, row["key"], "add", None, row["doc"])
@@ -393,7 +392,7 @@ class SqlRepository(Repository[T]):
         try:
             with self._guarded():
                 changed = self._write(("update",), build, params)
-        except _INTEGRITY_ERRORS as exc:
+        except sa.exc.IntegrityError as exc:
             raise AlreadyExists(self.kind.name, key) from exc
         if changed == 0:
             current = self._document(key)

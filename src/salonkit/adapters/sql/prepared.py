@@ -35,6 +35,8 @@ class PreparedStatement:
     binds: tuple[Processor, ...]
     #: Conversion of each result column to its Python value (empty for writes).
     results: tuple[Processor, ...]
+    #: The driver's base exception class (its errors are raised as SQLAlchemy's, as usual).
+    driver_error: type[Exception]
 
     @classmethod
     def compile(
@@ -66,7 +68,9 @@ class PreparedStatement:
                 column.type.dialect_impl(dialect).result_processor(dialect, None)
                 for column in stmt.selected_columns
             )
-        return cls(compiled.string, names, defaults, processors, results)
+        return cls(
+            compiled.string, names, defaults, processors, results, dialect.loaded_dbapi.Error
+        )
 
     def parameters(self, params: Mapping[str, Any]) -> tuple[Any, ...]:
         """The driver's positional parameters for ``params`` (keyed by parameter name)."""
@@ -78,12 +82,27 @@ class PreparedStatement:
         return tuple(values)
 
     def execute(self, connection: Any, params: Mapping[str, Any]) -> Any:
-        """Run with one set of parameters on the driver's ``connection``; the driver's cursor."""
-        return connection.execute(self.sql, self.parameters(params))
+        """Run with one set of parameters on the driver's ``connection``; the driver's cursor.
+
+        A driver error is raised as SQLAlchemy would raise it (``sqlalchemy.exc.IntegrityError``,
+        ``OperationalError``...), so callers see the same exceptions either way.
+        """
+        parameters = self.parameters(params)
+        try:
+            return connection.execute(self.sql, parameters)
+        except self.driver_error as error:
+            raise self._wrapped(error, parameters) from error
 
     def execute_many(self, connection: Any, rows: Sequence[Mapping[str, Any]]) -> Any:
         """Run once per set of parameters in ``rows`` (one call to the driver)."""
-        return connection.executemany(self.sql, [self.parameters(row) for row in rows])
+        parameters = [self.parameters(row) for row in rows]
+        try:
+            return connection.executemany(self.sql, parameters)
+        except self.driver_error as error:
+            raise self._wrapped(error, parameters) from error
+
+    def _wrapped(self, error: Exception, parameters: Any) -> Exception:
+        return sa.exc.DBAPIError.instance(self.sql, parameters, error, self.driver_error)
 
     def rows(self, cursor: Any) -> list[tuple[Any, ...]]:
         """Every row of a query's ``cursor``, each column converted."""

@@ -845,6 +845,8 @@ def optimize(
         if not deterministic:
             done.set()
             solver.stop_search()
+        if lp is not None:
+            lp.stop()  # a helper may still be waiting for it to end
         for thread in threads:
             thread.join()
         assert shared is not None
