@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
+import pytest
+
 from salonkit.scheduling.day import DayProblem, check_solution, greedy_solution, lns, load_problem
 from salonkit.scheduling.day.prepare import Prepared, possible_starts, prepare
 from salonkit.scheduling.day.solver import _plan_of, _solution_of
@@ -47,24 +49,20 @@ def test_a_move_on_a_plan_changed_meanwhile_is_merged_when_it_touches_other_requ
     assert checked == [shared.plan] and shared.merged == 1 and shared.version == 2
 
 
-def test_a_move_touching_what_changed_meanwhile_is_refused() -> None:
+@pytest.mark.parametrize(
+    ("same_request", "checker_says"),
+    [(True, True), (False, False)],
+    ids=["touches-what-changed", "checker-refuses"],
+)
+def test_a_move_on_a_changed_plan_is_refused(same_request: bool, checker_says: bool) -> None:
+    """Refused when it re-plans a request the other change moved, or when the merged plan
+    fails the checker."""
     _, prep, base = _medium()
-    shared = lns.Incumbent(prep, base, lambda _: True)
-    request = sorted(base.placed)[0]
-    staff, start = base.placed[request]
-    a = _moved(base, request, (staff, start + 1))
-    b = _moved(base, request, (staff, start + 2))
-    assert shared.offer(base, 0, a)
-    assert not shared.offer(base, 0, b)
-    assert shared.plan is a and shared.refused == 1
-
-
-def test_a_merge_the_checker_refuses_is_dropped() -> None:
-    _, prep, base = _medium()
-    shared = lns.Incumbent(prep, base, lambda _: False)
+    shared = lns.Incumbent(prep, base, lambda _: checker_says)
     first, second = sorted(base.placed)[:2]
-    a = _moved(base, first, base.placed[first])
-    b = _moved(base, second, (base.placed[second][0], base.placed[second][1] + 1))
+    a = _moved(base, first, (base.placed[first][0], base.placed[first][1] + 1))
+    other = first if same_request else second
+    b = _moved(base, other, (base.placed[other][0], base.placed[other][1] + 2))
     assert shared.offer(base, 0, a)
     assert not shared.offer(base, 0, b)
     assert shared.plan is a and shared.refused == 1
