@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
-from salonkit.adapters.sql.prepared import PreparedStatement
+from salonkit.adapters.sql.prepared import PreparedStatement, as_sqlalchemy_error
 from salonkit.adapters.sql.schema import build_metadata, table_name
 from salonkit.domain.events import DomainEvent
 from salonkit.errors import AlreadyExists, ConcurrencyError, NotFound, StorageError, ValidationError
@@ -145,7 +145,7 @@ def _configure_sqlite(engine: Engine) -> None:
         try:
             conn.connection.driver_connection.execute(statement)  # type: ignore[union-attr]
         except sqlite3.Error as error:  # e.g. "database is locked": as SQLAlchemy raises it
-            raise sa.exc.DBAPIError.instance(statement, (), error, sqlite3.Error) from error
+            raise as_sqlalchemy_error(statement, (), error, sqlite3.Error) from error
 
 
 class SqlUnitOfWork(UnitOfWork):

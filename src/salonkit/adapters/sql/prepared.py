@@ -91,7 +91,7 @@ class PreparedStatement:
         try:
             return connection.execute(self.sql, parameters)
         except self.driver_error as error:
-            raise self._wrapped(error, parameters) from error
+            raise as_sqlalchemy_error(self.sql, parameters, error, self.driver_error) from error
 
     def execute_many(self, connection: Any, rows: Sequence[Mapping[str, Any]]) -> Any:
         """Run once per set of parameters in ``rows`` (one call to the driver)."""
@@ -99,10 +99,7 @@ class PreparedStatement:
         try:
             return connection.executemany(self.sql, parameters)
         except self.driver_error as error:
-            raise self._wrapped(error, parameters) from error
-
-    def _wrapped(self, error: Exception, parameters: Any) -> Exception:
-        return sa.exc.DBAPIError.instance(self.sql, parameters, error, self.driver_error)
+            raise as_sqlalchemy_error(self.sql, parameters, error, self.driver_error) from error
 
     def rows(self, cursor: Any) -> list[tuple[Any, ...]]:
         """Every row of a query's ``cursor``, each column converted."""
@@ -116,3 +113,12 @@ class PreparedStatement:
             )
             for row in cursor.fetchall()
         ]
+
+
+def as_sqlalchemy_error(
+    sql: str, parameters: Any, error: Exception, driver_error: type[Exception]
+) -> Exception:
+    """``error``, raised by the driver running ``sql``, as SQLAlchemy would have raised it
+    (``sqlalchemy.exc.IntegrityError``, ``OperationalError``...); ``driver_error`` is the
+    driver's base exception class."""
+    return sa.exc.DBAPIError.instance(sql, parameters, error, driver_error)
