@@ -11,13 +11,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 
 import attrs
 import pendulum
-from cattrs.gen import make_dict_structure_fn
 
 from salonkit.inventory.model import (
     MOVE_TYPE_VALUES,
@@ -34,10 +32,8 @@ from salonkit.inventory.recipes import Recipe
 from salonkit.inventory.stocktake import Stocktake
 from salonkit.inventory.stream import Key
 from salonkit.inventory.valuation import Layer, Shortfall, StreamState
-from salonkit.storage.codec import converter
+from salonkit.storage.codec import converter, structure_hook
 from salonkit.storage.kinds import Column, Kind, registry
-
-T = TypeVar("T")
 
 _ZERO = Decimal(0)
 
@@ -133,22 +129,6 @@ def _move_to_dict(move: Move) -> dict[str, object]:
     }
 
 
-def _or_generic(
-    fast: Callable[[dict[str, Any], type], T], cls: type[T]
-) -> Callable[[dict[str, Any], type], T]:
-    """A structure hook trying ``fast`` first; a document it cannot read goes to the codec's
-    own generated function, so a malformed one fails exactly as it did without the hook."""
-    generic = make_dict_structure_fn(cls, converter)
-
-    def structure(data: dict[str, Any], _: type) -> T:
-        try:
-            return fast(data, cls)
-        except (KeyError, TypeError, ValueError, ArithmeticError, AttributeError):
-            return generic(data, cls)
-
-    return structure
-
-
 def _move_from_dict(data: dict[str, Any], _: type = Move) -> Move:
     """A move from its stored document (what the codec's generated function rebuilds: a
     missing field takes its default)."""
@@ -179,7 +159,7 @@ def _optional_str(value: object) -> str | None:
 
 
 converter.register_unstructure_hook(Move, _move_to_dict)
-converter.register_structure_hook(Move, _or_generic(_move_from_dict, Move))
+converter.register_structure_hook(Move, structure_hook(_move_from_dict, Move))
 
 
 def _decimal(value: object) -> Decimal:
@@ -377,7 +357,7 @@ def _balance_from_dict(data: dict[str, Any], _: type) -> StockBalance:
 
 
 converter.register_unstructure_hook(StockBalance, _balance_to_dict)
-converter.register_structure_hook(StockBalance, _or_generic(_balance_from_dict, StockBalance))
+converter.register_structure_hook(StockBalance, structure_hook(_balance_from_dict, StockBalance))
 
 
 @attrs.frozen(kw_only=True)

@@ -594,8 +594,6 @@ class AvailabilityEngine:
         at = to_epoch(start)
         date = local_day(start, self.timezone)
         day = self._day(date, 1)
-        local = pendulum.instance(start).in_timezone(self.timezone)
-        when = f"{local:%Y-%m-%d %H:%M}"
         if not member.can_do(service.skill):
             reasons.append(
                 ConflictReason(
@@ -604,7 +602,7 @@ class AvailabilityEngine:
             )
         shape = self.shape(service, member)
         staff_spans = [(at + a, at + b) for a, b in shape.staff_spans()]
-        reasons.extend(self._staff_off(member, day, staff_spans, when))
+        reasons.extend(self._staff_off(member, day, staff_spans, at))
         busy_staff = self._staff_busy.get(staff_id, EMPTY)
         clashing = (
             sorted(
@@ -624,7 +622,7 @@ class AvailabilityEngine:
             reasons.append(
                 ConflictReason(
                     "staff_busy",
-                    f"{member.name} is busy at {when} (appointment {', '.join(clashing)})",
+                    f"{member.name} is busy at {self._wall(at)} (appointment {', '.join(clashing)})",
                     staff_id,
                 )
             )
@@ -640,7 +638,7 @@ class AvailabilityEngine:
             reasons.append(
                 ConflictReason(
                     "outside_hours",
-                    f"{service.name} at {when} does not fit the opening hours ({hours})",
+                    f"{service.name} at {self._wall(at)} does not fit the opening hours ({hours})",
                     self.store.id,
                 )
             )
@@ -663,7 +661,7 @@ class AvailabilityEngine:
                 reasons.append(
                     ConflictReason(
                         "resource_full",
-                        f"step {step!r} needs {req.count} {req.kind} at {when}: {detail}",
+                        f"step {step!r} needs {req.count} {req.kind} at {self._wall(at)}: {detail}",
                         req.kind,
                     )
                 )
@@ -686,12 +684,18 @@ class AvailabilityEngine:
                 )
         return reasons
 
+    def _wall(self, at: int) -> str:
+        """The store's wall-clock time at epoch second ``at``, as reasons quote it (formatted
+        only when a reason needs it: most checks find none)."""
+        return f"{pendulum.from_timestamp(at, tz=self.timezone):%Y-%m-%d %H:%M}"
+
     def _staff_off(
-        self, member: StaffMember, day: _Day, spans: list[Span], when: str
+        self, member: StaffMember, day: _Day, spans: list[Span], at: int
     ) -> list[ConflictReason]:
         work = self.work_spans(member, day)
         if all(covers(work, a, b) for a, b in spans):
             return []
+        when = self._wall(at)
         if not member.active:
             message = f"{member.name} is not an active staff member"
         elif not member.shifts_on(day.date):

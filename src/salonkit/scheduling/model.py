@@ -16,7 +16,7 @@ from enum import StrEnum
 import attrs
 import pendulum
 
-from salonkit.domain.time import TimeRange, require_aware
+from salonkit.domain.time import TimeRange, plus_minutes, require_aware
 from salonkit.domain.validation import non_empty, non_negative_int, positive_int
 from salonkit.errors import ConflictReason, ValidationError
 from salonkit.scheduling.shape import Shape, Span, StepShape
@@ -154,17 +154,17 @@ class Appointment:
     @property
     def ends_at(self) -> pendulum.DateTime:
         """When the last step ends."""
-        return self.starts_at.add(minutes=self.minutes)
+        return plus_minutes(self.starts_at, self.minutes)
 
     @property
     def held_from(self) -> pendulum.DateTime:
         """Start of everything held, ``buffer_before`` included."""
-        return self.starts_at.subtract(minutes=self.buffer_before)
+        return plus_minutes(self.starts_at, -self.buffer_before)
 
     @property
     def held_until(self) -> pendulum.DateTime:
         """End of everything held, ``buffer_after`` included."""
-        return self.starts_at.add(minutes=self.minutes + self.buffer_after)
+        return plus_minutes(self.starts_at, self.minutes + self.buffer_after)
 
     @property
     def period(self) -> TimeRange:
@@ -236,7 +236,7 @@ class Slot:
     @property
     def ends_at(self) -> pendulum.DateTime:
         """When the last step ends."""
-        return self.starts_at.add(minutes=self.minutes)
+        return plus_minutes(self.starts_at, self.minutes)
 
     def units(self) -> tuple[str, ...]:
         """Every resource unit the slot would hold, step by step."""

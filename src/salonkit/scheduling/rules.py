@@ -21,6 +21,7 @@ import pendulum
 
 from salonkit.domain.catalogue import Service
 from salonkit.domain.customer import Customer
+from salonkit.domain.time import plus_minutes, to_utc
 from salonkit.domain.validation import non_negative_int, optional, positive_int
 from salonkit.errors import ConflictReason, ValidationError
 from salonkit.scheduling.intervals import day_bounds, from_epoch, local_day
@@ -194,8 +195,8 @@ def time_limits(
 ) -> TimeLimits:
     """Where starts are allowed: after the minimum notice, before the horizon's last day ends,
     on days the patch test is valid and the customer has not reached the daily maximum."""
-    current = pendulum.instance(now).in_timezone("UTC")
-    earliest = current.add(minutes=rules.min_notice_minutes)
+    current = to_utc(now)
+    earliest = plus_minutes(current, rules.min_notice_minutes)
     today = local_day(current, timezone)
     last_day = today + dt.timedelta(days=rules.horizon_for(customer))
     latest = from_epoch(day_bounds(last_day, timezone)[1])

@@ -41,7 +41,7 @@ from salonkit.domain.catalogue import Service
 from salonkit.domain.customer import Customer
 from salonkit.domain.staff import StaffMember
 from salonkit.domain.store import Store
-from salonkit.domain.time import TimeRange, require_aware
+from salonkit.domain.time import TimeRange, plus_minutes, require_aware
 from salonkit.errors import BookingConflict, ConcurrencyError, ConflictReason, ValidationError
 from salonkit.scheduling import calendar_export, waitlist
 from salonkit.scheduling.availability import AvailabilityEngine
@@ -814,8 +814,8 @@ class BookingService:
         service = refs.service
         member = self._ref(uow).get(STAFF, request.staff_id)
         shape = shape_of(service, member)
-        lo = start.subtract(minutes=shape.buffer_before)
-        hi = start.add(minutes=shape.minutes + shape.buffer_after)
+        lo = plus_minutes(start, -shape.buffer_before)
+        hi = plus_minutes(start, shape.minutes + shape.buffer_after)
         day_lo, day_hi = self._local_day_bounds(start, refs.store.timezone)
         customer = refs.customer.id
         if calendar is not None and not calendar.covers(lo, hi):

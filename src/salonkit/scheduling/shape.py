@@ -121,11 +121,30 @@ class Shape:
         return tuple(out)
 
 
+#: Shapes already worked out, by the identity of the (immutable) service and staff member.
+_SHAPES: dict[tuple[int, int], tuple[Service, StaffMember | None, Shape]] = {}
+_SHAPES_KEPT = 4096
+
+
 def shape_of(service: Service, staff: StaffMember | None = None) -> Shape:
     """The shape of ``service``, with ``staff``'s own step durations when they have an override.
 
     Raises :class:`~salonkit.ValidationError` when the override has the wrong number of steps.
+    The shape of the same service and staff objects is worked out once (every booking check
+    asks for it).
     """
+    key = (id(service), id(staff))
+    found = _SHAPES.get(key)
+    if found is not None and found[0] is service and found[1] is staff:
+        return found[2]
+    shape = _layout(service, staff)
+    if len(_SHAPES) >= _SHAPES_KEPT:
+        _SHAPES.clear()
+    _SHAPES[key] = (service, staff, shape)
+    return shape
+
+
+def _layout(service: Service, staff: StaffMember | None) -> Shape:
     override = staff.duration_overrides.get(service.id) if staff is not None else None
     minutes = service.step_minutes(override)
     steps: list[StepShape] = []

@@ -9,7 +9,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from salonkit import TimeRange, ValidationError
-from salonkit.domain.time import intersect_all, local_date, merge, subtract, wall_to_instant
+from salonkit.domain.time import (
+    intersect_all,
+    local_date,
+    merge,
+    plus_minutes,
+    require_aware,
+    subtract,
+    wall_to_instant,
+)
 
 BASE = pendulum.datetime(2026, 5, 1, tz="UTC")
 
@@ -97,3 +105,30 @@ def test_merge_covers_the_same_minutes_without_overlap(ranges: list[TimeRange]) 
 def test_subtract_and_intersect_agree_with_sets(a: list[TimeRange], b: list[TimeRange]) -> None:
     assert covered(subtract(a, b)) == covered(a) - covered(b)
     assert covered(intersect_all(a, b)) == covered(a) & covered(b)
+
+
+@given(
+    start=st.datetimes(min_value=dt.datetime(2020, 1, 1), max_value=dt.datetime(2035, 12, 31)),
+    minutes=st.integers(-3000, 3000),
+    zone=st.sampled_from(["UTC", "Europe/London", "America/New_York", "Australia/Sydney"]),
+)
+def test_plus_minutes_is_elapsed_time_like_pendulum(
+    start: dt.datetime, minutes: int, zone: str
+) -> None:
+    instant = pendulum.instance(start, tz=zone)
+    moved = plus_minutes(instant, minutes)
+    assert isinstance(moved, pendulum.DateTime)
+    assert moved == instant.add(minutes=minutes)
+    assert moved.utcoffset() == instant.add(minutes=minutes).utcoffset()
+    assert (moved - instant).total_seconds() == minutes * 60
+
+
+def test_require_aware_returns_utc_instants_and_refuses_naive_ones() -> None:
+    utc = pendulum.datetime(2026, 3, 29, 1, 30)
+    assert require_aware(utc, "at") is utc
+    local = require_aware(pendulum.datetime(2026, 3, 29, 0, 30, tz="Europe/London"), "at")
+    assert local == pendulum.datetime(2026, 3, 29, 0, 30) and local.tzinfo is pendulum.UTC
+    stdlib = require_aware(dt.datetime(2026, 3, 29, 1, 30, tzinfo=dt.UTC), "at")
+    assert type(stdlib) is pendulum.DateTime and stdlib == utc
+    with pytest.raises(ValidationError, match="timezone-aware"):
+        require_aware(dt.datetime(2026, 3, 29, 1, 30), "at")

@@ -98,6 +98,23 @@ def test_duration_override_changes_the_shape() -> None:
     assert local_times([last]) == ["17:45"]
 
 
+def test_shapes_are_worked_out_per_service_and_staff_member() -> None:
+    from salonkit.scheduling.shape import shape_of
+
+    salon = sample_salon(staff=2, chairs=1, basins=1)
+    colour = salon.service("colour")
+    fast = attrs.evolve(salon.staff[0], duration_overrides={"colour": (20, 40, 10)})
+    slow = attrs.evolve(salon.staff[0], duration_overrides={"colour": (40, 40, 10)})
+    for _ in range(2):  # the second round answers from what the first worked out
+        assert shape_of(colour).minutes == sum(colour.step_minutes(None))
+        assert shape_of(colour, salon.staff[1]) == shape_of(colour)
+        assert shape_of(colour, fast).minutes == 70
+        assert shape_of(colour, slow).minutes == 90
+        longer = attrs.evolve(colour, buffer_after=colour.buffer_after + 5)
+        assert shape_of(longer, fast).buffer_after == colour.buffer_after + 5
+        assert shape_of(colour, fast).buffer_after == colour.buffer_after
+
+
 def test_buffers_hold_staff_and_resources() -> None:
     salon = sample_salon(staff=1, chairs=1, basins=1)
     service = attrs.evolve(salon.service("blowdry"), buffer_before=10, buffer_after=10)

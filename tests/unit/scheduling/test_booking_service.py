@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 
 import attrs
 import pendulum
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from salonkit.errors import BookingConflict, ConcurrencyError, IdempotencyConflict, ValidationError
 from salonkit.scheduling.model import AppointmentStatus, BookingRequest, WaitlistStatus
@@ -346,6 +349,38 @@ def test_an_unanswered_offer_lapses_to_the_next_in_line(make_salon: Callable[...
     assert [e.id for e in offered] == [second.id]
     entries = {e.id: e for e in b.waitlist()}
     assert entries[first.id].offer is None and entries[first.id].declined
+
+
+@given(
+    changes=st.lists(st.tuples(st.integers(1, 10**9), st.text(max_size=12)), max_size=64),
+    version=st.integers(0, 10**9),
+)
+def test_calendar_stamp_is_stored_as_the_codec_would_store_it(
+    changes: list[tuple[int, str]], version: int
+) -> None:
+    from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
+
+    from salonkit.scheduling.records import CalendarStamp
+    from salonkit.storage.codec import converter, structure, unstructure
+
+    stamp = CalendarStamp(id="flagship", changes=tuple(changes), version=version)
+    doc = unstructure(stamp)
+    assert doc == make_dict_unstructure_fn(CalendarStamp, converter)(stamp)
+    stored = json.loads(json.dumps(doc))
+    assert structure(stored, CalendarStamp) == stamp
+    assert make_dict_structure_fn(CalendarStamp, converter)(stored, CalendarStamp) == stamp
+
+
+def test_a_malformed_calendar_stamp_fails_as_the_codec_would_fail() -> None:
+    import cattrs
+
+    from salonkit.scheduling.records import CalendarStamp
+    from salonkit.storage.codec import structure
+
+    with pytest.raises(cattrs.BaseValidationError):
+        structure({"id": "flagship", "changes": [[1]], "version": 1}, CalendarStamp)
+    with pytest.raises(cattrs.BaseValidationError):
+        structure({"changes": []}, CalendarStamp)
 
 
 def test_calendar_stamp_remembers_recent_changes() -> None:
