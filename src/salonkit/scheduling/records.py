@@ -17,24 +17,35 @@ import attrs
 from salonkit.scheduling.model import Appointment, WaitlistEntry
 from salonkit.scheduling.rules import StoreRules
 from salonkit.storage.codec import converter, structure_hook
-from salonkit.storage.kinds import Column, Kind, registry
+from salonkit.storage.kinds import Column, Index, Kind, registry
 
 APPOINTMENTS = registry.register(
     Kind(
         "appointment",
         Appointment,
         columns=(
-            Column("store_id", str),
-            Column("staff_id", str),
-            Column("customer_id", str),
-            Column("service_id", str),
-            Column("starts_at", dt.datetime),
-            Column("ends_at", dt.datetime, extract=lambda a: a.ends_at),
-            Column("held_from", dt.datetime, extract=lambda a: a.held_from),
-            Column("held_until", dt.datetime, extract=lambda a: a.held_until),
-            Column("status", str, extract=lambda a: a.status.value),
-            Column("visit_id", str),
-            Column("series_id", str),
+            Column("store_id", str, indexed=False),
+            Column("staff_id", str, indexed=False),
+            Column("customer_id", str, indexed=False),
+            Column("service_id", str, indexed=False),
+            Column("starts_at", dt.datetime, indexed=False),
+            Column("ends_at", dt.datetime, extract=lambda a: a.ends_at, indexed=False),
+            Column("held_from", dt.datetime, extract=lambda a: a.held_from, indexed=False),
+            Column("held_until", dt.datetime, extract=lambda a: a.held_until, indexed=False),
+            Column("status", str, extract=lambda a: a.status.value, indexed=False),
+            Column("visit_id", str, indexed=False),
+            Column("series_id", str, indexed=False),
+        ),
+        # what the calendar queries need (a window of a store, of a customer, of a staff
+        # member; a visit's or a series' appointments), and no more: every booking writes
+        # each of these trees
+        indexes=(
+            Index(("store_id", "held_from")),
+            Index(("store_id", "starts_at")),
+            Index(("customer_id", "starts_at")),
+            Index(("staff_id", "starts_at")),
+            Index(("visit_id",), sparse=True),
+            Index(("series_id",), sparse=True),
         ),
     )
 )

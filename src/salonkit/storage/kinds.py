@@ -45,6 +45,21 @@ class Column:
         return getattr(record, self.name)
 
 
+@attrs.frozen
+class Index:
+    """An index over several query columns, for the queries a kind is known to run.
+
+    Put the column compared for equality first and the one compared by range last (a store's
+    appointments by start: ``Index(("store_id", "starts_at"))``). ``sparse``: only records whose
+    first column is set are indexed, so the many that leave it empty cost nothing to write.
+    Every index is one more tree each write updates: declare the ones queries need, and turn
+    ``Column.indexed`` off for columns only ever filtered together with an indexed one.
+    """
+
+    columns: tuple[str, ...]
+    sparse: bool = False
+
+
 @attrs.frozen(eq=False)
 class Kind(Generic[T]):
     """A kind of stored record.
@@ -60,6 +75,7 @@ class Kind(Generic[T]):
     - ``encrypted``: fields holding personal data, encrypted at rest when keys are configured.
     - ``subject``: the attribute naming the data subject (customer) those fields belong to
       (default: the record's own id).
+    - ``indexes``: :class:`Index` es over several columns, besides each column's own.
     - ``cacheable``: reference data that changes rarely (stores, staff, services...): a unit of
       work that writes such a record bumps the database's reference stamp as it commits, so a
       :class:`~salonkit.storage.reference.ReferenceCache` may keep these records between
@@ -76,7 +92,19 @@ class Kind(Generic[T]):
     encrypted: tuple[str, ...] = ()
     subject: str | None = None
     cacheable: bool = False
+    indexes: tuple[Index, ...] = ()
     _by_name: dict[str, Column] = attrs.field(init=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        for index in self.indexes:
+            if not index.columns:
+                raise PluginError(f"kind {self.name!r}: an index needs at least one column")
+            for name in index.columns:
+                if name not in self._by_name:
+                    raise PluginError(
+                        f"kind {self.name!r}: index {index.columns} names {name!r}, "
+                        "which is not one of its query columns"
+                    )
 
     @_by_name.default
     def _index_columns(self) -> dict[str, Column]:

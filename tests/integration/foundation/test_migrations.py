@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from salonkit.adapters.sql import SqlBackend
+from salonkit.adapters.sql.migrate import alembic_config, upgrade
 from salonkit.adapters.sql.schema import build_metadata
 from salonkit.storage.catalog import all_kinds
 
@@ -38,3 +40,27 @@ def test_migrating_twice_is_harmless_and_records_the_head(sqlite_url: str) -> No
         version = conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one()
     backend.close()
     assert version.isdigit()
+
+
+def test_the_appointment_indexes_migrate_down_and_up_again(sqlite_url: str) -> None:
+
+    backend = SqlBackend(sqlite_url)
+    backend.migrate()
+
+    def appointment_indexes() -> set[str]:
+        with backend.engine.connect() as conn:
+            return {i["name"] for i in sa.inspect(conn).get_indexes("sk_appointment")}
+
+    head = appointment_indexes()
+    assert "ix_sk_appointment_store_id_held_from" in head
+    assert "ix_sk_appointment_status" not in head
+    with backend.engine.begin() as conn:
+        command.downgrade(alembic_config(conn), "0002")
+    before = appointment_indexes()
+    assert "ix_sk_appointment_status" in before and len(before) == 11
+    assert not before & head
+    with backend.engine.begin() as conn:
+        upgrade(conn)
+    assert appointment_indexes() == head
+    backend.close()
+    assert _differences(sqlite_url) == []

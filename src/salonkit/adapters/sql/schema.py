@@ -71,13 +71,25 @@ def _column(col: Column) -> sa.Column[Any]:
 
 
 def build_table(kind: Kind[Any], metadata: sa.MetaData) -> sa.Table:
-    """The table for ``kind`` on ``metadata``: key, version (if versioned), document, columns."""
+    """The table for ``kind`` on ``metadata``: key, version (if versioned), document, columns,
+    and the kind's indexes over several columns (a sparse one only where its first column is
+    set)."""
     columns: list[sa.Column[Any]] = [sa.Column("key", sa.String(255), primary_key=True)]
     if kind.versioned:
         columns.append(sa.Column("version", sa.Integer(), nullable=False))
     columns.append(sa.Column("doc", DOCUMENT, nullable=False))
     columns.extend(_column(c) for c in kind.columns)
-    return sa.Table(table_name(kind), metadata, *columns)
+    table = sa.Table(table_name(kind), metadata, *columns)
+    for index in kind.indexes:
+        cols = [table.c[name if name != kind.key else "key"] for name in index.columns]
+        where = cols[0].is_not(None) if index.sparse else None
+        sa.Index(
+            f"ix_{table.name}_{'_'.join(index.columns)}" + ("_set" if index.sparse else ""),
+            *cols,
+            sqlite_where=where,
+            postgresql_where=where,
+        )
+    return table
 
 
 def build_metadata(kinds: Iterable[Kind[Any]]) -> sa.MetaData:
