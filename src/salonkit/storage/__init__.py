@@ -5,7 +5,7 @@ picked by URL through the ``salonkit_register_storage`` hook.
 """
 
 from salonkit.storage.codec import converter, structure, unstructure
-from salonkit.storage.kinds import Column, Kind, registry
+from salonkit.storage.kinds import Column, Index, Kind, registry
 from salonkit.storage.port import (
     Backend,
     Condition,
@@ -23,6 +23,7 @@ __all__ = [
     "Backend",
     "Column",
     "Condition",
+    "Index",
     "Kind",
     "Repository",
     "UnitOfWork",
