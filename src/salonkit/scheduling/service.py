@@ -196,9 +196,9 @@ class _CachedCalendar:
         return self.lo <= lo and hi <= self.hi
 
 
-#: How far a window outside the kept copy of a calendar may lie for the copy to be widened to
-#: reach it, and how long the copy may grow; otherwise the window is read on its own.
-_WIDEN_LIMIT = dt.timedelta(days=14)
+#: How long the kept copy of a calendar may grow: a window outside it is read together with the
+#: gap between them and joined to it when the whole stays this short (bookings for any day of
+#: the next two months then share one copy); otherwise the window is read on its own.
 _WIDEST = dt.timedelta(days=62)
 
 
@@ -308,8 +308,8 @@ class BookingService:
         The kept copy is reused as is while the stamp is unchanged; when the stamp moved by
         fewer than :data:`~salonkit.scheduling.records.RECENT_CHANGES` named changes, only those
         appointments are read again and re-indexed. ``widen``: a window the copy does not cover
-        is read and joined to it when it lies near (up to :data:`_WIDEST` in all), so the next
-        search or booking finds it.
+        is read, with the gap between them, and joined to it when the whole stays within
+        :data:`_WIDEST`, so the next search or booking finds it.
         """
         version = stamp.version if stamp is not None else 0
         cached = self._calendars.get(store_id)
@@ -328,13 +328,7 @@ class BookingService:
                 )
         if cached is not None and cached.covers(lo, hi):
             return cached
-        if (
-            widen
-            and cached is not None
-            and lo - _WIDEN_LIMIT < cached.hi
-            and cached.lo < hi + _WIDEN_LIMIT
-            and max(hi, cached.hi) - min(lo, cached.lo) <= _WIDEST
-        ):
+        if widen and cached is not None and max(hi, cached.hi) - min(lo, cached.lo) <= _WIDEST:
             new_lo, new_hi = min(lo, cached.lo), max(hi, cached.hi)
             added = [
                 *(

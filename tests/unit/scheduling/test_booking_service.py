@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 from collections.abc import Callable
+from typing import Any
 
 import attrs
 import pendulum
@@ -319,6 +321,30 @@ def test_cached_calendar_sees_writes_from_another_service(setup) -> None:  # typ
         reader.find_slots("cut", within=day_of(5), staff="s01", limit=1)[0].starts_at
         == first.starts_at
     )
+
+
+def test_bookings_far_apart_share_one_kept_calendar(
+    setup: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from salonkit.scheduling.service import BookingService
+
+    reads: list[tuple[dt.datetime, dt.datetime]] = []
+    window = BookingService._window_appointments
+
+    def counted(uow: Any, store_id: str, lo: dt.datetime, hi: dt.datetime) -> Any:
+        reads.append((lo, hi))
+        return window(uow, store_id, lo, hi)
+
+    monkeypatch.setattr(BookingService, "_window_appointments", staticmethod(counted))
+    # a Tuesday and the Tuesday five weeks later, then alternating between the two weeks
+    for n, (weeks, days) in enumerate([(0, 0), (5, 0), (0, 1), (5, 1), (0, 2), (5, 2), (0, 3)]):
+        start = at(5, 10).add(weeks=weeks, days=days)
+        setup.bookings.book(request("s01", start, customer=("ana", "ben", "cai")[n % 3]))
+    # the first days, then the gap up to the far ones, then a day more at the edge now and
+    # then: nothing is read twice, and the copy stays one window
+    assert 2 <= len(reads) <= 4
+    assert all(later[0] == earlier[1] for earlier, later in itertools.pairwise(reads))
+    assert reads[-1][1] - reads[0][0] < dt.timedelta(days=62)
 
 
 def test_rolled_back_writes_never_reach_the_search_cache(setup) -> None:  # type: ignore[no-untyped-def]
