@@ -9,7 +9,9 @@ block depends on the time of the question: :meth:`CalendarIndex.at` adds the liv
 from __future__ import annotations
 
 import datetime as dt
+from array import array
 from collections.abc import Iterable, Iterator, Mapping
+from itertools import chain
 from typing import TypeVar
 
 from salonkit.scheduling.intervals import EMPTY, BusyIndex, Span
@@ -152,6 +154,29 @@ def holds_of(appt: Appointment) -> tuple[list[Span], list[tuple[str, Span]], Spa
     return staff, units, (base, end)
 
 
+#: A key's raw spans, unmerged, as one flat array ``[a0, b0, a1, b1, ...]`` of 64-bit integers:
+#: copied by a memory copy, and nothing in it for the garbage collector to visit.
+Flat = array
+
+
+def _flat(spans: Iterable[Span]) -> Flat:
+    return array("q", chain.from_iterable(spans))
+
+
+def _pairs(flat: Flat) -> Iterator[Span]:
+    return zip(flat[0::2], flat[1::2], strict=True)
+
+
+def _remove(flat: Flat, span: Span) -> None:
+    """Take one occurrence of ``span`` out of ``flat`` (``ValueError`` when it is not there)."""
+    a, b = span
+    for i in range(0, len(flat), 2):
+        if flat[i] == a and flat[i + 1] == b:
+            del flat[i : i + 2]
+            return
+    raise ValueError(f"span {span} is not indexed")
+
+
 class Busy:
     """Busy indexes at one instant: by staff id, by unit id, by customer id, and the appointments
     they came from (for explanations; gathered only when asked for)."""
@@ -217,7 +242,11 @@ class CalendarIndex:
         #: On a :meth:`thawed` copy, the (family, key) span lists it owns and may extend.
         self._owned: set[tuple[int, str]] | None = None
         staff, units, customers = _index(self.fixed, store_id)
-        self._raw: tuple[Mapping[str, list[Span]], ...] = (staff, units, Layered(customers))
+        self._raw: tuple[Mapping[str, Flat], ...] = (
+            {k: _flat(v) for k, v in staff.items()},
+            {k: _flat(v) for k, v in units.items()},
+            Layered({k: _flat(v) for k, v in customers.items()}),
+        )
         self._fixed_busy = Busy(
             self,
             (),
@@ -290,9 +319,10 @@ class CalendarIndex:
             assert isinstance(raw, dict) and isinstance(index, dict)
             for key, spans in part.items():
                 if (family, key) not in owned:
-                    raw[key] = list(raw.get(key, ()))
+                    found = raw.get(key)
+                    raw[key] = found[:] if found is not None else array("q")
                     owned.add((family, key))
-                raw[key].extend(spans)
+                raw[key].extend(_flat(spans))
                 index[key] = index.get(key, EMPTY).with_spans(spans)
 
     def updated(self, changed: Iterable[Appointment], removed: Iterable[str] = ()) -> CalendarIndex:
@@ -329,7 +359,7 @@ class CalendarIndex:
         out._holds = holds
         # per family: the new span lists of the keys touched, the spans added per key, and the
         # keys that lost spans (re-indexed in full)
-        touched: list[dict[str, list[Span]]] = [{}, {}, {}]
+        touched: list[dict[str, Flat]] = [{}, {}, {}]
         added: list[dict[str, list[Span]]] = [{}, {}, {}]
         shrunk: list[set[str]] = [set(), set(), set()]
         for appts, sign in ((old, -1), (new, 1)):
@@ -342,13 +372,14 @@ class CalendarIndex:
                 for key, spans in part.items():
                     current = mine.get(key)
                     if current is None:
-                        current = mine[key] = list(raw.get(key, ()))
+                        found = raw.get(key)
+                        current = mine[key] = found[:] if found is not None else array("q")
                     if sign > 0:
-                        current.extend(spans)
+                        current.extend(_flat(spans))
                         plus.setdefault(key, []).extend(spans)
                     else:
                         for span in spans:
-                            current.remove(span)
+                            _remove(current, span)
                         minus.add(key)
         out._raw = tuple(
             _changed(
@@ -368,7 +399,7 @@ class CalendarIndex:
             gone: list[str] = []
             for key in minus:
                 if mine[key]:
-                    updates[key] = BusyIndex(mine[key])
+                    updates[key] = BusyIndex(_pairs(mine[key]))
                 else:
                     gone.append(key)
             for key, spans in plus.items():

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import zoneinfo
+from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 
@@ -170,54 +171,68 @@ def covers(spans: Sequence[Span], a: int, b: int) -> bool:
 
 
 class BusyIndex:
-    """Sorted, merged busy spans with a bisect index on their ends."""
+    """Sorted, merged busy spans, their starts and ends in two arrays searched by bisection.
 
-    __slots__ = ("ends", "spans")
+    The arrays hold plain 64-bit integers, not Python objects: copying one (each booking makes a
+    new index for the staff member and units it occupies) is a memory copy, and the garbage
+    collector has nothing in them to visit.
+    """
+
+    __slots__ = ("ends", "starts")
 
     def __init__(self, spans: Iterable[Span]) -> None:
-        self.spans = merge(spans)
-        self.ends = [b for _, b in self.spans]
+        merged = merge(spans)
+        self.starts = array("q", [a for a, _ in merged])
+        self.ends = array("q", [b for _, b in merged])
+
+    @property
+    def spans(self) -> list[Span]:
+        """The busy spans, in order."""
+        return list(zip(self.starts, self.ends, strict=True))
+
+    def __len__(self) -> int:
+        return len(self.starts)
 
     def with_spans(self, spans: Iterable[Span]) -> BusyIndex:
         """A copy with ``spans`` added (merged in place of a full re-sort: adding a booking to
-        a long calendar costs a bisect, not a sort)."""
+        a long calendar costs a bisect and a memory copy, not a sort)."""
         out = object.__new__(BusyIndex)
-        merged = list(self.spans)
-        ends = list(self.ends)
+        starts = self.starts[:]
+        ends = self.ends[:]
         for a, b in spans:
             if b <= a:
                 continue
-            i = bisect_left(merged, (a, b))
+            i = bisect_left(starts, a)
             # merge with the neighbour before when they touch or overlap
-            if i and merged[i - 1][1] >= a:
+            if i and ends[i - 1] >= a:
                 i -= 1
-                a = merged[i][0]
-                b = max(b, merged[i][1])
-                del merged[i], ends[i]
+                a = starts[i]
+                b = max(b, ends[i])
+                del starts[i], ends[i]
             # swallow every following span that starts before the end
-            while i < len(merged) and merged[i][0] <= b:
-                b = max(b, merged[i][1])
-                del merged[i], ends[i]
-            merged.insert(i, (a, b))
+            while i < len(starts) and starts[i] <= b:
+                b = max(b, ends[i])
+                del starts[i], ends[i]
+            starts.insert(i, a)
             ends.insert(i, b)
-        out.spans = merged
+        out.starts = starts
         out.ends = ends
         return out
 
     def between(self, lo: int, hi: int) -> list[Span]:
         """The busy spans that overlap ``[lo, hi)``."""
-        i = bisect_right(self.ends, lo)
+        starts, ends = self.starts, self.ends
+        i = bisect_right(ends, lo)
         out: list[Span] = []
-        spans = self.spans
-        while i < len(spans) and spans[i][0] < hi:
-            out.append(spans[i])
+        while i < len(starts) and starts[i] < hi:
+            out.append((starts[i], ends[i]))
             i += 1
         return out
 
     def is_free(self, a: int, b: int) -> bool:
         """True when nothing busy overlaps ``[a, b)``."""
         i = bisect_right(self.ends, a)
-        return i == len(self.spans) or self.spans[i][0] >= b
+        return i == len(self.starts) or self.starts[i] >= b
 
 
 EMPTY = BusyIndex(())

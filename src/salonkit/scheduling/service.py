@@ -113,6 +113,7 @@ _MOVABLE = frozenset(
     {AppointmentStatus.HELD, AppointmentStatus.BOOKED, AppointmentStatus.CONFIRMED}
 )
 _DAY = dt.timedelta(days=1)
+_DAY_MINUTES = 24 * 60
 _HOUR = dt.timedelta(hours=1)
 _SUGGEST_DAYS = 14
 
@@ -365,7 +366,7 @@ class BookingService:
         to two days after, more than any appointment with its buffers holds), read into the
         kept calendar beforehand when it is not there yet, so a writer never decodes many
         appointments while it holds the calendar lock."""
-        lo, hi = first - _DAY, (last or first) + 2 * _DAY
+        lo, hi = plus_minutes(first, -_DAY_MINUTES), plus_minutes(last or first, 2 * _DAY_MINUTES)
         cached = self._calendars.get(store_id)
         if cached is None or not cached.covers(lo, hi):
             with self._ctx.unit_of_work(readonly=True) as uow:

@@ -85,7 +85,9 @@ def test_epoch_round_trip() -> None:
 def test_adding_spans_to_a_busy_index_equals_building_it_anew(
     first: list[tuple[int, int]], more: list[tuple[int, int]]
 ) -> None:
-    grown = BusyIndex(first).with_spans(more)
+    base = BusyIndex(first)
+    grown = base.with_spans(more)
     assert grown.spans == merge([*first, *more])
-    assert grown.ends == [b for _, b in grown.spans]
-    assert BusyIndex(first).spans == merge(first)  # the original is left as it was
+    assert list(grown.starts) == [a for a, _ in grown.spans]
+    assert list(grown.ends) == [b for _, b in grown.spans]
+    assert base.spans == merge(first)  # the original is left as it was
