@@ -92,7 +92,8 @@ IDEMPOTENCY = registry.register(
         "idempotency",
         IdempotencyRecord,
         key="key",
-        columns=(Column("created_at", dt.datetime), Column("result_kind", str)),
+        # written by every booking; nothing looks keys up by kind, so that column has no index
+        columns=(Column("created_at", dt.datetime), Column("result_kind", str, indexed=False)),
         append_only=True,
         versioned=False,
         audited=False,

@@ -1,7 +1,8 @@
 """appointment indexes for the calendar queries
 
 Every booking wrote eleven single-column indexes of the appointment table; the calendar queries
-need four composite ones and two over the few appointments of a visit or a series.
+need four composite ones and two over the few appointments of a visit or a series. Idempotency
+keys lose the index on their result kind, which nothing queries.
 
 Revision ID: 0003
 Revises: 0002
@@ -52,9 +53,13 @@ def upgrade() -> None:
             batch_op.create_index(
                 f"ix_{TABLE}_{column}_set", [column], sqlite_where=where, postgresql_where=where
             )
+    with op.batch_alter_table("sk_idempotency") as batch_op:
+        batch_op.drop_index("ix_sk_idempotency_result_kind")
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("sk_idempotency") as batch_op:
+        batch_op.create_index("ix_sk_idempotency_result_kind", ["result_kind"])
     with op.batch_alter_table(TABLE) as batch_op:
         for column in SPARSE:
             batch_op.drop_index(f"ix_{TABLE}_{column}_set")
