@@ -190,9 +190,6 @@ class BusyIndex:
         """The busy spans, in order."""
         return list(zip(self.starts, self.ends, strict=True))
 
-    def __len__(self) -> int:
-        return len(self.starts)
-
     def with_spans(self, spans: Iterable[Span]) -> BusyIndex:
         """A copy with ``spans`` added (merged in place of a full re-sort: adding a booking to
         a long calendar costs a bisect and a memory copy, not a sort)."""

@@ -40,7 +40,7 @@ APPOINTMENTS = registry.register(
         # member; a visit's or a series' appointments), and no more: every booking writes
         # each of these trees
         indexes=(
-            Index(("store_id", "held_from")),
+            Index(("store_id", "held_until")),
             Index(("store_id", "starts_at")),
             Index(("customer_id", "starts_at")),
             Index(("staff_id", "starts_at")),

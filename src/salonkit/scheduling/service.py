@@ -378,7 +378,18 @@ class BookingService:
         self, store_id: str, calendar: _CachedCalendar, version: int, appt: Appointment
     ) -> None:
         """After a commit that took the stamp to ``version`` by writing ``appt``: keep the
-        calendar the writer checked against, with ``appt`` put in."""
+        calendar the writer checked against, with ``appt`` put in.
+
+        Another thread may have kept a wider copy meanwhile (widened for a search or a booking
+        further away): one read at the same version takes ``appt`` instead, and one that is
+        newer already holds it; either way the wider copy stays, so the next booking in its
+        window does not read it again while holding the calendar lock."""
+        kept = self._calendars.get(store_id)
+        if kept is not None and kept is not calendar and kept.covers(calendar.lo, calendar.hi):
+            if kept.version >= version:
+                return
+            if kept.version == calendar.version:
+                calendar = kept
         self._calendars[store_id] = _CachedCalendar(
             version, calendar.lo, calendar.hi, calendar.index.updated([appt])
         )

@@ -131,7 +131,8 @@ def shape_of(service: Service, staff: StaffMember | None = None) -> Shape:
 
     Raises :class:`~salonkit.ValidationError` when the override has the wrong number of steps.
     The shape of the same service and staff objects is worked out once (every booking check
-    asks for it).
+    asks for it): services and staff members are values, a changed one is a new object, never
+    one changed in place.
     """
     key = (id(service), id(staff))
     found = _SHAPES.get(key)

@@ -3,7 +3,8 @@
 Each package declares its kinds once (``Kind("customer", Customer, columns=...)``) and registers
 them in :data:`registry`; backends build one table (or dict) per kind from that declaration.
 A kind's record is stored whole (as a JSON document) plus its query columns, so adding a field
-to an entity needs no schema change, while every filter runs on a real, indexed column.
+to an entity needs no schema change, while every filter runs on a real column, indexed on its
+own or as part of one of the kind's :class:`Index` es.
 """
 
 from __future__ import annotations
@@ -105,6 +106,12 @@ class Kind(Generic[T]):
                         f"kind {self.name!r}: index {index.columns} names {name!r}, "
                         "which is not one of its query columns"
                     )
+            (first, *rest) = index.columns
+            if not rest and not index.sparse and self._by_name[first].indexed:
+                raise PluginError(
+                    f"kind {self.name!r}: column {first!r} is indexed already "
+                    "(an index of one column is for a sparse one, or a column with indexed=False)"
+                )
 
     @_by_name.default
     def _index_columns(self) -> dict[str, Column]:

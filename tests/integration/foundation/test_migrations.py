@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import sqlalchemy as sa
 from alembic import command
 from alembic.autogenerate import compare_metadata
@@ -42,9 +43,14 @@ def test_migrating_twice_is_harmless_and_records_the_head(sqlite_url: str) -> No
     assert version.isdigit()
 
 
-def test_the_appointment_indexes_migrate_down_and_up_again(sqlite_url: str) -> None:
-
-    backend = SqlBackend(sqlite_url)
+@pytest.mark.parametrize(
+    "database", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def test_the_appointment_indexes_migrate_down_and_up_again(
+    database: str, request: pytest.FixtureRequest
+) -> None:
+    url = request.getfixturevalue(f"{database}_url")
+    backend = SqlBackend(url)
     backend.migrate()
 
     def appointment_indexes() -> set[str]:
@@ -52,7 +58,7 @@ def test_the_appointment_indexes_migrate_down_and_up_again(sqlite_url: str) -> N
             return {i["name"] for i in sa.inspect(conn).get_indexes("sk_appointment")}
 
     head = appointment_indexes()
-    assert "ix_sk_appointment_store_id_held_from" in head
+    assert "ix_sk_appointment_store_id_held_until" in head
     assert "ix_sk_appointment_status" not in head
     with backend.engine.begin() as conn:
         command.downgrade(alembic_config(conn), "0002")
@@ -63,4 +69,4 @@ def test_the_appointment_indexes_migrate_down_and_up_again(sqlite_url: str) -> N
         upgrade(conn)
     assert appointment_indexes() == head
     backend.close()
-    assert _differences(sqlite_url) == []
+    assert _differences(url) == []

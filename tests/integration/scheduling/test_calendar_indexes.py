@@ -81,7 +81,7 @@ def test_appointment_queries_use_the_calendar_indexes(sqlite_url: str) -> None:
         used.update(w for w in plan.split() if w.startswith("ix_sk_appointment_"))
     con.close()
     declared = {
-        "ix_sk_appointment_store_id_held_from",
+        "ix_sk_appointment_store_id_held_until",
         "ix_sk_appointment_store_id_starts_at",
         "ix_sk_appointment_customer_id_starts_at",
         "ix_sk_appointment_staff_id_starts_at",

@@ -347,6 +347,39 @@ def test_bookings_far_apart_share_one_kept_calendar(
     assert reads[-1][1] - reads[0][0] < dt.timedelta(days=62)
 
 
+def test_a_wider_copy_kept_meanwhile_survives_the_booking(
+    setup: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from salonkit.scheduling.service import BookingService
+
+    bookings = setup.bookings
+    near, far = at(5, 10), at(5, 10).add(weeks=5)
+    bookings.book(request("s01", near))  # keeps a copy around the 5th
+    place = BookingService._place
+
+    def widened_meanwhile(self: BookingService, *args: Any, **kwargs: Any) -> Any:
+        # another thread searches five weeks ahead while this booking holds the lock
+        bookings.find_slots("cut", within=(far, far.add(hours=8)), limit=1)
+        return place(self, *args, **kwargs)
+
+    monkeypatch.setattr(BookingService, "_place", widened_meanwhile)
+    made = bookings.book(request("s02", near.add(hours=1), customer="ben"))
+    monkeypatch.undo()
+    kept = bookings._calendars["flagship"]
+    assert kept.covers(near, far.add(hours=8))  # the wider copy stayed
+    assert kept.index.get(made.id) == made  # with the new booking in it
+    reads: list[object] = []
+    window = BookingService._window_appointments
+    monkeypatch.setattr(
+        BookingService,
+        "_window_appointments",
+        staticmethod(lambda *a: reads.append(a) or window(*a)),
+    )
+    bookings.book(request("s01", far, customer="cai"))
+    # the far booking reads at most the day or so past the kept copy's edge, not the weeks before
+    assert all(lo >= kept.hi for _uow, _store, lo, _hi in reads)
+
+
 def test_rolled_back_writes_never_reach_the_search_cache(setup) -> None:  # type: ignore[no-untyped-def]
     bookings = setup.bookings  # one service (and one cache) reading and writing
     visit = bookings.find_visit_slots(["cut", "cut"], customer="ana", within=day_of(5), limit=1)[0]

@@ -157,6 +157,12 @@ def test_adding_to_a_thawed_copy_equals_a_fresh_index(
         added[fresh_appt.id] = fresh_appt
         assert picture(grown.at(NOW)) == picture(CalendarIndex("flagship", added.values()).at(NOW))
     assert picture(index.at(NOW)) == before  # the original is untouched
+    if first:  # and still updates as if it had never been thawed, leaving the copy as it is
+        grown_before = picture(grown.at(NOW))
+        rest = [a for a in first if a.id != first[0].id]
+        shrunk = index.updated([], [first[0].id])
+        assert picture(shrunk.at(NOW)) == picture(CalendarIndex("flagship", rest).at(NOW))
+        assert picture(grown.at(NOW)) == grown_before
     # a batch's grown copy is kept and updated by later bookings: same answers and order,
     # whether its plain dictionaries are copied (small) or layered (large)
     for appt_id in [a.id for a in first[1:2]]:
@@ -170,6 +176,14 @@ def test_adding_to_a_thawed_copy_equals_a_fresh_index(
             later = grown.updated(first[:1], [a.id for a in first[1:2]])
         assert picture(later.at(NOW)) == picture(fresh.at(NOW))
         assert [a.id for a in later.appointments()] == [a.id for a in fresh.appointments()]
+
+
+def test_removing_one_of_two_equal_spans_keeps_the_other() -> None:
+    flat = calendar_index._flat([(1, 2), (5, 9), (1, 2)])
+    calendar_index._remove(flat, (1, 2))
+    assert list(calendar_index._pairs(flat)) == [(5, 9), (1, 2)]
+    with pytest.raises(ValueError, match="not indexed"):
+        calendar_index._remove(flat, (9, 1))  # two numbers side by side, not a span
 
 
 def test_add_refuses_an_index_that_is_not_a_thawed_copy() -> None:

@@ -25,6 +25,8 @@ def test_an_index_must_name_query_columns() -> None:
         Kind("visit", Visit, columns=(Column("store_id", str),), indexes=(Index(("customer_id",)),))
     with pytest.raises(PluginError, match="at least one column"):
         Kind("visit", Visit, columns=(Column("store_id", str),), indexes=(Index(()),))
+    with pytest.raises(PluginError, match="'store_id' is indexed already"):
+        Kind("visit", Visit, columns=(Column("store_id", str),), indexes=(Index(("store_id",)),))
 
 
 def test_declared_indexes_become_sql_indexes() -> None:

@@ -36,7 +36,7 @@ SINGLE = (
 COMPOSITE = (
     ("customer_id", "starts_at"),
     ("staff_id", "starts_at"),
-    ("store_id", "held_from"),
+    ("store_id", "held_until"),
     ("store_id", "starts_at"),
 )
 SPARSE = ("series_id", "visit_id")
