@@ -26,6 +26,12 @@ def at(day: int, hour: int, minute: int = 0) -> pendulum.DateTime:
     return pendulum.datetime(2026, 5, day, hour, minute, tz=TZ).in_timezone("UTC")
 
 
+def cut(customer: str, staff: str, start: pendulum.DateTime) -> BookingRequest:
+    return BookingRequest(
+        store_id="flagship", service_id="cut", customer_id=customer, staff_id=staff, starts_at=start
+    )
+
+
 def test_appointment_queries_use_the_calendar_indexes(sqlite_url: str) -> None:
     backend = SqlBackend(sqlite_url)
     statements: list[str] = []
@@ -42,25 +48,11 @@ def test_appointment_queries_use_the_calendar_indexes(sqlite_url: str) -> None:
     statements.clear()
 
     bookings.find_slots("cut", within=day, limit=3)
-    bookings.book(
-        BookingRequest(
-            store_id="flagship",
-            service_id="cut",
-            customer_id="ana",
-            staff_id="s01",
-            starts_at=at(5, 9),
-        )
-    )
+    bookings.book(cut("ana", "s01", at(5, 9)))
     visit = bookings.find_visit_slots(["colour", "cut"], customer="ben", within=day, limit=1)[0]
     bookings.book_visit(visit, idempotency_key="visit")
     bookings.book_visit(visit, idempotency_key="visit")  # the retry reads the visit back
-    weekly = BookingRequest(
-        store_id="flagship",
-        service_id="cut",
-        customer_id="ana",
-        staff_id="s02",
-        starts_at=at(5, 15),
-    )
+    weekly = cut("ana", "s02", at(5, 15))
     bookings.book_recurring(weekly, every_weeks=1, count=3, idempotency_key="series")
     bookings.book_recurring(weekly, every_weeks=1, count=3, idempotency_key="series")
     bookings.appointments(within=TimeRange(*day))
