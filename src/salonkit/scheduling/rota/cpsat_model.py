@@ -27,7 +27,7 @@ from collections.abc import Iterator
 import attrs
 from ortools.sat.python import cp_model
 
-from salonkit.scheduling.rota.model import RotaProblem
+from salonkit.scheduling.rota.model import DAY_MINUTES, RotaProblem, ShiftType
 
 Key = tuple[int, int, int]  # (employee index, day, shift index)
 
@@ -231,17 +231,21 @@ def _add_cover(
     return 0
 
 
+def hours_covered(shift: ShiftType) -> list[tuple[int, int]]:
+    """The whole hours a shift covers, as (days after its own day, hour): ``(1, 2)`` is the
+    hour from 02:00 of the next day, for a shift running past midnight."""
+    hours = []
+    for minute in range(0, 2 * DAY_MINUTES, 60):
+        if shift.start <= minute and minute + 60 <= shift.start + shift.minutes:
+            hours.append((minute // DAY_MINUTES, (minute % DAY_MINUTES) // 60))
+    return hours
+
+
 def _hourly_literals(
     problem: RotaProblem, x: dict[Key, cp_model.IntVar]
 ) -> dict[tuple[int, int, str | None], list[cp_model.IntVar]]:
     """For each (day, hour, skill or None), the literals of shifts covering that whole hour."""
-    covered: list[list[tuple[int, int]]] = []  # shift index -> [(day offset, hour)]
-    for s in problem.shifts:
-        hours = []
-        for minute in range(0, 2 * 1440, 60):
-            if s.start <= minute and minute + 60 <= s.start + s.minutes:
-                hours.append((minute // 1440, (minute % 1440) // 60))
-        covered.append(hours)
+    covered = [hours_covered(s) for s in problem.shifts]
     out: dict[tuple[int, int, str | None], list[cp_model.IntVar]] = defaultdict(list)
     for (ei, d, si), var in x.items():
         skills = problem.employees[ei].skills
@@ -293,4 +297,4 @@ def _add_runs(
             m.add_bool_or(clause)
 
 
-__all__ = ["Key", "RotaModel", "build_model", "solver_parameters"]
+__all__ = ["Key", "RotaModel", "build_model", "hours_covered", "solver_parameters"]

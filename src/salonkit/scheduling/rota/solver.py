@@ -1,7 +1,9 @@
 """The rota optimiser: CP-SAT on the model of :mod:`~salonkit.scheduling.rota.cpsat_model`.
 
 :func:`solve_rota` starts from a first search of the whole model (small rotas), from the hint,
-or from a roster built row by row (:mod:`~salonkit.scheduling.rota.construct`); then a
+or from a roster built row by row (:mod:`~salonkit.scheduling.rota.construct`); then, on
+rotas of up to twelve weeks, column generation (:mod:`~salonkit.scheduling.rota.columns`)
+proves a bound and CP-SAT searches the neighbourhood of its LP's answer; then a
 large-neighbourhood search re-plans one part of the roster at a time, each part solved as a
 small rota of its own (:mod:`~salonkit.scheduling.rota.parts`), with an occasional search of
 the whole model for a better bound. Rotas too large to build whole are only ever solved in
@@ -23,6 +25,7 @@ from ortools.sat.python import cp_model
 
 from salonkit.errors import SalonkitError, ValidationError
 from salonkit.scheduling.rota.checker import check_roster
+from salonkit.scheduling.rota.columns import ColumnGeneration
 from salonkit.scheduling.rota.construct import construct_timed
 from salonkit.scheduling.rota.cpsat_model import RotaModel, build_model, solver_parameters
 from salonkit.scheduling.rota.explain import explain_roster
@@ -46,6 +49,15 @@ CONSTRUCT_THRESHOLD = 1_500
 CONSTRUCT_SHARE = 0.4
 #: Share of the time limit given to the first, whole-model search when LNS follows.
 FIRST_SHARE = 0.25
+#: The same when column generation follows (it needs a roster, not a good one).
+FIRST_SHARE_COLUMNS = 0.1
+#: Longest horizon (days) on which column generation runs by default: longer rows take too
+#: long to price.
+COLUMNS_HORIZON = 84
+#: Share of the time left that column generation may take to reach the LP's optimum.
+COLUMNS_SHARE = 0.7
+#: Share of the time left that the searches of the LP's neighbourhood may take.
+NEIGHBOURHOOD_SHARE = 0.5
 #: Rotas with more shift variables than this are never built whole, only in parts.
 WHOLE_MODEL_LIMIT = 150_000
 #: About how many shift variables a part over a span of days may have.
@@ -216,6 +228,7 @@ def _start_whole(
     progress: ProgressCallback | None,
     started: float,
     use_lns: bool,
+    first_share: float = FIRST_SHARE,
 ) -> tuple[WorkingRoster, int, int, float, bool]:
     """A first search of the whole model (from the hint when given).
 
@@ -235,7 +248,7 @@ def _start_whole(
                 progress(Progress(hinted[1], None, time.perf_counter() - started, "hint"))
     elapsed = time.perf_counter() - started
     remaining = time_limit if deterministic else time_limit - elapsed
-    first_limit = remaining * (FIRST_SHARE if use_lns else 1.0)
+    first_limit = remaining * (first_share if use_lns else 1.0)
     solver = cp_model.CpSolver()
     solver_parameters(solver, first_limit, workers, seed, deterministic, whole=True)
     status = solver.solve(rm.model, _Reporter(progress, elapsed, "search", None))
@@ -279,6 +292,7 @@ def solve_rota(
     progress: ProgressCallback | None = None,
     *,
     lns: bool | None = None,
+    columns: bool | None = None,
     deterministic: bool = False,
     explain: bool = True,
 ) -> RotaSolution:
@@ -293,6 +307,11 @@ def solve_rota(
     (workers interleaved), so the same seed and workers give the same roster whatever the
     machine load (tested with one worker).
     ``explain`` adds an explanation of each unmet cover and refused request.
+    ``columns`` (on by default when the large-neighbourhood search runs on a rota whose whole
+    model is built) runs column generation after the first search: the LP over whole rows
+    (:mod:`~salonkit.scheduling.rota.columns`) gives the bound, and searches of the whole model
+    with every shift the LP and the roster agree on fixed improve the roster, before the
+    large-neighbourhood search takes the rest of the time.
 
     Raises :class:`RotaInfeasible` when no valid roster is found (proved impossible, or none
     found in time).
@@ -309,6 +328,11 @@ def solve_rota(
         start_roster = hint
     size = _variable_count(problem)
     use_lns = lns if lns is not None else True
+    use_columns = (
+        use_lns
+        and size <= WHOLE_MODEL_LIMIT
+        and (columns if columns is not None else problem.horizon <= COLUMNS_HORIZON)
+    )
     rm: RotaModel | None = None
     if size <= WHOLE_MODEL_LIMIT or not use_lns:
         rm = build_model(problem)
@@ -335,8 +359,23 @@ def solve_rota(
             progress,
             started,
             use_lns,
+            FIRST_SHARE_COLUMNS if use_columns else FIRST_SHARE,
         )
         use_lns = use_lns and not optimal
+    if use_lns and use_columns and rm is not None and objective > bound:
+        objective, bound, spent = _columns(
+            rm,
+            work,
+            objective,
+            bound,
+            started,
+            time_limit,
+            workers,
+            seed,
+            deterministic,
+            progress,
+            spent,
+        )
     if use_lns:
         objective, bound = _lns(
             rm,
@@ -386,6 +425,89 @@ def solve_rota(
         instance=problem.name,
         explanations=explanations,
     )
+
+
+def _columns(
+    rm: RotaModel,
+    work: WorkingRoster,
+    objective: int,
+    bound: int,
+    started: float,
+    time_limit: float,
+    workers: int,
+    seed: int,
+    deterministic: bool,
+    progress: ProgressCallback | None,
+    spent: float,
+) -> tuple[int, int, float]:
+    """Column generation from the current roster, then searches of the LP's neighbourhood.
+
+    The LP over whole rows proves a bound. A first search fixes every shift variable the LP
+    takes wholly or not at all and lets CP-SAT plan the rest from the roster; the next ones fix
+    only those on which the roster agrees with the LP (a neighbourhood holding the roster
+    itself), and repeat while they gain. Returns the objective, the bound and the time spent.
+    """
+    problem = rm.problem
+    cg = ColumnGeneration(problem, workers=workers, seed=seed, deterministic=deterministic)
+    cg.add_roster(work.roster())
+    used = cg.solve(COLUMNS_SHARE * (time_limit - spent))
+    spent = spent + used if deterministic else time.perf_counter() - started
+    if cg.bound is not None and cg.bound > bound:
+        bound = cg.bound
+    logger.info(
+        "column generation: LP %.2f, bound %s, %d rows, %d rounds%s",
+        cg.lp_value or 0.0,
+        cg.bound,
+        cg.column_count(),
+        cg.rounds,
+        "" if cg.converged else " (stopped before the LP's optimum)",
+    )
+    if progress is not None:
+        progress(Progress(objective, bound, time.perf_counter() - started, "columns"))
+    mix = cg.mix()
+    deadline = spent + NEIGHBOURHOOD_SHARE * (time_limit - spent)
+    agree = False  # first every shift the LP decides; then those the roster agrees on too
+    while objective > bound and deadline - spent > (0.05 if deterministic else 0.5):
+        _fix_to_lp(rm, mix, work.rows if agree else None)
+        try:
+            roster, found, _, used = _whole_model_search(
+                rm, work, deadline - spent, workers, seed, deterministic
+            )
+        finally:
+            _restore(rm)
+        spent = spent + used if deterministic else time.perf_counter() - started
+        if roster is None or found is None or found >= objective:
+            if agree:
+                break
+            agree = True
+            continue
+        work.reset(roster)
+        objective = found
+        logger.info("LP neighbourhood: objective %d", objective)
+        if progress is not None:
+            progress(Progress(objective, bound, time.perf_counter() - started, "columns"))
+    return objective, bound, spent
+
+
+def _fix_to_lp(
+    rm: RotaModel,
+    mix: Sequence[Sequence[tuple[float, tuple[str, ...]]]],
+    rows: Sequence[Sequence[str]] | None,
+) -> None:
+    """Fix each shift variable the LP takes wholly or not at all (and, given ``rows``, on
+    which the roster agrees with the LP) to that value."""
+    proto = rm.model.proto
+    shifts = rm.problem.shifts
+    for (ei, d, si), var in rm.x.items():
+        taken = sum(w for w, row in mix[ei] if row[d] == shifts[si].id)
+        if 1e-6 <= taken <= 1 - 1e-6:
+            continue
+        value = int(taken > 0.5)
+        if rows is not None and int(rows[ei][d] == shifts[si].id) != value:
+            continue
+        domain = proto.variables[var.index].domain
+        domain.clear()
+        domain.extend([value, value])
 
 
 def _whole_model_search(

@@ -1,0 +1,470 @@
+"""Column generation: the rota's LP over whole rows, and the lower bound it proves.
+
+Every hard rule of a rota concerns one employee's row, so a roster is one valid row per
+employee, and its objective is the rows' request penalties plus the cover penalties. The
+*master* LP (GLOP) chooses, for each employee, a weighted mix of rows known so far (the
+*columns*), with ``sum(rows covering r) + under[r] - over[r] = requirement[r]`` for each cover
+row ``r`` (per day and shift, or per hour and skill):
+
+- **pricing**: with the LP's duals ``pi`` on the cover rows, the row of least reduced cost of
+  each employee is found by CP-SAT on that employee's own model (their rules and requests,
+  :func:`~salonkit.scheduling.rota.cpsat_model.build_model`), whose objective is the row's
+  request penalty minus ``pi`` of every cover row it serves. Rows of negative reduced cost join
+  the LP, and the rounds go on until none is left;
+- **bound**: for any duals with ``-over_weight <= pi[r] <= under_weight``, ``sum(pi[r] *
+  requirement[r])`` plus, for each employee, the least of ``penalty - pi . cover`` over their
+  valid rows is a lower bound on every roster's objective (a Lagrangian bound). CP-SAT proves
+  each employee's least value, so every round gives a bound, proven even before the LP
+  converges; the duals are rounded to thousandths first, which keeps the arithmetic exact.
+  Pricing runs at *smoothed* duals (halfway between the LP's and those of the best bound so
+  far), which reaches the LP's optimum in fewer rounds; a round there that finds nothing is
+  followed by one at the LP's own duals, and only a round at the LP's duals that finds nothing
+  proves the LP optimal.
+
+The LP's answer (:meth:`ColumnGeneration.mix`) is a mix of rows, not a roster; the solver
+(:mod:`~salonkit.scheduling.rota.solver`) fixes every shift the LP and its roster agree on and
+lets CP-SAT re-plan the rest. The bound of this LP over whole rows is far stronger than the one
+of the model over single shifts: on the benchmark's four-week instances it lies within a few
+points of the best-known objectives, and proves several of them optimal.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+import attrs
+from ortools.linear_solver import pywraplp
+from ortools.sat.python import cp_model
+
+from salonkit.errors import SalonkitError
+from salonkit.scheduling.rota.cpsat_model import RotaModel, build_model, hours_covered
+from salonkit.scheduling.rota.model import OFF, RotaProblem
+
+logger = logging.getLogger(__name__)
+
+#: Duals are rounded to multiples of ``1 / SCALE`` before pricing, so that the pricing
+#: objective is an exact integer and the bound exact arithmetic.
+SCALE = 1000
+#: Seconds at most for one employee's pricing; a pricing stopped early still gives a bound.
+PRICING_LIMIT = 2.0
+#: Rows at most that one employee's pricing adds (the best ones CP-SAT found on its way).
+COLUMNS_PER_PRICING = 3
+#: Weight of the best duals so far in the duals priced (dual smoothing, which takes the LP to
+#: its optimum in fewer rounds); 0 prices at the LP's own duals.
+SMOOTHING = 0.5
+Row = tuple[int, ...]  # one shift index per day, -1 for a day off
+
+
+@attrs.define
+class _CoverRow:
+    requirement: int
+    under_weight: int
+    over_weight: int
+
+
+@attrs.define
+class _Column:
+    row: Row
+    cost: int
+    covers: tuple[int, ...]
+    var: pywraplp.Variable
+
+
+@attrs.define
+class _Pricing:
+    """One employee's CP-SAT model and what pricing needs of it."""
+
+    model: RotaModel
+    #: Objective coefficients (request penalties) of the employee's model, by variable index.
+    base: dict[int, int]
+    offset: int
+    #: Variable index -> the cover rows an employee's shift there serves.
+    serves: dict[int, tuple[int, ...]]
+    #: (day, shift index, variable) of every shift variable.
+    variables: list[tuple[int, int, cp_model.IntVar]]
+
+
+@attrs.frozen
+class Priced:
+    """What pricing one employee found: its rows (the best last; empty when none was found
+    in time), the proven least value at the duals priced (scaled by :data:`SCALE`), and the
+    time used."""
+
+    rows: tuple[Row, ...]
+    bound: int
+    used: float
+
+
+class _Collector(cp_model.CpSolverSolutionCallback):
+    """Keeps every row CP-SAT finds while pricing (each better than the one before)."""
+
+    def __init__(self, x: Sequence[tuple[int, int, cp_model.IntVar]], horizon: int) -> None:
+        super().__init__()
+        self._x = x
+        self._horizon = horizon
+        self.rows: list[Row] = []
+
+    def on_solution_callback(self) -> None:
+        row = [-1] * self._horizon
+        for d, si, var in self._x:
+            if self.boolean_value(var):
+                row[d] = si
+        self.rows.append(tuple(row))
+
+
+class ColumnGeneration:
+    """The master LP of ``problem`` over whole rows, its pricing and its bound.
+
+    ``workers`` employees are priced at once (one CP-SAT worker each). With ``deterministic``
+    the time limits count CP-SAT's deterministic time and pricing runs one employee at a time,
+    so the same seed gives the same rows whatever the machine load.
+    """
+
+    def __init__(
+        self,
+        problem: RotaProblem,
+        *,
+        workers: int = 1,
+        seed: int = 0,
+        deterministic: bool = False,
+    ) -> None:
+        self.problem = problem
+        self.seed = seed
+        self.deterministic = deterministic
+        self.workers = 1 if deterministic else max(1, workers)
+        self._shift_index = {s.id: i for i, s in enumerate(problem.shifts)}
+        self._cover, serves = _cover_rows(problem)
+        self._lp = pywraplp.Solver.CreateSolver("GLOP")
+        if self._lp is None:  # pragma: no cover - GLOP ships with OR-Tools
+            raise SalonkitError("the GLOP linear solver is not available")
+        infinity = self._lp.infinity()
+        self._objective = self._lp.Objective()
+        self._objective.SetMinimization()
+        self._convex = [self._lp.Constraint(1, 1) for _ in problem.employees]
+        self._rows = [self._lp.Constraint(c.requirement, c.requirement) for c in self._cover]
+        for constraint, c in zip(self._rows, self._cover, strict=True):
+            under = self._lp.NumVar(0, infinity, "")
+            constraint.SetCoefficient(under, 1)
+            self._objective.SetCoefficient(under, c.under_weight)
+            over = self._lp.NumVar(0, infinity, "")
+            constraint.SetCoefficient(over, -1)
+            self._objective.SetCoefficient(over, c.over_weight)
+        self._columns: list[dict[Row, _Column]] = [{} for _ in problem.employees]
+        self._pricing = [
+            self._pricing_model(ei, serves[ei]) for ei in range(len(problem.employees))
+        ]
+        self._last: list[Row | None] = [None] * len(problem.employees)
+        self._requests = [
+            [r for r in problem.requests if r.employee == e.id and r.weight]
+            for e in problem.employees
+        ]
+        self._center: list[float] | None = None
+        self._smoothing = SMOOTHING
+        #: Best proven lower bound on the objective so far (``None`` before a complete round).
+        self.bound: int | None = None
+        #: Whether the last :meth:`solve` ended with no row of negative reduced cost left.
+        self.converged = False
+        #: The LP's value at its last solve (the bound once converged, up to rounding).
+        self.lp_value: float | None = None
+        #: Rounds of pricing done so far.
+        self.rounds = 0
+
+    # -- columns ---------------------------------------------------------------------------
+
+    def _pricing_model(self, ei: int, serves: Mapping[tuple[int, int], list[int]]) -> _Pricing:
+        p = self.problem
+        e = p.employees[ei]
+        own = attrs.evolve(
+            p,
+            employees=(e,),
+            requests=tuple(r for r in p.requests if r.employee == e.id),
+            cover=(),
+            hourly_cover=(),
+        )
+        rm = build_model(own)
+        proto = rm.model.proto
+        base = dict(zip(proto.objective.vars, proto.objective.coeffs, strict=True))
+        by_index = {var.index: tuple(serves.get((d, si), ())) for (_, d, si), var in rm.x.items()}
+        variables = [(d, si, var) for (_, d, si), var in rm.x.items()]
+        return _Pricing(rm, base, int(proto.objective.offset), by_index, variables)
+
+    def _cost(self, ei: int, row: Row) -> int:
+        cost = 0
+        for r in self._requests[ei]:
+            works = row[r.day] == self._shift_index[r.shift]
+            if (r.kind == "on") != works:
+                cost += r.weight
+        return cost
+
+    def add_row(self, employee: int, shifts: Sequence[str]) -> bool:
+        """Add a valid row (shift ids, ``""`` off) of ``employee`` as a column; ``False`` if known.
+
+        The row must meet the employee's rules; it is taken as it is.
+        """
+        row = tuple(-1 if s == OFF else self._shift_index[s] for s in shifts)
+        return self._add(employee, row)
+
+    def add_roster(self, roster: Mapping[str, Sequence[str]]) -> int:
+        """Add every row of a valid roster as a column; returns how many were new."""
+        return sum(self.add_row(ei, roster[e.id]) for ei, e in enumerate(self.problem.employees))
+
+    def _add(self, ei: int, row: Row) -> bool:
+        if row in self._columns[ei]:
+            return False
+        var = self._lp.NumVar(0, 1, "")
+        cost = self._cost(ei, row)
+        self._objective.SetCoefficient(var, cost)
+        self._convex[ei].SetCoefficient(var, 1)
+        covers = self._covers(ei, row)
+        for r in covers:
+            self._rows[r].SetCoefficient(var, self._rows[r].GetCoefficient(var) + 1)
+        self._columns[ei][row] = _Column(row, cost, covers, var)
+        return True
+
+    def _covers(self, ei: int, row: Row) -> tuple[int, ...]:
+        pricing = self._pricing[ei]
+        x = pricing.model.x
+        out: list[int] = []
+        for d, si in enumerate(row):
+            if si >= 0:
+                out += pricing.serves[x[0, d, si].index]
+        return tuple(out)
+
+    def column_count(self) -> int:
+        """How many rows the LP holds."""
+        return sum(len(c) for c in self._columns)
+
+    # -- pricing ---------------------------------------------------------------------------
+
+    def _price(self, ei: int, duals: Sequence[int], limit: float) -> Priced:
+        pricing = self._pricing[ei]
+        rm = pricing.model
+        proto = rm.model.proto
+        coeffs = {k: v * SCALE for k, v in pricing.base.items()}
+        for index, serves in pricing.serves.items():
+            if serves:
+                coeffs[index] = coeffs.get(index, 0) - sum(duals[r] for r in serves)
+        items = [(k, v) for k, v in coeffs.items() if v]
+        objective = proto.objective
+        objective.vars.clear()
+        objective.coeffs.clear()
+        objective.vars.extend(k for k, _ in items)
+        objective.coeffs.extend(v for _, v in items)
+        objective.offset = pricing.offset * SCALE
+        objective.scaling_factor = 0
+        last = self._last[ei]
+        proto.solution_hint.vars.clear()
+        proto.solution_hint.values.clear()
+        if last is not None:
+            for (_, d, si), var in rm.x.items():
+                proto.solution_hint.vars.append(var.index)
+                proto.solution_hint.values.append(int(last[d] == si))
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.random_seed = self.seed
+        solver.parameters.linearization_level = 2
+        if self.deterministic:
+            solver.parameters.max_deterministic_time = max(0.01, limit)
+        else:
+            solver.parameters.max_time_in_seconds = max(0.01, limit)
+        collector = _Collector(pricing.variables, self.problem.horizon)
+        status = solver.solve(rm.model, collector)
+        used = solver.deterministic_time if self.deterministic else solver.wall_time
+        if status == cp_model.INFEASIBLE:
+            raise SalonkitError(
+                f"no row of employee {self.problem.employees[ei].id} meets their rules"
+            )
+        bound = math.ceil(solver.best_objective_bound - 1e-6)
+        return Priced(tuple(collector.rows[-COLUMNS_PER_PRICING:]), bound, used)
+
+    def _duals(self) -> list[float]:
+        return [
+            max(-c.over_weight, min(c.under_weight, row.dual_value()))
+            for row, c in zip(self._rows, self._cover, strict=True)
+        ]
+
+    def _round(self, pool: ThreadPoolExecutor | None, limit: float) -> tuple[int, float, bool]:
+        """One round of pricing: how many columns were added, the pricing's time (the sum over
+        employees, which counts in deterministic mode), and whether it priced at the LP's own
+        duals (a round that adds nothing there proves the LP optimal)."""
+        status = self._lp.Solve()
+        if status != pywraplp.Solver.OPTIMAL:  # pragma: no cover - the LP always has a solution
+            raise SalonkitError(f"the rota's master LP failed (status {status})")
+        self.lp_value = self._objective.Value()
+        lp_duals = self._duals()
+        convex = [c.dual_value() for c in self._convex]
+        center = self._center
+        exact = center is None or self._smoothing == 0
+        if center is None or exact:
+            duals = [round(d * SCALE) for d in lp_duals]
+        else:
+            a = self._smoothing
+            duals = [
+                round((a * c + (1 - a) * d) * SCALE) for c, d in zip(center, lp_duals, strict=True)
+            ]
+        everyone = range(len(self.problem.employees))
+
+        def price(ei: int) -> Priced:
+            return self._price(ei, duals, min(PRICING_LIMIT, limit))
+
+        results = (
+            list(pool.map(price, everyone)) if pool is not None else list(map(price, everyone))
+        )
+        self.rounds += 1
+        added = 0
+        for ei, found in zip(everyone, results, strict=True):
+            if found.rows:
+                self._last[ei] = found.rows[-1]
+            for row in found.rows:
+                covers = self._covers(ei, row)
+                reduced = self._cost(ei, row) - sum(lp_duals[r] for r in covers) - convex[ei]
+                if reduced < -1e-6 and self._add(ei, row):
+                    added += 1
+        total = sum(d * c.requirement for d, c in zip(duals, self._cover, strict=True))
+        total += sum(found.bound for found in results)
+        bound = math.ceil(total / SCALE - 1e-9)
+        if self.bound is None or bound > self.bound:
+            self.bound = bound
+            self._center = [d / SCALE for d in duals]
+        logger.debug(
+            "pricing round %d: LP %.2f, bound %s, %d columns added%s",
+            self.rounds,
+            self.lp_value,
+            self.bound,
+            added,
+            "" if exact else " (smoothed duals)",
+        )
+        # a round at smoothed duals that adds nothing prices at the LP's own next time
+        self._smoothing = SMOOTHING if added else (0.0 if not exact else SMOOTHING)
+        return added, sum(found.used for found in results), bool(exact)
+
+    def _run(self, pool: ThreadPoolExecutor | None, time_limit: float) -> float:
+        """Rounds of pricing until the LP is optimal or time is up; returns the time used."""
+        started = time.perf_counter()
+        spent = 0.0
+        self.converged = False
+        while True:
+            if not self.deterministic:
+                spent = time.perf_counter() - started
+            if spent >= time_limit:
+                break
+            added, used, exact = self._round(pool, time_limit - spent)
+            if self.deterministic:
+                spent += used
+            if added == 0 and exact:
+                self.converged = True
+                break
+            lp_value = self.lp_value if self.lp_value is not None else math.inf
+            if self.bound is not None and self.bound >= math.ceil(lp_value - 1e-6):
+                # the bound is an integer: it cannot pass the LP's value rounded up
+                self.converged = True
+                break
+        if not self.deterministic:
+            spent = time.perf_counter() - started
+        return spent
+
+    def _seed(self, pool: ThreadPoolExecutor | None, time_limit: float) -> float:
+        """Give each employee without a column their cheapest row by requests alone."""
+        started = time.perf_counter()
+        missing = [ei for ei, columns in enumerate(self._columns) if not columns]
+        zero = [0] * len(self._cover)
+
+        def price(ei: int) -> Priced:
+            return self._price(ei, zero, max(PRICING_LIMIT, time_limit))
+
+        results = list(pool.map(price, missing)) if pool is not None else map(price, missing)
+        used = 0.0
+        for ei, found in zip(missing, results, strict=True):
+            if not found.rows:
+                raise SalonkitError(
+                    f"no row of employee {self.problem.employees[ei].id} found in time"
+                )
+            self._last[ei] = found.rows[-1]
+            self._add(ei, found.rows[-1])
+            used += found.used
+        return used if self.deterministic else time.perf_counter() - started
+
+    def _pool(self) -> ThreadPoolExecutor | None:
+        return ThreadPoolExecutor(self.workers) if self.workers > 1 else None
+
+    def solve(self, time_limit: float) -> float:
+        """Price rounds until no row of negative reduced cost is left, or ``time_limit`` is
+        spent; returns the time used. :attr:`bound` holds the best bound proven."""
+        pool = self._pool()
+        try:
+            spent = self._seed(pool, time_limit)
+            return spent + self._run(pool, time_limit - spent)
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True)
+
+    def mix(self) -> list[list[tuple[float, tuple[str, ...]]]]:
+        """The LP's answer: for each employee, the rows it takes and their weights (largest
+        first)."""
+        status = self._lp.Solve()
+        if status != pywraplp.Solver.OPTIMAL:  # pragma: no cover
+            raise SalonkitError(f"the rota's master LP failed (status {status})")
+        self.lp_value = self._objective.Value()
+        shifts = self.problem.shifts
+        out = []
+        for columns in self._columns:
+            taken = [
+                (column.var.solution_value(), row)
+                for row, column in columns.items()
+                if column.var.solution_value() > 1e-6
+            ]
+            taken.sort(reverse=True)
+            out.append(
+                [(w, tuple(OFF if si < 0 else shifts[si].id for si in row)) for w, row in taken]
+            )
+        return out
+
+
+def _cover_rows(
+    problem: RotaProblem,
+) -> tuple[list[_CoverRow], list[dict[tuple[int, int], list[int]]]]:
+    """The LP's cover rows, and for each employee which rows a shift on a day serves."""
+    shift_index = {s.id: i for i, s in enumerate(problem.shifts)}
+    rows: list[_CoverRow] = []
+    by_shift: dict[tuple[int, int], int] = {}
+    for c in problem.cover:
+        if c.under_weight or c.over_weight:
+            by_shift[c.day, shift_index[c.shift]] = len(rows)
+            rows.append(_CoverRow(c.requirement, c.under_weight, c.over_weight))
+    by_hour: dict[tuple[int, int, str | None], int] = {}
+    for h in problem.hourly_cover:
+        if h.under_weight or h.over_weight:
+            by_hour[h.day, h.hour, h.skill] = len(rows)
+            rows.append(_CoverRow(h.requirement, h.under_weight, h.over_weight))
+    hours = [hours_covered(s) for s in problem.shifts]
+    serves: list[dict[tuple[int, int], list[int]]] = []
+    for e in problem.employees:
+        mine: dict[tuple[int, int], list[int]] = {}
+        for d in range(problem.horizon):
+            for si in range(len(problem.shifts)):
+                out = []
+                if (d, si) in by_shift:
+                    out.append(by_shift[d, si])
+                for offset, hour in hours[si] if by_hour else ():
+                    for skill in (None, *sorted(e.skills)):
+                        r = by_hour.get((d + offset, hour, skill))
+                        if r is not None:
+                            out.append(r)
+                if out:
+                    mine[d, si] = out
+        serves.append(mine)
+    return rows, serves
+
+
+__all__ = [
+    "COLUMNS_PER_PRICING",
+    "PRICING_LIMIT",
+    "SCALE",
+    "SMOOTHING",
+    "ColumnGeneration",
+    "Priced",
+]

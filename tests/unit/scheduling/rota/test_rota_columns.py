@@ -1,0 +1,124 @@
+"""Column generation: a proven bound never above the optimum, valid rows, exact LP answers."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from salonkit.errors import SalonkitError
+from salonkit.scheduling.rota import (
+    Contract,
+    CoverRequirement,
+    Employee,
+    RotaProblem,
+    ShiftType,
+    check_employee,
+    check_roster,
+    load_instance,
+    solve_rota,
+)
+from salonkit.scheduling.rota.columns import ColumnGeneration
+
+from .rota_helpers import INSTANCES
+from .test_rota_parts import hourly_rota
+from .test_rota_solver import brute_force, tiny_rotas
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tiny_rotas())
+def test_bound_never_exceeds_the_optimum_and_meets_the_lp(problem: RotaProblem) -> None:
+    best = brute_force(problem)
+    if best is None:
+        with pytest.raises(SalonkitError, match="no row of employee"):
+            ColumnGeneration(problem).solve(10)
+        return
+    cg = ColumnGeneration(problem)
+    cg.solve(30)
+    assert cg.converged
+    assert cg.bound is not None and cg.lp_value is not None
+    # a lower bound: never above the best roster, nor above the LP's optimum rounded up
+    assert cg.bound <= best
+    assert cg.bound <= math.ceil(cg.lp_value - 1e-6)
+    # and at the LP's optimum, no weaker than the LP (up to the duals' rounding)
+    assert cg.bound >= cg.lp_value - 0.5
+    for weights, e in zip(cg.mix(), problem.employees, strict=True):
+        assert sum(w for w, _ in weights) == pytest.approx(1.0)
+        for _, row in weights:
+            assert check_employee(problem, e, row) == []
+
+
+def test_bound_with_hourly_cover_stays_below_the_proven_optimum() -> None:
+    problem = hourly_rota()
+    optimum = solve_rota(problem, time_limit=30, workers=1, lns=False, explain=False)
+    assert optimum.status == "OPTIMAL"
+    cg = ColumnGeneration(problem)
+    cg.solve(30)
+    assert cg.converged and cg.bound is not None
+    assert 0 < cg.bound <= optimum.objective
+
+
+@pytest.mark.parametrize(("name", "optimum"), [("Instance3", 1001), ("Instance4", 1716)])
+def test_bound_of_a_benchmark_instance_is_its_optimum(name: str, optimum: int) -> None:
+    """The LP over whole rows of Instances 3 and 4 is tight: it proves their optima."""
+    problem = load_instance(INSTANCES / f"{name}.txt")
+    cg = ColumnGeneration(problem, workers=2)
+    cg.solve(120)
+    assert cg.converged
+    assert cg.bound == optimum
+
+
+def test_rows_of_a_roster_become_columns_once() -> None:
+    problem = load_instance(INSTANCES / "Instance1.txt")
+    roster = solve_rota(problem, time_limit=20, workers=1, lns=False, explain=False).roster
+    cg = ColumnGeneration(problem)
+    assert cg.add_roster(roster) == len(problem.employees)
+    assert cg.add_roster(roster) == 0
+    assert cg.column_count() == len(problem.employees)
+    # the LP holding only those rows takes each of them whole, at the roster's objective
+    cg_mix = cg.mix()
+    assert cg.lp_value == pytest.approx(check_roster(problem, roster).objective)
+    for weights, e in zip(cg_mix, problem.employees, strict=True):
+        assert weights == [(pytest.approx(1.0), roster[e.id])]
+
+
+def test_an_employee_without_a_valid_row_is_named() -> None:
+    day = ShiftType("D", 480)
+    impossible = Contract({"D": 1}, max_minutes=2000, min_minutes=960)
+    problem = RotaProblem(
+        3,
+        [day],
+        [Employee("A", Contract.unlimited(["D"], max_minutes=2000)), Employee("Z", impossible)],
+        cover=[CoverRequirement(0, "D", 1)],
+    )
+    with pytest.raises(SalonkitError, match="employee Z"):
+        ColumnGeneration(problem).solve(10)
+
+
+def test_solver_reports_the_column_bound_and_a_valid_roster() -> None:
+    """Instance5: the time-indexed model alone proves little in seconds; the LP over rows
+    proves within a few points of the best known value (1143)."""
+    problem = load_instance(INSTANCES / "Instance5.txt")
+    phases: list[str] = []
+    solution = solve_rota(
+        problem, time_limit=40, workers=2, explain=False, progress=lambda p: phases.append(p.phase)
+    )
+    assert "columns" in phases
+    assert check_roster(problem, solution.roster).valid
+    assert solution.bound is not None and 1100 <= solution.bound <= 1143
+    assert solution.bound <= solution.objective
+
+
+def test_columns_can_be_switched_off() -> None:
+    problem = load_instance(INSTANCES / "Instance5.txt")
+    phases: list[str] = []
+    solve_rota(
+        problem,
+        time_limit=10,
+        workers=2,
+        columns=False,
+        explain=False,
+        progress=lambda p: phases.append(p.phase),
+    )
+    assert "lns" in phases and "columns" not in phases
