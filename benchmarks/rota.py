@@ -6,7 +6,9 @@
 For each instance it prints the objective, the best-known value, the proven bound, the gap to
 the bound and to the best-known value, and the wall time; every roster is verified with the
 independent checker. As a baseline measured in the same run, each instance is also solved with
-one plain CP-SAT search (``lns=False``) when ``--baseline`` is given. Results are appended as
+one plain CP-SAT search (``lns=False``) when ``--baseline`` is given; ``--no-columns`` runs
+the search without column generation (on by default for rotas of moderate size, see
+``salonkit.scheduling.rota.solver.COLUMNS_WORK``). Results are appended as
 JSON lines to ``--out`` (with the one-minute load average before and after each run) so a
 long run can be resumed and tabulated (``--table``).
 """
@@ -63,6 +65,9 @@ def run_one(
 ) -> dict[str, object]:
     """Solve one problem; returns a result row (verified by the checker)."""
     problem = problem_loader()  # type: ignore[operator]
+    method = "cp-sat+lns" if lns else "cp-sat"
+    if lns and args.no_columns:
+        method += " (no columns)"
     load_before = round(os.getloadavg()[0], 2)
     started = time.perf_counter()
     try:
@@ -72,12 +77,13 @@ def run_one(
             workers=args.workers,
             seed=args.seed,
             lns=lns,
+            columns=False if args.no_columns else None,
             explain=False,
         )
     except RotaInfeasible as exc:
         return {
             "instance": name,
-            "method": "cp-sat+lns" if lns else "cp-sat",
+            "method": method,
             "time_limit": args.time_limit,
             "workers": args.workers,
             "objective": None,
@@ -91,7 +97,7 @@ def run_one(
     report = check_roster(problem, solution.roster)
     return {
         "instance": name,
-        "method": "cp-sat+lns" if lns else "cp-sat",
+        "method": method,
         "time_limit": args.time_limit,
         "workers": args.workers,
         "objective": report.objective,
@@ -147,6 +153,11 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=1, help="runs per instance (seeds differ)")
     parser.add_argument("--baseline", action="store_true", help="also run plain CP-SAT")
     parser.add_argument("--salon", action="store_true", help="also the generated salon rota")
+    parser.add_argument(
+        "--no-columns",
+        action="store_true",
+        help="no column generation (the search as it was before it; a baseline for it)",
+    )
     parser.add_argument("--out", type=Path, default=Path("rota_results.jsonl"))
     parser.add_argument("--table", action="store_true", help="print the table of --out and stop")
     args = parser.parse_args()

@@ -18,12 +18,15 @@ row ``r`` (per day and shift, or per hour and skill):
   converges; the duals are rounded to thousandths first, which keeps the arithmetic exact.
   Pricing runs at *smoothed* duals (halfway between the LP's and those of the best bound so
   far), which reaches the LP's optimum in fewer rounds; a round there that finds nothing is
-  followed by one at the LP's own duals, and only a round at the LP's duals that finds nothing
-  proves the LP optimal.
+  followed by one at the LP's own duals, and only a round at the LP's duals that finds nothing,
+  with every employee's pricing proven, proves the LP optimal. The rounds also stop once the
+  bound reaches the LP's value rounded up, beyond which an integer bound cannot rise. All
+  employees of a round share its time, at most :data:`PRICING_LIMIT` each; a round cut short
+  proves no bound.
 
 The LP's answer (:meth:`ColumnGeneration.mix`) is a mix of rows, not a roster; the solver
-(:mod:`~salonkit.scheduling.rota.solver`) fixes every shift the LP and its roster agree on and
-lets CP-SAT re-plan the rest. The bound of this LP over whole rows is far stronger than the one
+(:mod:`~salonkit.scheduling.rota.solver`) fixes the shifts the LP decides (takes wholly or not
+at all) and lets CP-SAT re-plan the rest. The bound of this LP over whole rows is far stronger than the one
 of the model over single shifts: on the benchmark's four-week instances it lies within a few
 points of the best-known objectives, and proves several of them optimal.
 """
@@ -32,12 +35,13 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import attrs
-from ortools.linear_solver import pywraplp
+from ortools.linear_solver import pywraplp  # type: ignore[attr-defined,unused-ignore]
 from ortools.sat.python import cp_model
 
 from salonkit.errors import SalonkitError
@@ -91,11 +95,13 @@ class _Pricing:
 @attrs.frozen
 class Priced:
     """What pricing one employee found: its rows (the best last; empty when none was found
-    in time), the proven least value at the duals priced (scaled by :data:`SCALE`), and the
+    in time), the proven least value at the duals priced (scaled by :data:`SCALE`; ``None``
+    when not priced or nothing was proven), whether the best row was proven least, and the
     time used."""
 
     rows: tuple[Row, ...]
-    bound: int
+    bound: int | None
+    optimal: bool
     used: float
 
 
@@ -166,7 +172,9 @@ class ColumnGeneration:
         self._smoothing = SMOOTHING
         #: Best proven lower bound on the objective so far (``None`` before a complete round).
         self.bound: int | None = None
-        #: Whether the last :meth:`solve` ended with no row of negative reduced cost left.
+        #: Whether the last :meth:`solve` ended because its bound can rise no further: a round
+        #: at the LP's own duals, every pricing proven, found no row of negative reduced cost
+        #: (the LP is optimal), or the bound reached the LP's value rounded up.
         self.converged = False
         #: The LP's value at its last solve (the bound once converged, up to rounding).
         self.lp_value: float | None = None
@@ -274,12 +282,15 @@ class ColumnGeneration:
         collector = _Collector(pricing.variables, self.problem.horizon)
         status = solver.solve(rm.model, collector)
         used = solver.deterministic_time if self.deterministic else solver.wall_time
+        who = self.problem.employees[ei].id
         if status == cp_model.INFEASIBLE:
-            raise SalonkitError(
-                f"no row of employee {self.problem.employees[ei].id} meets their rules"
-            )
-        bound = math.ceil(solver.best_objective_bound - 1e-6)
-        return Priced(tuple(collector.rows[-COLUMNS_PER_PRICING:]), bound, used)
+            raise SalonkitError(f"no row of employee {who} meets their rules")
+        if status == cp_model.MODEL_INVALID:  # pragma: no cover - built by build_model
+            raise SalonkitError(f"internal error: the pricing model of {who} is invalid")
+        proven = solver.best_objective_bound
+        bound = math.ceil(proven - 1e-6) if math.isfinite(proven) else None
+        rows = tuple(collector.rows[-COLUMNS_PER_PRICING:])
+        return Priced(rows, bound, status == cp_model.OPTIMAL, used)
 
     def _duals(self) -> list[float]:
         return [
@@ -287,10 +298,32 @@ class ColumnGeneration:
             for row, c in zip(self._rows, self._cover, strict=True)
         ]
 
-    def _round(self, pool: ThreadPoolExecutor | None, limit: float) -> tuple[int, float, bool]:
-        """One round of pricing: how many columns were added, the pricing's time (the sum over
-        employees, which counts in deterministic mode), and whether it priced at the LP's own
-        duals (a round that adds nothing there proves the LP optimal)."""
+    def _pricer(self, duals: Sequence[int], limit: float) -> Callable[[int], Priced]:
+        """Pricing of one employee at ``duals``, all of them sharing ``limit`` (at most
+        :data:`PRICING_LIMIT` each); an employee reached once it is spent is not priced."""
+        started = time.perf_counter()
+        spent = [0.0]  # deterministic time of the pricings so far (run one after another)
+        lock = threading.Lock()
+
+        def price(ei: int) -> Priced:
+            with lock:
+                left = limit - (spent[0] if self.deterministic else time.perf_counter() - started)
+            if left <= 0:
+                return Priced((), None, False, 0.0)
+            found = self._price(ei, duals, min(PRICING_LIMIT, left))
+            with lock:
+                spent[0] += found.used
+            return found
+
+        return price
+
+    def _round(
+        self, pool: ThreadPoolExecutor | None, limit: float
+    ) -> tuple[int, float, bool, bool]:
+        """One round of pricing within ``limit``: how many columns were added, the pricing's
+        time (the sum over employees, which counts in deterministic mode), whether it priced
+        at the LP's own duals, and whether every pricing was proven (a round at the LP's own
+        duals, every pricing proven, that adds nothing proves the LP optimal)."""
         status = self._lp.Solve()
         if status != pywraplp.Solver.OPTIMAL:  # pragma: no cover - the LP always has a solution
             raise SalonkitError(f"the rota's master LP failed (status {status})")
@@ -324,12 +357,14 @@ class ColumnGeneration:
                 reduced = self._cost(ei, row) - sum(lp_duals[r] for r in covers) - convex[ei]
                 if reduced < -1e-6 and self._add(ei, row):
                     added += 1
-        total = sum(d * c.requirement for d, c in zip(duals, self._cover, strict=True))
-        total += sum(found.bound for found in results)
-        bound = math.ceil(total / SCALE - 1e-9)
-        if self.bound is None or bound > self.bound:
-            self.bound = bound
-            self._center = [d / SCALE for d in duals]
+        bounds = [found.bound for found in results]
+        if all(b is not None for b in bounds):
+            total = sum(d * c.requirement for d, c in zip(duals, self._cover, strict=True))
+            total += sum(b for b in bounds if b is not None)
+            bound = math.ceil(total / SCALE - 1e-9)
+            if self.bound is None or bound > self.bound:
+                self.bound = bound
+                self._center = [d / SCALE for d in duals]
         logger.debug(
             "pricing round %d: LP %.2f, bound %s, %d columns added%s",
             self.rounds,
@@ -340,7 +375,8 @@ class ColumnGeneration:
         )
         # a round at smoothed duals that adds nothing prices at the LP's own next time
         self._smoothing = SMOOTHING if added else (0.0 if not exact else SMOOTHING)
-        return added, sum(found.used for found in results), bool(exact)
+        proven = all(found.optimal for found in results)
+        return added, sum(found.used for found in results), exact, proven
 
     def _run(self, pool: ThreadPoolExecutor | None, time_limit: float) -> float:
         """Rounds of pricing until the LP is optimal or time is up; returns the time used."""
@@ -352,11 +388,12 @@ class ColumnGeneration:
                 spent = time.perf_counter() - started
             if spent >= time_limit:
                 break
-            added, used, exact = self._round(pool, time_limit - spent)
+            added, used, exact, proven = self._round(pool, time_limit - spent)
             if self.deterministic:
                 spent += used
             if added == 0 and exact:
-                self.converged = True
+                # the next round would price at the same duals again
+                self.converged = proven
                 break
             lp_value = self.lp_value if self.lp_value is not None else math.inf
             if self.bound is not None and self.bound >= math.ceil(lp_value - 1e-6):
@@ -372,16 +409,20 @@ class ColumnGeneration:
         started = time.perf_counter()
         missing = [ei for ei, columns in enumerate(self._columns) if not columns]
         zero = [0] * len(self._cover)
+        deadline = started + time_limit
 
         def price(ei: int) -> Priced:
-            return self._price(ei, zero, max(PRICING_LIMIT, time_limit))
+            # a row is needed whatever it costs: at least PRICING_LIMIT each
+            left = time_limit if self.deterministic else deadline - time.perf_counter()
+            return self._price(ei, zero, max(PRICING_LIMIT, left))
 
         results = list(pool.map(price, missing)) if pool is not None else map(price, missing)
         used = 0.0
         for ei, found in zip(missing, results, strict=True):
             if not found.rows:
                 raise SalonkitError(
-                    f"no row of employee {self.problem.employees[ei].id} found in time"
+                    f"no row of employee {self.problem.employees[ei].id} found within the "
+                    "time limit"
                 )
             self._last[ei] = found.rows[-1]
             self._add(ei, found.rows[-1])

@@ -2,7 +2,7 @@
 
 :func:`solve_rota` starts from a first search of the whole model (small rotas), from the hint,
 or from a roster built row by row (:mod:`~salonkit.scheduling.rota.construct`); then, on
-rotas of up to twelve weeks, column generation (:mod:`~salonkit.scheduling.rota.columns`)
+rotas of moderate size, column generation (:mod:`~salonkit.scheduling.rota.columns`)
 proves a bound and CP-SAT searches the neighbourhood of its LP's answer; then a
 large-neighbourhood search re-plans one part of the roster at a time, each part solved as a
 small rota of its own (:mod:`~salonkit.scheduling.rota.parts`), with an occasional search of
@@ -51,9 +51,11 @@ CONSTRUCT_SHARE = 0.4
 FIRST_SHARE = 0.25
 #: The same when column generation follows (it needs a roster, not a good one).
 FIRST_SHARE_COLUMNS = 0.1
-#: Longest horizon (days) on which column generation runs by default: longer rows take too
-#: long to price.
-COLUMNS_HORIZON = 84
+#: Column generation runs by default when the horizon (days) times the shift variables of the
+#: whole model is at most this: a proxy for its work (its rounds grow with the horizon, each
+#: round with the variables). Beyond it (Instances 13 and 19 of the benchmark) it did not reach
+#: the LP's optimum in 300 s and left the search too little time.
+COLUMNS_WORK = 500_000
 #: Share of the time left that column generation may take to reach the LP's optimum.
 COLUMNS_SHARE = 0.7
 #: Share of the time left that the searches of the LP's neighbourhood may take.
@@ -307,11 +309,13 @@ def solve_rota(
     (workers interleaved), so the same seed and workers give the same roster whatever the
     machine load (tested with one worker).
     ``explain`` adds an explanation of each unmet cover and refused request.
-    ``columns`` (on by default when the large-neighbourhood search runs on a rota whose whole
-    model is built) runs column generation after the first search: the LP over whole rows
+    ``columns`` runs column generation after the first search: the LP over whole rows
     (:mod:`~salonkit.scheduling.rota.columns`) gives the bound, and searches of the whole model
-    with every shift the LP and the roster agree on fixed improve the roster, before the
-    large-neighbourhood search takes the rest of the time.
+    with the shifts the LP decides fixed improve the roster, before the large-neighbourhood
+    search takes the rest of the time. By default it runs when the horizon times the shift
+    variables is at most :data:`COLUMNS_WORK` (the benchmark's Instances 1-12 and 14-18); it
+    needs the large-neighbourhood search and the whole model, so ``lns=False`` turns it off
+    too, as does a rota never built whole.
 
     Raises :class:`RotaInfeasible` when no valid roster is found (proved impossible, or none
     found in time).
@@ -331,7 +335,7 @@ def solve_rota(
     use_columns = (
         use_lns
         and size <= WHOLE_MODEL_LIMIT
-        and (columns if columns is not None else problem.horizon <= COLUMNS_HORIZON)
+        and (columns if columns is not None else problem.horizon * size <= COLUMNS_WORK)
     )
     rm: RotaModel | None = None
     if size <= WHOLE_MODEL_LIMIT or not use_lns:
@@ -442,10 +446,10 @@ def _columns(
 ) -> tuple[int, int, float]:
     """Column generation from the current roster, then searches of the LP's neighbourhood.
 
-    The LP over whole rows proves a bound. A first search fixes every shift variable the LP
-    takes wholly or not at all and lets CP-SAT plan the rest from the roster; the next ones fix
-    only those on which the roster agrees with the LP (a neighbourhood holding the roster
-    itself), and repeat while they gain. Returns the objective, the bound and the time spent.
+    The LP over whole rows proves a bound. Searches of the whole model from the roster then fix
+    every shift variable the LP takes wholly or not at all, as long as that gains; then only
+    those on which the roster also agrees with the LP (a neighbourhood holding the roster
+    itself), as long as that gains. Returns the objective, the bound and the time spent.
     """
     problem = rm.problem
     cg = ColumnGeneration(problem, workers=workers, seed=seed, deterministic=deterministic)
@@ -462,14 +466,12 @@ def _columns(
         cg.rounds,
         "" if cg.converged else " (stopped before the LP's optimum)",
     )
-    if progress is not None:
-        progress(Progress(objective, bound, time.perf_counter() - started, "columns"))
     mix = cg.mix()
     deadline = spent + NEIGHBOURHOOD_SHARE * (time_limit - spent)
     agree = False  # first every shift the LP decides; then those the roster agrees on too
     while objective > bound and deadline - spent > (0.05 if deterministic else 0.5):
-        _fix_to_lp(rm, mix, work.rows if agree else None)
         try:
+            _fix_to_lp(rm, mix, work.rows if agree else None)
             roster, found, _, used = _whole_model_search(
                 rm, work, deadline - spent, workers, seed, deterministic
             )
