@@ -83,6 +83,19 @@ class Progress:
 ProgressCallback = Callable[[Progress], None]
 
 
+@attrs.frozen
+class _Run:
+    """What every phase of one :func:`solve_rota` call shares: when it started, its limit,
+    workers, seed, deterministic mode and progress callback."""
+
+    started: float
+    time_limit: float
+    workers: int
+    seed: int
+    deterministic: bool
+    progress: ProgressCallback | None
+
+
 class _Reporter(cp_model.CpSolverSolutionCallback):
     def __init__(
         self, progress: ProgressCallback | None, offset: float, phase: str, best: int | None
@@ -366,18 +379,14 @@ def solve_rota(
             FIRST_SHARE_COLUMNS if use_columns else FIRST_SHARE,
         )
         use_lns = use_lns and not optimal
+    run = _Run(started, time_limit, workers, seed, deterministic, progress)
     if use_lns and use_columns and rm is not None and objective > bound:
         objective, bound, spent = _columns(
             rm,
             work,
             objective,
             bound,
-            started,
-            time_limit,
-            workers,
-            seed,
-            deterministic,
-            progress,
+            run,
             spent,
         )
     if use_lns:
@@ -386,12 +395,7 @@ def solve_rota(
             work,
             objective,
             bound,
-            started,
-            time_limit,
-            workers,
-            seed,
-            deterministic,
-            progress,
+            run,
             spent,
         )
     roster = work.roster()
@@ -436,12 +440,7 @@ def _columns(
     work: WorkingRoster,
     objective: int,
     bound: int,
-    started: float,
-    time_limit: float,
-    workers: int,
-    seed: int,
-    deterministic: bool,
-    progress: ProgressCallback | None,
+    run: _Run,
     spent: float,
 ) -> tuple[int, int, float]:
     """Column generation from the current roster, then searches of the LP's neighbourhood.
@@ -451,6 +450,13 @@ def _columns(
     those on which the roster also agrees with the LP (a neighbourhood holding the roster
     itself), as long as that gains. Returns the objective, the bound and the time spent.
     """
+    started, time_limit, deterministic, progress = (
+        run.started,
+        run.time_limit,
+        run.deterministic,
+        run.progress,
+    )
+    workers, seed = run.workers, run.seed
     problem = rm.problem
     cg = ColumnGeneration(problem, workers=workers, seed=seed, deterministic=deterministic)
     cg.add_roster(work.roster())
@@ -585,12 +591,7 @@ def _lns(
     work: WorkingRoster,
     objective: int,
     bound: int,
-    started: float,
-    time_limit: float,
-    workers: int,
-    seed: int,
-    deterministic: bool,
-    progress: ProgressCallback | None,
+    run: _Run,
     spent: float,
 ) -> tuple[int, int]:
     """Improve ``work`` by re-planning parts of it with everything else fixed.
@@ -606,6 +607,13 @@ def _lns(
     built, a whole-model search from the current roster runs now and then, for global moves and
     a better bound; each one that gains nothing doubles the wait for the next.
     """
+    started, time_limit, deterministic, progress = (
+        run.started,
+        run.time_limit,
+        run.deterministic,
+        run.progress,
+    )
+    workers, seed = run.workers, run.seed
     p = work.problem
     rng = random.Random(seed)
     n_staff = len(p.employees)
