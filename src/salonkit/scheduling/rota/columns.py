@@ -24,6 +24,9 @@ row ``r`` (per day and shift, or per hour and skill):
   employees of a round share its time, at most :data:`PRICING_LIMIT` each; a round cut short
   proves no bound.
 
+The bound's duals also give one *Lagrangian cut* per employee (:meth:`ColumnGeneration.cuts`),
+which the solver adds to the whole model so that CP-SAT's own bound starts from this one.
+
 The LP's answer (:meth:`ColumnGeneration.mix`) is a mix of rows, not a roster; the solver
 (:mod:`~salonkit.scheduling.rota.solver`) fixes the shifts the LP decides (takes wholly or not
 at all) and lets CP-SAT re-plan the rest. The bound of this LP over whole rows is far stronger than the one
@@ -90,6 +93,16 @@ class _Pricing:
     serves: dict[int, tuple[int, ...]]
     #: (day, shift index, variable) of every shift variable.
     variables: list[tuple[int, int, cp_model.IntVar]]
+
+
+@attrs.frozen
+class Cut:
+    """A Lagrangian cut on one employee's row: ``sum(terms[day, shift] * x[employee, day,
+    shift]) >= least``, with ``x`` the row's shift literals (shift by index)."""
+
+    employee: int
+    terms: dict[tuple[int, int], int]
+    least: int
 
 
 @attrs.frozen
@@ -169,6 +182,8 @@ class ColumnGeneration:
             for e in problem.employees
         ]
         self._center: list[float] | None = None
+        #: The scaled duals of the best bound and each employee's proven least value there.
+        self._best: tuple[list[int], list[int]] | None = None
         self._smoothing = SMOOTHING
         #: Best proven lower bound on the objective so far (``None`` before a complete round).
         self.bound: int | None = None
@@ -365,6 +380,7 @@ class ColumnGeneration:
             if self.bound is None or bound > self.bound:
                 self.bound = bound
                 self._center = [d / SCALE for d in duals]
+                self._best = (list(duals), [b for b in bounds if b is not None])
         logger.debug(
             "pricing round %d: LP %.2f, bound %s, %d columns added%s",
             self.rounds,
@@ -443,6 +459,30 @@ class ColumnGeneration:
             if pool is not None:
                 pool.shutdown(wait=True)
 
+    def cuts(self) -> list[Cut]:
+        """The Lagrangian cuts of the best bound, one per employee (empty before a bound).
+
+        At the duals ``pi`` of the best bound, each employee's row has ``penalty - pi . cover
+        >= least``, where ``least`` is the value pricing proved least. Every valid roster meets
+        all of them, and together with the cover rows they imply the bound, so a CP-SAT model
+        given them starts from this bound instead of its own much weaker one, and prunes rows
+        whose reduced cost exceeds what an improvement can afford.
+        """
+        if self._best is None:
+            return []
+        duals, least = self._best
+        out = []
+        for ei, pricing in enumerate(self._pricing):
+            terms: dict[tuple[int, int], int] = {}
+            for d, si, var in pricing.variables:
+                coefficient = pricing.base.get(var.index, 0) * SCALE - sum(
+                    duals[r] for r in pricing.serves[var.index]
+                )
+                if coefficient:
+                    terms[d, si] = coefficient
+            out.append(Cut(ei, terms, least[ei] - pricing.offset * SCALE))
+        return out
+
     def mix(self) -> list[list[tuple[float, tuple[str, ...]]]]:
         """The LP's answer: for each employee, the rows it takes and their weights (largest
         first)."""
@@ -507,5 +547,6 @@ __all__ = [
     "SCALE",
     "SMOOTHING",
     "ColumnGeneration",
+    "Cut",
     "Priced",
 ]

@@ -25,7 +25,7 @@ from ortools.sat.python import cp_model
 
 from salonkit.errors import SalonkitError, ValidationError
 from salonkit.scheduling.rota.checker import check_roster
-from salonkit.scheduling.rota.columns import ColumnGeneration
+from salonkit.scheduling.rota.columns import ColumnGeneration, Cut
 from salonkit.scheduling.rota.construct import construct_timed
 from salonkit.scheduling.rota.cpsat_model import RotaModel, build_model, solver_parameters
 from salonkit.scheduling.rota.explain import explain_roster
@@ -97,21 +97,30 @@ class _Run:
 
 
 class _Reporter(cp_model.CpSolverSolutionCallback):
+    """Reports each roster better than ``best`` found by a search of the whole model, with the
+    better of ``bound`` and CP-SAT's own bound."""
+
     def __init__(
-        self, progress: ProgressCallback | None, offset: float, phase: str, best: int | None
+        self,
+        progress: ProgressCallback | None,
+        offset: float,
+        phase: str,
+        best: int | None,
+        bound: int = 0,
     ) -> None:
         super().__init__()
         self._progress = progress
         self._offset = offset
         self._phase = phase
         self._best = best
+        self._bound = bound
 
     def on_solution_callback(self) -> None:
         objective = round(self.objective_value)
         if self._progress is None or (self._best is not None and objective >= self._best):
             return
         self._best = objective
-        bound = math.ceil(self.best_objective_bound - 1e-6) if self._phase == "search" else None
+        bound = max(self._bound, math.ceil(self.best_objective_bound - 1e-6))
         self._progress(Progress(objective, bound, self._offset + self.wall_time, self._phase))
 
 
@@ -445,17 +454,14 @@ def _columns(
 ) -> tuple[int, int, float]:
     """Column generation from the current roster, then searches of the LP's neighbourhood.
 
-    The LP over whole rows proves a bound. Searches of the whole model from the roster then fix
+    The LP over whole rows proves a bound, which joins the whole model as Lagrangian cuts
+    (:meth:`~salonkit.scheduling.rota.columns.ColumnGeneration.cuts`). Searches of the whole
+    model from the roster then fix
     every shift variable the LP takes wholly or not at all, as long as that gains; then only
     those on which the roster also agrees with the LP (a neighbourhood holding the roster
     itself), as long as that gains. Returns the objective, the bound and the time spent.
     """
-    started, time_limit, deterministic, progress = (
-        run.started,
-        run.time_limit,
-        run.deterministic,
-        run.progress,
-    )
+    started, time_limit, deterministic = run.started, run.time_limit, run.deterministic
     workers, seed = run.workers, run.seed
     problem = rm.problem
     cg = ColumnGeneration(problem, workers=workers, seed=seed, deterministic=deterministic)
@@ -464,6 +470,7 @@ def _columns(
     spent = spent + used if deterministic else time.perf_counter() - started
     if cg.bound is not None and cg.bound > bound:
         bound = cg.bound
+    _add_cuts(rm, cg.cuts())
     logger.info(
         "column generation: LP %.2f, bound %s, %d rows, %d rounds%s",
         cg.lp_value or 0.0,
@@ -479,7 +486,7 @@ def _columns(
         try:
             _fix_to_lp(rm, mix, work.rows if agree else None)
             roster, found, _, used = _whole_model_search(
-                rm, work, deadline - spent, workers, seed, deterministic
+                rm, work, deadline - spent, run, "columns", objective, bound
             )
         finally:
             _restore(rm)
@@ -492,9 +499,16 @@ def _columns(
         work.reset(roster)
         objective = found
         logger.info("LP neighbourhood: objective %d", objective)
-        if progress is not None:
-            progress(Progress(objective, bound, time.perf_counter() - started, "columns"))
     return objective, bound, spent
+
+
+def _add_cuts(rm: RotaModel, cuts: Sequence[Cut]) -> None:
+    """Add column generation's Lagrangian cuts to the whole model (for the rest of the run:
+    every roster meets them)."""
+    model = rm.model
+    for cut in cuts:
+        terms = [(rm.x[cut.employee, d, si], k) for (d, si), k in cut.terms.items()]
+        model.add(sum(var * k for var, k in terms) >= cut.least)
 
 
 def _fix_to_lp(
@@ -522,18 +536,23 @@ def _whole_model_search(
     rm: RotaModel,
     work: WorkingRoster,
     limit: float,
-    workers: int,
-    seed: int,
-    deterministic: bool,
+    run: _Run,
+    phase: str,
+    best: int,
+    bound: int,
 ) -> tuple[dict[str, tuple[str, ...]] | None, int | None, int | None, float]:
-    """One CP-SAT search of the whole model from the current roster.
+    """One CP-SAT search of the whole model from the current roster (of objective ``best``),
+    reporting each roster better than ``best`` as progress of ``phase`` (with the better of
+    ``bound`` and CP-SAT's own).
 
     Returns a better roster (or ``None``), its objective, the bound proven and the time used.
     """
+    deterministic = run.deterministic
     _set_hint(rm, _roster_values(rm, work.roster()))
     solver = cp_model.CpSolver()
-    solver_parameters(solver, limit, workers, seed, deterministic, whole=True)
-    status = solver.solve(rm.model)
+    solver_parameters(solver, limit, run.workers, run.seed, deterministic, whole=True)
+    offset = time.perf_counter() - run.started
+    status = solver.solve(rm.model, _Reporter(run.progress, offset, phase, best, bound))
     used = solver.deterministic_time if deterministic else solver.wall_time
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None, None, None, used
@@ -657,7 +676,7 @@ def _lns(
                 break
             if rm is not None and spent >= next_full and not pending:
                 roster, found, proven, used = _whole_model_search(
-                    rm, work, min(left, FULL_SLICE * time_limit), workers, seed, deterministic
+                    rm, work, min(left, FULL_SLICE * time_limit), run, "search", objective, bound
                 )
                 spent = spent + used if deterministic else time.perf_counter() - started
                 gained = False
@@ -668,8 +687,6 @@ def _lns(
                     work.reset(roster)
                     objective, gained = found, True
                     logger.info("whole-model search: objective %d", objective)
-                    if progress is not None:
-                        progress(Progress(found, bound, time.perf_counter() - started, "search"))
                 gap = gap if gained else 2 * gap
                 next_full = spent + gap
                 continue

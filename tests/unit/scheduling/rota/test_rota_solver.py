@@ -75,16 +75,21 @@ def tiny_rotas(draw: st.DrawFn) -> RotaProblem:
     return RotaProblem(horizon, shifts, staff, requests=requests, cover=cover)
 
 
+def valid_rows(problem: RotaProblem, employee: Employee) -> list[tuple[str, ...]]:
+    """Every row of ``employee`` that meets their rules."""
+    choices = ["", *problem.shift_ids]
+    return [
+        r
+        for r in itertools.product(choices, repeat=problem.horizon)
+        if not check_employee(problem, employee, r)
+    ]
+
+
 def brute_force(problem: RotaProblem) -> int | None:
     """The best objective over every valid roster, or None when there is none."""
-    choices = ["", *problem.shift_ids]
     rows = []
     for e in problem.employees:
-        valid = [
-            r
-            for r in itertools.product(choices, repeat=problem.horizon)
-            if not check_employee(problem, e, r)
-        ]
+        valid = valid_rows(problem, e)
         if not valid:
             return None
         rows.append(valid)
