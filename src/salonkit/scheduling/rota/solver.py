@@ -582,27 +582,56 @@ def _choose(
     available: list[int],
 ) -> Part | None:
     """A part of ``kind`` among ``available`` employees: ``size`` employees (staff) over the
-    whole horizon, or ``size`` days (days, block); ``None`` when too few are available."""
+    whole horizon, or ``size`` days (days, block, cover: the days around a shift the roster
+    leaves short of cover, with the employees who may work it, or a block when none is short);
+    ``None`` when too few are available."""
     p = work.problem
     if len(available) < min(2, len(p.employees)):
         return None
     if kind == "staff":
         chosen = _related(work, available, size, rng)
         return Part(tuple(sorted(chosen)), 0, p.horizon)
+    short = _short_cover(work) if kind == "cover" else []
+    if short:
+        # the days around a shift short of cover, with the employees who may work it
+        day, shift = rng.choice(short)
+        first = min(max(0, day - size // 2), p.horizon - size)
+        able = [ei for ei in available if shift in work.allowed[ei]]
+        count = _fitting(work, first, size, budget)
+        chosen = rng.sample(able, min(count, len(able)))
+        others = [ei for ei in available if ei not in chosen]
+        if len(chosen) < 2 and others:
+            chosen += rng.sample(others, min(len(others), 2 - len(chosen)))
+        return Part(tuple(sorted(chosen)), first, first + size)
     first = rng.randrange(0, p.horizon - size + 1)
     # every employee (days) or a third of them (block) when the part stays small enough,
     # else as many as fit
-    lo, hi = work.span(Part((), first, first + size))
-    per_employee = max(1, (hi - lo) * max(len(a) for a in work.allowed))
     n_staff = len(p.employees)
     wanted = n_staff if kind == "days" else max(2, n_staff // 3)
-    count = max(2, min(wanted, budget // per_employee))
+    count = min(wanted, _fitting(work, first, size, budget))
     chosen = rng.sample(available, min(count, len(available)))
     return Part(tuple(sorted(chosen)), first, first + size)
 
 
+def _fitting(work: WorkingRoster, first: int, size: int, budget: int) -> int:
+    """How many employees (at least 2) a part of ``size`` days from ``first`` may hold for
+    about ``budget`` shift variables."""
+    lo, hi = work.span(Part((), first, first + size))
+    per_employee = max(1, (hi - lo) * max(len(a) for a in work.allowed))
+    return max(2, budget // per_employee)
+
+
+def _short_cover(work: WorkingRoster) -> list[tuple[int, str]]:
+    """The (day, shift) cover rows the roster leaves short."""
+    return [
+        key
+        for key, c in work.cover_at.items()
+        if c.under_weight and work.counts[key] < c.requirement
+    ]
+
+
 #: The kinds of part the search takes in turn.
-KINDS = ("staff", "days", "staff", "block")
+KINDS = ("staff", "days", "staff", "block", "cover")
 
 
 def _lns(
@@ -616,9 +645,10 @@ def _lns(
     """Improve ``work`` by re-planning parts of it with everything else fixed.
 
     Each step takes a few employees' whole rows (likelier those who share shift types), or
-    (nearly) every employee over a few days, or a third of the employees over a longer span,
-    and solves that part as a rota of its own (:mod:`~salonkit.scheduling.rota.parts`). An
-    answer at least as good is kept (equal moves let the search drift across plateaus). A part
+    (nearly) every employee over a few days, or a third of the employees over a longer span, or
+    the days around a shift short of cover with the employees who may work it, and solves that
+    part as a rota of its own (:mod:`~salonkit.scheduling.rota.parts`). An answer at least as
+    good is kept (equal moves let the search drift across plateaus). A part
     solved to optimality without gain grows the next part of its kind; a part that runs out of
     time shrinks it. With two or more workers (and not deterministic) two parts with no
     employee in common are solved at once, one CP-SAT worker each, and each answer is
@@ -640,8 +670,9 @@ def _lns(
         "staff": max(1, min(n_staff, 2)),
         "days": max(1, min(p.horizon, 3)),
         "block": max(1, min(p.horizon, 7)),
+        "cover": max(1, min(p.horizon, 7)),
     }
-    limits = {"staff": n_staff, "days": p.horizon, "block": p.horizon}
+    limits = {"staff": n_staff, "days": p.horizon, "block": p.horizon, "cover": p.horizon}
     slots = 2 if workers >= 2 and not deterministic and n_staff >= 4 else 1
     part_workers = STEP_WORKERS or max(1, workers // slots)
     iteration = 0
@@ -692,7 +723,7 @@ def _lns(
                 continue
             if pool is None:
                 iteration += 1
-                kind = KINDS[iteration % 4]
+                kind = KINDS[iteration % len(KINDS)]
                 part = _choose(kind, sizes[kind], work, rng, PART_VARIABLES, list(range(n_staff)))
                 assert part is not None
                 proposal = propose_part(
@@ -712,7 +743,7 @@ def _lns(
                 busy = {ei for _, _, part in pending.values() for ei in part.employees}
                 available = [ei for ei in range(n_staff) if ei not in busy]
                 iteration += 1
-                kind = KINDS[iteration % 4]
+                kind = KINDS[iteration % len(KINDS)]
                 part = _choose(kind, sizes[kind], work, rng, PART_VARIABLES, available)
                 if part is None:
                     break

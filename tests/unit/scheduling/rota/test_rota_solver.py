@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import random
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -23,6 +24,8 @@ from salonkit.scheduling.rota import (
     load_instance,
     solve_rota,
 )
+from salonkit.scheduling.rota import solver as rota_solver
+from salonkit.scheduling.rota.parts import WorkingRoster
 
 from .rota_helpers import INSTANCES, one
 
@@ -178,3 +181,31 @@ def test_row_by_row_construction_is_valid() -> None:
     assert check_roster(problem, roster).valid
     # a row that cannot meet its contract makes the construction give up
     assert construct_roster(one(3, min_minutes=3 * 480, days_off={1}), time_limit=5) is None
+
+
+def test_cover_part_takes_the_days_around_a_short_shift_and_who_may_work_it() -> None:
+    early, late = ShiftType("E", 480), ShiftType("L", 480)
+    staff = [Employee(f"S{i}", Contract.unlimited(["E"], max_minutes=10_000)) for i in range(4)]
+    staff += [Employee(f"T{i}", Contract.unlimited(["L"], max_minutes=10_000)) for i in range(3)]
+    problem = RotaProblem(
+        21,
+        [early, late],
+        staff,
+        cover=[CoverRequirement(d, s, 1) for d in range(21) for s in ("E", "L")],
+    )
+    roster = {e.id: ["E" if e.id == "S0" else "L" if e.id == "T0" else ""] * 21 for e in staff}
+    roster["T0"][15] = ""  # only (15, L) is short
+    work = WorkingRoster(problem, roster)
+    assert rota_solver._short_cover(work) == [(15, "L")]
+    everyone = list(range(len(staff)))
+    for seed in range(20):
+        part = rota_solver._choose("cover", 5, work, random.Random(seed), 6_000, everyone)
+        assert part is not None
+        assert (part.first, part.stop) == (13, 18)
+        assert {staff[ei].id for ei in part.employees} == {"T0", "T1", "T2"}
+    # nothing short: a block of days like any other
+    roster["T0"][15] = "L"
+    work.reset(roster)
+    assert rota_solver._short_cover(work) == []
+    part = rota_solver._choose("cover", 5, work, random.Random(0), 6_000, everyone)
+    assert part is not None and part.stop - part.first == 5
