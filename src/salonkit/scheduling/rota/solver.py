@@ -24,10 +24,15 @@ import attrs
 from ortools.sat.python import cp_model
 
 from salonkit.errors import SalonkitError, ValidationError
-from salonkit.scheduling.rota.checker import check_roster
+from salonkit.scheduling.rota.checker import check_roster, hourly_counts
 from salonkit.scheduling.rota.columns import ColumnGeneration, Cut
 from salonkit.scheduling.rota.construct import construct_timed
-from salonkit.scheduling.rota.cpsat_model import RotaModel, build_model, solver_parameters
+from salonkit.scheduling.rota.cpsat_model import (
+    RotaModel,
+    build_model,
+    hours_covered,
+    solver_parameters,
+)
 from salonkit.scheduling.rota.explain import explain_roster
 from salonkit.scheduling.rota.model import OFF, RotaProblem, RotaSolution, Status
 from salonkit.scheduling.rota.parts import Part, Proposal, WorkingRoster, propose_part
@@ -456,10 +461,10 @@ def _columns(
 
     The LP over whole rows proves a bound, which joins the whole model as Lagrangian cuts
     (:meth:`~salonkit.scheduling.rota.columns.ColumnGeneration.cuts`). Searches of the whole
-    model from the roster then fix
-    every shift variable the LP takes wholly or not at all, as long as that gains; then only
-    those on which the roster also agrees with the LP (a neighbourhood holding the roster
-    itself), as long as that gains. Returns the objective, the bound and the time spent.
+    model from the roster then fix every shift variable the LP takes wholly or not at all, as
+    long as that gains; then only those on which the roster also agrees with the LP (a
+    neighbourhood holding the roster itself), as long as that gains. Returns the objective,
+    the bound and the time spent.
     """
     started, time_limit, deterministic = run.started, run.time_limit, run.deterministic
     workers, seed = run.workers, run.seed
@@ -582,8 +587,8 @@ def _choose(
     available: list[int],
 ) -> Part | None:
     """A part of ``kind`` among ``available`` employees: ``size`` employees (staff) over the
-    whole horizon, or ``size`` days (days, block, cover: the days around a shift the roster
-    leaves short of cover, with the employees who may work it, or a block when none is short);
+    whole horizon, or ``size`` days (days, block, cover: the days around cover the roster
+    leaves short, with the employees who may give it, or a block when nothing is short);
     ``None`` when too few are available."""
     p = work.problem
     if len(available) < min(2, len(p.employees)):
@@ -593,10 +598,14 @@ def _choose(
         return Part(tuple(sorted(chosen)), 0, p.horizon)
     short = _short_cover(work) if kind == "cover" else []
     if short:
-        # the days around a shift short of cover, with the employees who may work it
-        day, shift = rng.choice(short)
+        # the days around cover left short, with the employees who may give it
+        day, shifts, skill = rng.choice(short)
         first = min(max(0, day - size // 2), p.horizon - size)
-        able = [ei for ei in available if shift in work.allowed[ei]]
+        able = [
+            ei
+            for ei in available
+            if work.allowed[ei] & shifts and (skill is None or skill in p.employees[ei].skills)
+        ]
         count = _fitting(work, first, size, budget)
         chosen = rng.sample(able, min(count, len(able)))
         others = [ei for ei in available if ei not in chosen]
@@ -621,13 +630,28 @@ def _fitting(work: WorkingRoster, first: int, size: int, budget: int) -> int:
     return max(2, budget // per_employee)
 
 
-def _short_cover(work: WorkingRoster) -> list[tuple[int, str]]:
-    """The (day, shift) cover rows the roster leaves short."""
-    return [
-        key
-        for key, c in work.cover_at.items()
-        if c.under_weight and work.counts[key] < c.requirement
+def _short_cover(work: WorkingRoster) -> list[tuple[int, frozenset[str], str | None]]:
+    """Where the roster leaves cover short: the day, the shifts that would give it and the
+    skill asked (``None``: any), for each row per day and shift, and each row per hour."""
+    p = work.problem
+    out: list[tuple[int, frozenset[str], str | None]] = [
+        (day, frozenset((shift,)), None)
+        for (day, shift), c in work.cover_at.items()
+        if c.under_weight and work.counts[day, shift] < c.requirement
     ]
+    if p.hourly_cover:
+        at_work = hourly_counts(p, work.roster())
+        hours = {s.id: hours_covered(s) for s in p.shifts}
+        for h in p.hourly_cover:
+            if h.under_weight and at_work[h.day, h.hour, h.skill] < h.requirement:
+                # a shift of the day itself, or of the day before running past midnight
+                shifts = frozenset(
+                    s
+                    for s, covered in hours.items()
+                    if (0, h.hour) in covered or (h.day > 0 and (1, h.hour) in covered)
+                )
+                out.append((h.day, shifts, h.skill))
+    return out
 
 
 #: The kinds of part the search takes in turn.
@@ -646,11 +670,11 @@ def _lns(
 
     Each step takes a few employees' whole rows (likelier those who share shift types), or
     (nearly) every employee over a few days, or a third of the employees over a longer span, or
-    the days around a shift short of cover with the employees who may work it, and solves that
+    the days around cover left short with the employees who may give it, and solves that
     part as a rota of its own (:mod:`~salonkit.scheduling.rota.parts`). An answer at least as
-    good is kept (equal moves let the search drift across plateaus). A part
-    solved to optimality without gain grows the next part of its kind; a part that runs out of
-    time shrinks it. With two or more workers (and not deterministic) two parts with no
+    good is kept (equal moves let the search drift across plateaus). A part solved to
+    optimality without gain grows the next part of its kind; a part that runs out of time
+    shrinks it. With two or more workers (and not deterministic) two parts with no
     employee in common are solved at once, one CP-SAT worker each, and each answer is
     re-scored against the roster as it is when the answer arrives. When the whole model is
     built, a whole-model search from the current roster runs now and then, for global moves and

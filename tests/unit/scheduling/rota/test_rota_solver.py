@@ -14,6 +14,7 @@ from salonkit.scheduling.rota import (
     Contract,
     CoverRequirement,
     Employee,
+    HourlyCover,
     Progress,
     RotaInfeasible,
     RotaProblem,
@@ -196,7 +197,7 @@ def test_cover_part_takes_the_days_around_a_short_shift_and_who_may_work_it() ->
     roster = {e.id: ["E" if e.id == "S0" else "L" if e.id == "T0" else ""] * 21 for e in staff}
     roster["T0"][15] = ""  # only (15, L) is short
     work = WorkingRoster(problem, roster)
-    assert rota_solver._short_cover(work) == [(15, "L")]
+    assert rota_solver._short_cover(work) == [(15, frozenset({"L"}), None)]
     everyone = list(range(len(staff)))
     for seed in range(20):
         part = rota_solver._choose("cover", 5, work, random.Random(seed), 6_000, everyone)
@@ -209,3 +210,28 @@ def test_cover_part_takes_the_days_around_a_short_shift_and_who_may_work_it() ->
     assert rota_solver._short_cover(work) == []
     part = rota_solver._choose("cover", 5, work, random.Random(0), 6_000, everyone)
     assert part is not None and part.stop - part.first == 5
+
+
+def test_cover_part_for_an_hour_short_of_a_skill() -> None:
+    """Hourly cover: the part holds only employees with the skill whose shifts cover the hour
+    (a night shift of the day before counts for an hour after midnight)."""
+    early, night = ShiftType("E", 480, start=8 * 60), ShiftType("N", 600, start=20 * 60)
+    staff = [
+        Employee("A", Contract.unlimited(["E"], max_minutes=20_000), skills={"colour"}),
+        Employee("B", Contract.unlimited(["N"], max_minutes=20_000), skills={"colour"}),
+        Employee("C", Contract.unlimited(["N"], max_minutes=20_000), skills={"cut"}),
+        Employee("D", Contract.unlimited(["E", "N"], max_minutes=20_000), skills={"colour"}),
+    ]
+    problem = RotaProblem(
+        14,
+        [early, night],
+        staff,
+        hourly_cover=[HourlyCover(9, 3, 1, "colour"), HourlyCover(9, 10, 1, "cut", 0)],
+    )
+    work = WorkingRoster(problem, {})
+    # 03:00 on day 9 needs a colourist on a night shift; the cut hour costs nothing short
+    assert rota_solver._short_cover(work) == [(9, frozenset({"N"}), "colour")]
+    for seed in range(10):
+        part = rota_solver._choose("cover", 4, work, random.Random(seed), 6_000, [0, 1, 2, 3])
+        assert part is not None and (part.first, part.stop) == (7, 11)
+        assert {staff[ei].id for ei in part.employees} == {"B", "D"}
