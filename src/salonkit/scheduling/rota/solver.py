@@ -463,8 +463,9 @@ def _columns(
     (:meth:`~salonkit.scheduling.rota.columns.ColumnGeneration.cuts`). Searches of the whole
     model from the roster then fix every shift variable the LP takes wholly or not at all, as
     long as that gains; then only those on which the roster also agrees with the LP (a
-    neighbourhood holding the roster itself), as long as that gains. Returns the objective,
-    the bound and the time spent.
+    neighbourhood holding the roster itself), as long as that gains; then none, for what is
+    left of their time (the cuts prune that search). Returns the objective, the bound and the
+    time spent.
     """
     started, time_limit, deterministic = run.started, run.time_limit, run.deterministic
     workers, seed = run.workers, run.seed
@@ -486,10 +487,13 @@ def _columns(
     )
     mix = cg.mix()
     deadline = spent + NEIGHBOURHOOD_SHARE * (time_limit - spent)
-    agree = False  # first every shift the LP decides; then those the roster agrees on too
+    # every shift the LP decides; then those the roster agrees on too; then nothing fixed
+    modes = ["lp", "agree", "whole"]
     while objective > bound and deadline - spent > (0.05 if deterministic else 0.5):
+        mode = modes[0]
         try:
-            _fix_to_lp(rm, mix, work.rows if agree else None)
+            if mode != "whole":
+                _fix_to_lp(rm, mix, work.rows if mode == "agree" else None)
             roster, found, _, used = _whole_model_search(
                 rm, work, deadline - spent, run, "columns", objective, bound
             )
@@ -497,13 +501,13 @@ def _columns(
             _restore(rm)
         spent = spent + used if deterministic else time.perf_counter() - started
         if roster is None or found is None or found >= objective:
-            if agree:
+            modes.pop(0)
+            if not modes:
                 break
-            agree = True
             continue
         work.reset(roster)
         objective = found
-        logger.info("LP neighbourhood: objective %d", objective)
+        logger.info("LP neighbourhood (%s): objective %d", mode, objective)
     return objective, bound, spent
 
 

@@ -154,6 +154,28 @@ def test_solver_proves_instance4_optimal_with_the_column_bound() -> None:
     assert (solution.status, solution.objective, solution.bound) == ("OPTIMAL", 1716, 1716)
 
 
+def test_lp_neighbourhood_fixes_less_each_time_it_gains_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The searches after column generation fix every shift the LP decides, then those the
+    roster agrees on too, then nothing; each that gains nothing passes to the next."""
+    fixed: list[int] = []
+
+    def fruitless(rm: Any, work: Any, limit: float, run: Any, phase: str, *_: Any) -> Any:
+        if phase == "columns":
+            domains = [rm.model.proto.variables[v.index].domain for v in rm.x.values()]
+            fixed.append(sum(1 for d in domains if d[0] == d[1]))
+        return None, None, None, 0.01
+
+    monkeypatch.setattr(rota_solver, "_whole_model_search", fruitless)
+    problem = load_instance(INSTANCES / "Instance5.txt")
+    solution = solve_rota(problem, time_limit=10, workers=2, explain=False)
+    assert check_roster(problem, solution.roster).valid
+    assert len(fixed) == 3
+    assert fixed[0] >= fixed[1] and fixed[0] > 0
+    assert fixed[2] == 0
+
+
 def test_columns_can_be_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
     built: list[str] = []
 
