@@ -463,7 +463,9 @@ class ColumnGeneration:
         """The Lagrangian cuts of the best bound, one per employee (empty before a bound).
 
         At the duals ``pi`` of the best bound, each employee's row has ``penalty - pi . cover
-        >= least``, where ``least`` is the value pricing proved least. Every valid roster meets
+        >= least``, where ``least`` is the value pricing proved least (all scaled by
+        :data:`SCALE`; :attr:`Cut.least` has the row's constant part of the penalty, for
+        requests to work, taken off already). Every valid roster meets
         all of them, and together with the cover rows they imply the bound, so a CP-SAT model
         given them starts from this bound instead of its own much weaker one, and prunes rows
         whose reduced cost exceeds what an improvement can afford.

@@ -103,7 +103,8 @@ class _Run:
 
 class _Reporter(cp_model.CpSolverSolutionCallback):
     """Reports each roster better than ``best`` found by a search of the whole model, with the
-    better of ``bound`` and CP-SAT's own bound."""
+    better of ``bound`` and CP-SAT's own bound (only ``bound`` when the search is
+    ``restricted`` to a neighbourhood, whose bound is not the rota's)."""
 
     def __init__(
         self,
@@ -112,6 +113,8 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
         phase: str,
         best: int | None,
         bound: int = 0,
+        *,
+        restricted: bool = False,
     ) -> None:
         super().__init__()
         self._progress = progress
@@ -119,13 +122,17 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
         self._phase = phase
         self._best = best
         self._bound = bound
+        self._restricted = restricted
 
     def on_solution_callback(self) -> None:
         objective = round(self.objective_value)
         if self._progress is None or (self._best is not None and objective >= self._best):
             return
         self._best = objective
-        bound = max(self._bound, math.ceil(self.best_objective_bound - 1e-6))
+        bound = self._bound
+        proven = self.best_objective_bound
+        if not self._restricted and math.isfinite(proven):
+            bound = max(bound, math.ceil(proven - 1e-6))
         self._progress(Progress(objective, bound, self._offset + self.wall_time, self._phase))
 
 
@@ -280,7 +287,8 @@ def _start_whole(
     first_limit = remaining * (first_share if use_lns else 1.0)
     solver = cp_model.CpSolver()
     solver_parameters(solver, first_limit, workers, seed, deterministic, whole=True)
-    status = solver.solve(rm.model, _Reporter(progress, elapsed, "search", None))
+    best = hinted[1] if hinted is not None else None
+    status = solver.solve(rm.model, _Reporter(progress, elapsed, "search", best))
     spent = solver.deterministic_time
     if status == cp_model.UNKNOWN and use_lns and hinted is None:
         # nothing found yet: give the whole search the rest of the time
@@ -494,12 +502,21 @@ def _columns(
         try:
             if mode != "whole":
                 _fix_to_lp(rm, mix, work.rows if mode == "agree" else None)
-            roster, found, _, used = _whole_model_search(
-                rm, work, deadline - spent, run, "columns", objective, bound
+            roster, found, proven, used = _whole_model_search(
+                rm,
+                work,
+                deadline - spent,
+                run,
+                "columns",
+                objective,
+                bound,
+                restricted=mode != "whole",
             )
         finally:
             _restore(rm)
         spent = spent + used if deterministic else time.perf_counter() - started
+        if mode == "whole" and proven is not None:
+            bound = max(bound, proven)  # nothing fixed: a bound of the rota itself
         if roster is None or found is None or found >= objective:
             modes.pop(0)
             if not modes:
@@ -549,19 +566,23 @@ def _whole_model_search(
     phase: str,
     best: int,
     bound: int,
+    *,
+    restricted: bool = False,
 ) -> tuple[dict[str, tuple[str, ...]] | None, int | None, int | None, float]:
     """One CP-SAT search of the whole model from the current roster (of objective ``best``),
     reporting each roster better than ``best`` as progress of ``phase`` (with the better of
-    ``bound`` and CP-SAT's own).
+    ``bound`` and CP-SAT's own, unless the search is ``restricted`` by fixed variables).
 
-    Returns a better roster (or ``None``), its objective, the bound proven and the time used.
+    Returns a better roster (or ``None``), its objective, the bound proven (of the
+    neighbourhood only, when ``restricted``) and the time used.
     """
     deterministic = run.deterministic
     _set_hint(rm, _roster_values(rm, work.roster()))
     solver = cp_model.CpSolver()
     solver_parameters(solver, limit, run.workers, run.seed, deterministic, whole=True)
     offset = time.perf_counter() - run.started
-    status = solver.solve(rm.model, _Reporter(run.progress, offset, phase, best, bound))
+    reporter = _Reporter(run.progress, offset, phase, best, bound, restricted=restricted)
+    status = solver.solve(rm.model, reporter)
     used = solver.deterministic_time if deterministic else solver.wall_time
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None, None, None, used
@@ -592,7 +613,7 @@ def _choose(
 ) -> Part | None:
     """A part of ``kind`` among ``available`` employees: ``size`` employees (staff) over the
     whole horizon, or ``size`` days (days, block, cover: the days around cover the roster
-    leaves short, with the employees who may give it, or a block when nothing is short);
+    leaves short, with employees who may give it, or a block when no available employee may);
     ``None`` when too few are available."""
     p = work.problem
     if len(available) < min(2, len(p.employees)):
@@ -600,16 +621,19 @@ def _choose(
     if kind == "staff":
         chosen = _related(work, available, size, rng)
         return Part(tuple(sorted(chosen)), 0, p.horizon)
-    short = _short_cover(work) if kind == "cover" else []
-    if short:
-        # the days around cover left short, with the employees who may give it
-        day, shifts, skill = rng.choice(short)
-        first = min(max(0, day - size // 2), p.horizon - size)
+    givers = []
+    for day, shifts, skill in _short_cover(work) if kind == "cover" else ():
         able = [
             ei
             for ei in available
             if work.allowed[ei] & shifts and (skill is None or skill in p.employees[ei].skills)
         ]
+        if able:
+            givers.append((day, able))
+    if givers:
+        # the days around cover left short, with employees who may give it
+        day, able = rng.choice(givers)
+        first = min(max(0, day - size // 2), p.horizon - size)
         count = _fitting(work, first, size, budget)
         chosen = rng.sample(able, min(count, len(able)))
         others = [ei for ei in available if ei not in chosen]

@@ -159,21 +159,40 @@ def test_lp_neighbourhood_fixes_less_each_time_it_gains_nothing(
 ) -> None:
     """The searches after column generation fix every shift the LP decides, then those the
     roster agrees on too, then nothing; each that gains nothing passes to the next."""
-    fixed: list[int] = []
+    fixed: dict[str, list[int]] = {"columns": [], "search": []}
 
-    def fruitless(rm: Any, work: Any, limit: float, run: Any, phase: str, *_: Any) -> Any:
-        if phase == "columns":
-            domains = [rm.model.proto.variables[v.index].domain for v in rm.x.values()]
-            fixed.append(sum(1 for d in domains if d[0] == d[1]))
+    def fruitless(
+        rm: Any, work: Any, limit: float, run: Any, phase: str, *_: Any, **kw: Any
+    ) -> Any:
+        domains = [rm.model.proto.variables[v.index].domain for v in rm.x.values()]
+        fixed[phase].append(sum(1 for d in domains if d[0] == d[1]))
         return None, None, None, 0.01
 
     monkeypatch.setattr(rota_solver, "_whole_model_search", fruitless)
     problem = load_instance(INSTANCES / "Instance5.txt")
-    solution = solve_rota(problem, time_limit=10, workers=2, explain=False)
+    solution = solve_rota(problem, time_limit=20, workers=2, explain=False)
     assert check_roster(problem, solution.roster).valid
-    assert len(fixed) == 3
-    assert fixed[0] >= fixed[1] and fixed[0] > 0
-    assert fixed[2] == 0
+    lp, agree, whole = fixed["columns"]
+    assert lp >= agree and lp > 0
+    assert whole == 0
+    # and the large-neighbourhood search's whole-model searches get every domain back
+    assert fixed["search"] and set(fixed["search"]) == {0}
+
+
+def test_progress_never_reports_a_bound_above_the_roster_found() -> None:
+    """A search of the LP's neighbourhood proves a bound of the neighbourhood only; progress
+    reports the rota's bound, never above the final roster's objective, and objectives only
+    fall."""
+    problem = load_instance(INSTANCES / "Instance5.txt")
+    events: list[Any] = []
+    solution = solve_rota(problem, time_limit=20, workers=2, explain=False, progress=events.append)
+    assert events
+    objectives = [e.objective for e in events]
+    assert objectives == sorted(objectives, reverse=True)
+    assert len(set(objectives)) == len(objectives)
+    assert objectives[-1] == solution.objective
+    assert all(e.bound is None or e.bound <= solution.objective for e in events)
+    assert all(e.bound is None or e.bound <= 1143 for e in events)  # the best-known roster
 
 
 def test_columns_can_be_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -204,6 +204,10 @@ def test_cover_part_takes_the_days_around_a_short_shift_and_who_may_work_it() ->
         assert part is not None
         assert (part.first, part.stop) == (13, 18)
         assert {staff[ei].id for ei in part.employees} == {"T0", "T1", "T2"}
+    # short cover nobody available may give: a block of days like any other
+    part = rota_solver._choose("cover", 5, work, random.Random(0), 6_000, [0, 1, 2, 3])
+    assert part is not None and part.stop - part.first == 5
+    assert not {staff[ei].id for ei in part.employees} & {"T0", "T1", "T2"}
     # nothing short: a block of days like any other
     roster["T0"][15] = "L"
     work.reset(roster)
