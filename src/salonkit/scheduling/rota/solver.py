@@ -403,23 +403,9 @@ def solve_rota(
         use_lns = use_lns and not optimal
     run = _Run(started, time_limit, workers, seed, deterministic, progress)
     if use_lns and use_columns and rm is not None and objective > bound:
-        objective, bound, spent = _columns(
-            rm,
-            work,
-            objective,
-            bound,
-            run,
-            spent,
-        )
+        objective, bound, spent = _columns(rm, work, objective, bound, run, spent)
     if use_lns:
-        objective, bound = _lns(
-            rm,
-            work,
-            objective,
-            bound,
-            run,
-            spent,
-        )
+        objective, bound = _lns(rm, work, objective, bound, run, spent)
     roster = work.roster()
     report = check_roster(problem, roster)
     if not report.valid:
