@@ -44,12 +44,14 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import attrs
+import numpy as np
 from ortools.linear_solver import pywraplp  # type: ignore[attr-defined,unused-ignore]
 from ortools.sat.python import cp_model
 
 from salonkit.errors import SalonkitError
 from salonkit.scheduling.rota.cpsat_model import RotaModel, build_model, hours_covered
 from salonkit.scheduling.rota.model import OFF, RotaProblem
+from salonkit.scheduling.rota.pricing import RowPricer
 
 logger = logging.getLogger(__name__)
 
@@ -60,6 +62,9 @@ SCALE = 1000
 PRICING_LIMIT = 2.0
 #: Rows at most that one employee's pricing adds (the best ones CP-SAT found on its way).
 COLUMNS_PER_PRICING = 3
+#: Deterministic seconds counted per unit of the dynamic programme's work (its states times
+#: days), for the time limits of a deterministic run.
+DP_TIME = 2e-8
 #: Weight of the best duals so far in the duals priced (dual smoothing, which takes the LP to
 #: its optimum in fewer rounds); 0 prices at the LP's own duals.
 SMOOTHING = 0.5
@@ -93,6 +98,40 @@ class _Pricing:
     serves: dict[int, tuple[int, ...]]
     #: (day, shift index, variable) of every shift variable.
     variables: list[tuple[int, int, cp_model.IntVar]]
+    #: The employee's dynamic programme (``None`` where their rules are beyond it).
+    dp: RowPricer | None
+    #: Per shift variable (in :attr:`variables`' order): its day, its shift index and its
+    #: request penalty scaled; and the (variable position, cover row) pairs of what it serves.
+    days: np.ndarray = attrs.field(init=False)
+    shift_indexes: np.ndarray = attrs.field(init=False)
+    scaled: np.ndarray = attrs.field(init=False)
+    cells: np.ndarray = attrs.field(init=False)
+    cover_rows: np.ndarray = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        self.days = np.array([d for d, _, _ in self.variables], dtype=np.int64)
+        self.shift_indexes = np.array([si for _, si, _ in self.variables], dtype=np.int64)
+        self.scaled = np.array(
+            [self.base.get(var.index, 0) * SCALE for _, _, var in self.variables], dtype=np.int64
+        )
+        pairs = [
+            (i, r) for i, (_, _, var) in enumerate(self.variables) for r in self.serves[var.index]
+        ]
+        self.cells = np.array([i for i, _ in pairs], dtype=np.int64)
+        self.cover_rows = np.array([r for _, r in pairs], dtype=np.int64)
+
+    def costs(self, duals: Sequence[int]) -> np.ndarray:
+        """``costs[day, shift index]``: what working that shift that day adds to the row's
+        reduced cost at ``duals`` (scaled by :data:`SCALE`; the row's constant left out)."""
+        served = np.bincount(
+            self.cells,
+            weights=np.asarray(duals, dtype=np.float64)[self.cover_rows],
+            minlength=len(self.variables),
+        )
+        problem = self.model.problem
+        out = np.zeros((problem.horizon, len(problem.shifts)), dtype=np.int64)
+        out[self.days, self.shift_indexes] = self.scaled - np.rint(served).astype(np.int64)
+        return out
 
 
 @attrs.frozen
@@ -116,6 +155,8 @@ class Priced:
     bound: int | None
     optimal: bool
     used: float
+    #: The best row's value at the duals priced (scaled; ``None`` without a row).
+    value: int | None = None
 
 
 class _Collector(cp_model.CpSolverSolutionCallback):
@@ -213,7 +254,11 @@ class ColumnGeneration:
         base = dict(zip(proto.objective.vars, proto.objective.coeffs, strict=True))
         by_index = {var.index: tuple(serves.get((d, si), ())) for (_, d, si), var in rm.x.items()}
         variables = [(d, si, var) for (_, d, si), var in rm.x.items()]
-        return _Pricing(rm, base, int(proto.objective.offset), by_index, variables)
+        try:
+            dp: RowPricer | None = RowPricer(p, ei)
+        except SalonkitError:
+            dp = None  # no valid row: CP-SAT's pricing says so
+        return _Pricing(rm, base, int(proto.objective.offset), by_index, variables, dp)
 
     def _cost(self, ei: int, row: Row) -> int:
         cost = 0
@@ -263,7 +308,68 @@ class ColumnGeneration:
 
     # -- pricing ---------------------------------------------------------------------------
 
-    def _price(self, ei: int, duals: Sequence[int], limit: float) -> Priced:
+    def _quick(self, ei: int, duals: Sequence[int], enough: int | None) -> Priced | None:
+        """Employee ``ei``'s rows of least reduced cost at ``duals`` by dynamic programming
+        (:mod:`~salonkit.scheduling.rota.pricing`); ``None`` where their rules are beyond it.
+        With ``enough``, the search stops once a row's value (scaled) is at most that."""
+        pricing = self._pricing[ei]
+        dp = pricing.dp
+        if dp is None:
+            return None
+        started = time.perf_counter()
+        offset = pricing.offset * SCALE
+        found = dp.price(
+            pricing.costs(duals),
+            COLUMNS_PER_PRICING,
+            None if enough is None else enough - offset,
+        )
+        rows = tuple(reversed(found.rows))  # the best last
+        used = dp.work * DP_TIME if self.deterministic else time.perf_counter() - started
+        value = found.costs[0] + offset if found.costs else None
+        bound = value if found.optimal else found.bound + offset
+        return Priced(rows, bound, found.optimal, used, value)
+
+    def _done(self, ei: int, quick: Priced | None, enough: int | None) -> bool:
+        """Whether the dynamic programme's pricing of employee ``ei`` needs no exact one
+        after it: it proved its row least, or found a new one whose value is at most
+        ``enough``."""
+        if quick is None:
+            return False
+        if quick.optimal:
+            return True
+        return (
+            enough is not None
+            and quick.value is not None
+            and quick.value <= enough
+            and quick.rows[-1] not in self._columns[ei]
+        )
+
+    def _exact(self, ei: int, duals: Sequence[int], limit: float, quick: Priced | None) -> Priced:
+        """CP-SAT's pricing of employee ``ei`` from the dynamic programme's best row, with
+        what both found."""
+        exact = self._solve_pricing(ei, duals, limit, quick.rows[-1:] if quick else ())
+        if quick is None:
+            return exact
+        bound = quick.bound
+        if exact.bound is not None:
+            bound = exact.bound if bound is None else max(bound, exact.bound)
+        rows = tuple(dict.fromkeys(quick.rows + exact.rows))
+        value = exact.value if exact.rows else quick.value
+        return Priced(rows, bound, exact.optimal, quick.used + exact.used, value)
+
+    def _price(
+        self, ei: int, duals: Sequence[int], limit: float, enough: int | None = None
+    ) -> Priced:
+        """Employee ``ei``'s rows of least reduced cost at ``duals``: by dynamic programming
+        and, where that proves nothing, by CP-SAT (see :meth:`_done`)."""
+        quick = self._quick(ei, duals, enough)
+        if quick is not None and self._done(ei, quick, enough):
+            return quick
+        return self._exact(ei, duals, limit, quick)
+
+    def _solve_pricing(
+        self, ei: int, duals: Sequence[int], limit: float, hint: Sequence[Row]
+    ) -> Priced:
         pricing = self._pricing[ei]
         rm = pricing.model
         proto = rm.model.proto
@@ -279,7 +385,7 @@ class ColumnGeneration:
         objective.coeffs.extend(v for _, v in items)
         objective.offset = pricing.offset * SCALE
         objective.scaling_factor = 0
-        last = self._last[ei]
+        last = hint[-1] if hint else self._last[ei]
         proto.solution_hint.vars.clear()
         proto.solution_hint.values.clear()
         if last is not None:
@@ -305,32 +411,14 @@ class ColumnGeneration:
         proven = solver.best_objective_bound
         bound = math.ceil(proven - 1e-6) if math.isfinite(proven) else None
         rows = tuple(collector.rows[-COLUMNS_PER_PRICING:])
-        return Priced(rows, bound, status == cp_model.OPTIMAL, used)
+        value = round(solver.objective_value) if rows else None
+        return Priced(rows, bound, status == cp_model.OPTIMAL, used, value)
 
     def _duals(self) -> list[float]:
         return [
             max(-c.over_weight, min(c.under_weight, row.dual_value()))
             for row, c in zip(self._rows, self._cover, strict=True)
         ]
-
-    def _pricer(self, duals: Sequence[int], limit: float) -> Callable[[int], Priced]:
-        """Pricing of one employee at ``duals``, all of them sharing ``limit`` (at most
-        :data:`PRICING_LIMIT` each); an employee reached once it is spent is not priced."""
-        started = time.perf_counter()
-        spent = [0.0]  # deterministic time of the pricings so far (run one after another)
-        lock = threading.Lock()
-
-        def price(ei: int) -> Priced:
-            with lock:
-                left = limit - (spent[0] if self.deterministic else time.perf_counter() - started)
-            if left <= 0:
-                return Priced((), None, False, 0.0)
-            found = self._price(ei, duals, min(PRICING_LIMIT, left))
-            with lock:
-                spent[0] += found.used
-            return found
-
-        return price
 
     def _round(
         self, pool: ThreadPoolExecutor | None, limit: float
@@ -356,15 +444,23 @@ class ColumnGeneration:
             ]
         everyone = range(len(self.problem.employees))
 
-        def price(ei: int) -> Priced:
-            return self._price(ei, duals, min(PRICING_LIMIT, limit))
+        # a row of negative reduced cost is enough; the dynamic programme runs first, for
+        # everyone in turn (it holds the interpreter), then CP-SAT where it proved nothing
+        enough = [math.floor(c * SCALE) - 1 for c in convex]
+        results: list[Priced | None] = [self._quick(ei, duals, enough[ei]) for ei in everyone]
+        todo = [ei for ei in everyone if not self._done(ei, results[ei], enough[ei])]
 
-        results = (
-            list(pool.map(price, everyone)) if pool is not None else list(map(price, everyone))
-        )
+        def solve_exactly(ei: int) -> Priced:
+            return self._exact(ei, duals, min(PRICING_LIMIT, limit), results[ei])
+
+        for ei, found in zip(
+            todo, pool.map(solve_exactly, todo) if pool is not None else map(solve_exactly, todo), strict=True
+        ):
+            results[ei] = found
+        priced = [found for found in results if found is not None]
         self.rounds += 1
         added = 0
-        for ei, found in zip(everyone, results, strict=True):
+        for ei, found in zip(everyone, priced, strict=True):
             if found.rows:
                 self._last[ei] = found.rows[-1]
             for row in found.rows:
@@ -372,7 +468,7 @@ class ColumnGeneration:
                 reduced = self._cost(ei, row) - sum(lp_duals[r] for r in covers) - convex[ei]
                 if reduced < -1e-6 and self._add(ei, row):
                     added += 1
-        bounds = [found.bound for found in results]
+        bounds = [found.bound for found in priced]
         if all(b is not None for b in bounds):
             total = sum(d * c.requirement for d, c in zip(duals, self._cover, strict=True))
             total += sum(b for b in bounds if b is not None)
@@ -391,8 +487,8 @@ class ColumnGeneration:
         )
         # a round at smoothed duals that adds nothing prices at the LP's own next time
         self._smoothing = SMOOTHING if added else (0.0 if not exact else SMOOTHING)
-        proven = all(found.optimal for found in results)
-        return added, sum(found.used for found in results), exact, proven
+        proven = all(found.optimal for found in priced)
+        return added, sum(found.used for found in priced), exact, proven
 
     def _run(self, pool: ThreadPoolExecutor | None, time_limit: float) -> float:
         """Rounds of pricing until the LP is optimal or time is up; returns the time used."""

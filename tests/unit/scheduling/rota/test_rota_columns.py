@@ -222,13 +222,19 @@ def test_columns_can_be_switched_off(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_pricing_not_proven_proves_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Pricing that stops before proving its row least (here: every one) neither declares the
     LP optimal nor gives a bound; the rows it found still join the LP."""
-    price = ColumnGeneration._price
+    quick, exact = ColumnGeneration._quick, ColumnGeneration._exact
 
-    def unproven(self: ColumnGeneration, ei: int, duals: Any, limit: float) -> Priced:
-        found = price(self, ei, duals, limit)
+    def quick_unproven(self: ColumnGeneration, ei: int, duals: Any, enough: Any) -> Priced:
+        found = quick(self, ei, duals, enough)
+        assert found is not None
         return Priced(found.rows, None, False, found.used)
 
-    monkeypatch.setattr(ColumnGeneration, "_price", unproven)
+    def exact_unproven(self: ColumnGeneration, ei: int, duals: Any, *args: Any) -> Priced:
+        found = exact(self, ei, duals, *args)
+        return Priced(found.rows, None, False, found.used)
+
+    monkeypatch.setattr(ColumnGeneration, "_quick", quick_unproven)
+    monkeypatch.setattr(ColumnGeneration, "_exact", exact_unproven)
     problem = load_instance(INSTANCES / "Instance3.txt")
     cg = ColumnGeneration(problem, deterministic=True)
     cg.solve(3)
