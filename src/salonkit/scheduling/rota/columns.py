@@ -134,6 +134,10 @@ class _Pricing:
         return out
 
 
+class MasterFailed(SalonkitError):
+    """GLOP could not solve the master LP (column generation cannot go on)."""
+
+
 @attrs.frozen
 class Cut:
     """A Lagrangian cut on one employee's row: ``sum(terms[day, shift] * x[employee, day,
@@ -198,21 +202,7 @@ class ColumnGeneration:
         self.workers = 1 if deterministic else max(1, workers)
         self._shift_index = {s.id: i for i, s in enumerate(problem.shifts)}
         self._cover, serves = _cover_rows(problem)
-        self._lp = pywraplp.Solver.CreateSolver("GLOP")
-        if self._lp is None:  # pragma: no cover - GLOP ships with OR-Tools
-            raise SalonkitError("the GLOP linear solver is not available")
-        infinity = self._lp.infinity()
-        self._objective = self._lp.Objective()
-        self._objective.SetMinimization()
-        self._convex = [self._lp.Constraint(1, 1) for _ in problem.employees]
-        self._rows = [self._lp.Constraint(c.requirement, c.requirement) for c in self._cover]
-        for constraint, c in zip(self._rows, self._cover, strict=True):
-            under = self._lp.NumVar(0, infinity, "")
-            constraint.SetCoefficient(under, 1)
-            self._objective.SetCoefficient(under, c.under_weight)
-            over = self._lp.NumVar(0, infinity, "")
-            constraint.SetCoefficient(over, -1)
-            self._objective.SetCoefficient(over, c.over_weight)
+        self._build_lp()
         self._columns: list[dict[Row, _Column]] = [{} for _ in problem.employees]
         self._pricing = [
             self._pricing_model(ei, serves[ei]) for ei in range(len(problem.employees))
@@ -280,17 +270,40 @@ class ColumnGeneration:
         """Add every row of a valid roster as a column; returns how many were new."""
         return sum(self.add_row(ei, roster[e.id]) for ei, e in enumerate(self.problem.employees))
 
+    def _build_lp(self) -> None:
+        """A new master LP with its cover rows and no column yet."""
+        lp = pywraplp.Solver.CreateSolver("GLOP")
+        if lp is None:  # pragma: no cover - GLOP ships with OR-Tools
+            raise SalonkitError("the GLOP linear solver is not available")
+        self._lp = lp
+        infinity = lp.infinity()
+        self._objective = lp.Objective()
+        self._objective.SetMinimization()
+        self._convex = [lp.Constraint(1, 1) for _ in self.problem.employees]
+        self._rows = [lp.Constraint(c.requirement, c.requirement) for c in self._cover]
+        for constraint, c in zip(self._rows, self._cover, strict=True):
+            under = lp.NumVar(0, infinity, "")
+            constraint.SetCoefficient(under, 1)
+            self._objective.SetCoefficient(under, c.under_weight)
+            over = lp.NumVar(0, infinity, "")
+            constraint.SetCoefficient(over, -1)
+            self._objective.SetCoefficient(over, c.over_weight)
+
+    def _variable(self, ei: int, cost: int, covers: Sequence[int]) -> pywraplp.Variable:
+        """A new LP column of employee ``ei``."""
+        var = self._lp.NumVar(0, 1, "")
+        self._objective.SetCoefficient(var, cost)
+        self._convex[ei].SetCoefficient(var, 1)
+        for r in covers:
+            self._rows[r].SetCoefficient(var, self._rows[r].GetCoefficient(var) + 1)
+        return var
+
     def _add(self, ei: int, row: Row) -> bool:
         if row in self._columns[ei]:
             return False
-        var = self._lp.NumVar(0, 1, "")
         cost = self._cost(ei, row)
-        self._objective.SetCoefficient(var, cost)
-        self._convex[ei].SetCoefficient(var, 1)
         covers = self._covers(ei, row)
-        for r in covers:
-            self._rows[r].SetCoefficient(var, self._rows[r].GetCoefficient(var) + 1)
-        self._columns[ei][row] = _Column(row, cost, covers, var)
+        self._columns[ei][row] = _Column(row, cost, covers, self._variable(ei, cost, covers))
         return True
 
     def _covers(self, ei: int, row: Row) -> tuple[int, ...]:
@@ -329,20 +342,36 @@ class ColumnGeneration:
         bound = value if found.optimal else found.bound + offset
         return Priced(rows, bound, found.optimal, used, value)
 
-    def _done(self, ei: int, quick: Priced | None, enough: int | None) -> bool:
-        """Whether the dynamic programme's pricing of employee ``ei`` needs no exact one
-        after it: it proved its row least, or found a new one whose value is at most
-        ``enough``."""
+    def _done(
+        self,
+        quick: Priced | None,
+        enough: int | None,
+        joins: Callable[[int, Row], bool] | None = None,
+        ei: int = -1,
+    ) -> bool:
+        """Whether the dynamic programme's pricing (of employee ``ei``) needs no exact one
+        after it: it proved its row least, or proved that no row's value is at most
+        ``enough`` (:meth:`_settled`), or found a row whose value is, which ``joins`` the LP.
+        """
         if quick is None:
             return False
-        if quick.optimal:
+        if self._settled(quick, enough):
             return True
         return (
             enough is not None
+            and joins is not None
             and quick.value is not None
             and quick.value <= enough
-            and quick.rows[-1] not in self._columns[ei]
+            and joins(ei, quick.rows[-1])
         )
+
+    @staticmethod
+    def _settled(found: Priced, enough: int | None) -> bool:
+        """Whether ``found`` proves that no row's value is at most ``enough`` (no row of
+        negative reduced cost is left), or proves its own row least."""
+        if found.optimal:
+            return True
+        return enough is not None and found.bound is not None and found.bound > enough
 
     def _exact(self, ei: int, duals: Sequence[int], limit: float, quick: Priced | None) -> Priced:
         """CP-SAT's pricing of employee ``ei`` from the dynamic programme's best row, with
@@ -363,7 +392,7 @@ class ColumnGeneration:
         """Employee ``ei``'s rows of least reduced cost at ``duals``: by dynamic programming
         and, where that proves nothing, by CP-SAT (see :meth:`_done`)."""
         quick = self._quick(ei, duals, enough)
-        if quick is not None and self._done(ei, quick, enough):
+        if quick is not None and self._done(quick, enough):
             return quick
         return self._exact(ei, duals, limit, quick)
 
@@ -414,6 +443,23 @@ class ColumnGeneration:
         value = round(solver.objective_value) if rows else None
         return Priced(rows, bound, status == cp_model.OPTIMAL, used, value)
 
+    def _solve_lp(self) -> None:
+        """Solve the master LP (from the last basis) and keep its value. The LP always has a
+        solution (under and over cover make any mix feasible), but on large rotas GLOP's warm
+        start may end abnormally: the LP is then built again, with every column, and solved
+        from scratch; if that fails too :class:`MasterFailed` is raised."""
+        status = self._lp.Solve()
+        if status != pywraplp.Solver.OPTIMAL:
+            logger.warning("the master LP ended with status %d; solving it from scratch", status)
+            self._build_lp()
+            for ei, columns in enumerate(self._columns):
+                for column in columns.values():
+                    column.var = self._variable(ei, column.cost, column.covers)
+            status = self._lp.Solve()
+        if status != pywraplp.Solver.OPTIMAL:
+            raise MasterFailed(f"the rota's master LP failed (status {status})")
+        self.lp_value = self._objective.Value()
+
     def _duals(self) -> list[float]:
         return [
             max(-c.over_weight, min(c.under_weight, row.dual_value()))
@@ -427,10 +473,7 @@ class ColumnGeneration:
         time (the sum over employees, which counts in deterministic mode), whether it priced
         at the LP's own duals, and whether every pricing was proven (a round at the LP's own
         duals, every pricing proven, that adds nothing proves the LP optimal)."""
-        status = self._lp.Solve()
-        if status != pywraplp.Solver.OPTIMAL:  # pragma: no cover - the LP always has a solution
-            raise SalonkitError(f"the rota's master LP failed (status {status})")
-        self.lp_value = self._objective.Value()
+        self._solve_lp()
         lp_duals = self._duals()
         convex = [c.dual_value() for c in self._convex]
         center = self._center
@@ -447,14 +490,24 @@ class ColumnGeneration:
         # a row of negative reduced cost is enough; the dynamic programme runs first, for
         # everyone in turn (it holds the interpreter), then CP-SAT where it proved nothing
         enough = [math.floor(c * SCALE) - 1 for c in convex]
+
+        def joins(ei: int, row: Row) -> bool:
+            """Whether ``row`` is new and of negative reduced cost at the LP's duals."""
+            if row in self._columns[ei]:
+                return False
+            covers = self._covers(ei, row)
+            return self._cost(ei, row) - sum(lp_duals[r] for r in covers) - convex[ei] < -1e-6
+
         results: list[Priced | None] = [self._quick(ei, duals, enough[ei]) for ei in everyone]
-        todo = [ei for ei in everyone if not self._done(ei, results[ei], enough[ei])]
+        todo = [ei for ei in everyone if not self._done(results[ei], enough[ei], joins, ei)]
 
         def solve_exactly(ei: int) -> Priced:
             return self._exact(ei, duals, min(PRICING_LIMIT, limit), results[ei])
 
         for ei, found in zip(
-            todo, pool.map(solve_exactly, todo) if pool is not None else map(solve_exactly, todo), strict=True
+            todo,
+            pool.map(solve_exactly, todo) if pool is not None else map(solve_exactly, todo),
+            strict=True,
         ):
             results[ei] = found
         priced = [found for found in results if found is not None]
@@ -464,9 +517,8 @@ class ColumnGeneration:
             if found.rows:
                 self._last[ei] = found.rows[-1]
             for row in found.rows:
-                covers = self._covers(ei, row)
-                reduced = self._cost(ei, row) - sum(lp_duals[r] for r in covers) - convex[ei]
-                if reduced < -1e-6 and self._add(ei, row):
+                if joins(ei, row):
+                    self._add(ei, row)
                     added += 1
         bounds = [found.bound for found in priced]
         if all(b is not None for b in bounds):
@@ -487,7 +539,9 @@ class ColumnGeneration:
         )
         # a round at smoothed duals that adds nothing prices at the LP's own next time
         self._smoothing = SMOOTHING if added else (0.0 if not exact else SMOOTHING)
-        proven = all(found.optimal for found in priced)
+        proven = all(
+            self._settled(found, enough[ei]) for ei, found in zip(everyone, priced, strict=True)
+        )
         return added, sum(found.used for found in priced), exact, proven
 
     def _run(self, pool: ThreadPoolExecutor | None, time_limit: float) -> float:
@@ -500,7 +554,11 @@ class ColumnGeneration:
                 spent = time.perf_counter() - started
             if spent >= time_limit:
                 break
-            added, used, exact, proven = self._round(pool, time_limit - spent)
+            try:
+                added, used, exact, proven = self._round(pool, time_limit - spent)
+            except MasterFailed:
+                logger.warning("column generation stopped: the master LP failed")
+                break
             if self.deterministic:
                 spent += used
             if added == 0 and exact:
@@ -584,10 +642,7 @@ class ColumnGeneration:
     def mix(self) -> list[list[tuple[float, tuple[str, ...]]]]:
         """The LP's answer: for each employee, the rows it takes and their weights (largest
         first)."""
-        status = self._lp.Solve()
-        if status != pywraplp.Solver.OPTIMAL:  # pragma: no cover
-            raise SalonkitError(f"the rota's master LP failed (status {status})")
-        self.lp_value = self._objective.Value()
+        self._solve_lp()
         shifts = self.problem.shifts
         out = []
         for columns in self._columns:
@@ -641,10 +696,12 @@ def _cover_rows(
 
 __all__ = [
     "COLUMNS_PER_PRICING",
+    "DP_TIME",
     "PRICING_LIMIT",
     "SCALE",
     "SMOOTHING",
     "ColumnGeneration",
     "Cut",
+    "MasterFailed",
     "Priced",
 ]

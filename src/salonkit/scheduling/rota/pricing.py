@@ -37,6 +37,9 @@ from salonkit.scheduling.rota.model import WEEKEND_DAYS, RotaProblem
 
 #: Searches of one pricing at most, each after a subgradient step on the multipliers.
 SUBGRADIENT_STEPS = 6
+#: Most resource cells (states x minutes x weekends x count) per day for which the tightest
+#: per-type limit is counted in the state rather than given a multiplier.
+COUNTED_CELLS = 100_000
 
 _INF = math.inf
 
@@ -55,10 +58,15 @@ class RowPrice:
 class RowPricer:
     """Least-cost rows of employee ``ei`` of ``problem`` (see the module's text).
 
+    The tightest per-type limit is counted in the state when the resource cells per day stay
+    within ``counted_cells``; every other limit that can bind gets a multiplier.
+
     Rows are tuples of shift indexes into ``problem.shifts`` per day, ``-1`` for a day off.
     """
 
-    def __init__(self, problem: RotaProblem, ei: int) -> None:
+    def __init__(
+        self, problem: RotaProblem, ei: int, *, counted_cells: int = COUNTED_CELLS
+    ) -> None:
         e = problem.employees[ei]
         c = e.contract
         self.employee = e.id
@@ -95,43 +103,61 @@ class RowPricer:
         self._groups = [
             (np.array(key, dtype=bool), np.array(targets)) for key, targets in groups.items()
         ]
-        by_units: dict[int, list[int]] = {}
-        for b, units in enumerate(self.units):
-            by_units.setdefault(units, []).append(b)
-        self._by_units = [(units, np.array(chosen)) for units, chosen in by_units.items()]
         workable_days = sum(self.workable)
-        #: (local shift, limit) of the types whose limit can bind
-        self.limited = [
-            (b, c.max_shifts[ids[b]])
-            for b in range(k)
-            if c.max_shifts[ids[b]] < min(workable_days, self.top // self.units[b])
-        ]
-        self.multipliers = np.zeros(len(self.limited))
+        # the types whose limit can bind: the tightest one is counted in the state when that
+        # keeps the state small, the others get multipliers
+        binding = sorted(
+            (
+                (c.max_shifts[ids[b]], b)
+                for b in range(k)
+                if c.max_shifts[ids[b]] < min(workable_days, self.top // self.units[b])
+            ),
+        )
         states = k * (self.longest + max(self.shortest - 1, 0)) + self.rest
+        cells = states * (self.top + 1) * (self.weekends + 1)
+        #: (local shift, limit) of the type counted in the state, if any
+        self.counted: tuple[int, int] | None = None
+        if binding and (binding[0][0] + 1) * cells <= counted_cells:
+            limit, b = binding.pop(0)
+            self.counted = (b, limit)
+        #: (local shift, limit) of the limited types relaxed with multipliers
+        self.limited = [(b, limit) for limit, b in sorted(binding, key=lambda t: t[1])]
+        self.multipliers = np.zeros(len(self.limited))
+        by_step: dict[tuple[int, int], list[int]] = {}
+        for b, units in enumerate(self.units):
+            by_step.setdefault((units, self._counts_one(b)), []).append(b)
+        self._by_step = [(step, np.array(chosen)) for step, chosen in by_step.items()]
         #: The size of one search: states times days.
-        self.work = h * states * (self.top + 1) * (self.weekends + 1)
+        self.work = h * cells * self._shape()[2]
+
+    def _counts_one(self, b: int) -> int:
+        """1 when shift ``b`` is the type counted in the state, else 0."""
+        return 1 if self.counted is not None and self.counted[0] == b else 0
 
     # -- the search ------------------------------------------------------------------------
 
-    def _shape(self) -> tuple[int, int]:
-        return self.top + 1, self.weekends + 1
+    def _shape(self) -> tuple[int, int, int]:
+        """The sizes of the resource axes: minutes, weekends and the counted type."""
+        counted = self.counted[1] + 1 if self.counted is not None else 1
+        return self.top + 1, self.weekends + 1, counted
 
     def _forward(self, cost: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
         """The least cost of reaching each state at the end of each day.
 
-        Per day: ``work[b, r, m, w]`` (shift ``b``, a run of ``r + 1`` days that is held to
-        the shortest run), ``exempt[b, r, m, w]`` (a run from day 0 shorter than the shortest
-        run, which is exempt from it) and ``off[o, m, w]`` (``o + 1`` days off, the last index
-        meaning at least :attr:`rest`, or a run from day 0). Minutes ``m`` and weekends ``w``
-        are the last two axes of each.
+        Per day: ``work[b, r, m, w, n]`` (shift ``b``, a run of ``r + 1`` days that is held to
+        the shortest run), ``exempt[b, r, m, w, n]`` (a run from day 0 shorter than the
+        shortest run, which is exempt from it) and ``off[o, m, w, n]`` (``o + 1`` days off,
+        the last index meaning at least :attr:`rest`, or a run from day 0). The last three
+        axes are the resources: minutes ``m``, weekends ``w`` and shifts ``n`` of the counted
+        type.
         """
         k = len(self.allowed)
-        m, w = self._shape()
+        m, w, n = self._shape()
         long, short, rest = self.longest, self.shortest, self.rest
         days = []
-        work = np.full((k, long, m, w), _INF)
-        exempt = np.full((k, max(short - 1, 0), m, w), _INF)
-        off = np.full((rest, m, w), _INF)
+        work = np.full((k, long, m, w, n), _INF)
+        exempt = np.full((k, max(short - 1, 0), m, w, n), _INF)
+        off = np.full((rest, m, w, n), _INF)
         for d in range(self.horizon):
             weekday = d % 7
             saturday = weekday == WEEKEND_DAYS[0]
@@ -141,7 +167,7 @@ class RowPricer:
             new_off = np.full_like(off, _INF)
             # a day off: runs off grow; a run of work ends if long enough (or if from day 0)
             if d == 0:
-                new_off[rest - 1, 0, 0] = 0.0
+                new_off[rest - 1, 0, 0, 0] = 0.0
             else:
                 for o in range(rest):
                     target = min(o + 1, rest - 1)
@@ -152,22 +178,23 @@ class RowPricer:
                 if k and short > 1:
                     np.minimum(new_off[0], exempt.min(axis=(0, 1)), out=new_off[0])
             if self.workable[d] and k:
-                price = cost[d][:, None, None]
+                price = cost[d][:, None, None, None]
                 # weekends gained: a first day of work on a weekend day, or a Saturday
                 from_off = 1 if (saturday or sunday) else 0
                 from_work = 1 if saturday else 0
                 if d == 0:
-                    start = np.full((m, w), _INF)
+                    start = np.full((m, w, n), _INF)
                     if from_off < w:
-                        start[0, from_off] = 0.0
+                        start[0, from_off, 0] = 0.0
                     firsts = new_exempt[:, 0] if short > 1 else new_work[:, 0]
-                    for units, chosen in self._by_units:
-                        if units >= m:
-                            continue
-                        firsts[chosen, units:, :] = start[None, : m - units, :] + price[chosen]
+                    for (units, more), chosen in self._by_step:
+                        if units < m and more < n:
+                            firsts[chosen, units:, :, more:] = (
+                                start[None, : m - units, :, : n - more] + price[chosen]
+                            )
                 else:
-                    before = np.empty((k, long - 1, m, w))
-                    early = np.empty((k, max(short - 1, 0), m, w))
+                    before = np.empty((k, long - 1, m, w, n))
+                    early = np.empty((k, max(short - 1, 0), m, w, n))
                     for mask, targets in self._groups:
                         if not mask.any():  # a shift no shift may precede
                             before[targets] = _INF
@@ -177,24 +204,24 @@ class RowPricer:
                         if short > 1:
                             early[targets] = exempt[mask].min(axis=0)
                     rested = off[rest - 1]
-                    for units, chosen in self._by_units:
-                        lo, hi, top = units, m - units, w - from_work
-                        if units >= m:
+                    for (units, more), chosen in self._by_step:
+                        if units >= m or more >= n:
                             continue
+                        lo, hi, top, few = units, m - units, w - from_work, n - more
                         if from_off < w:
-                            new_work[chosen, 0, lo:, from_off:] = (
-                                rested[None, :hi, : w - from_off] + price[chosen]
+                            new_work[chosen, 0, lo:, from_off:, more:] = (
+                                rested[None, :hi, : w - from_off, :few] + price[chosen]
                             )
                         if top > 0:
-                            new_work[chosen, 1:, lo:, from_work:] = (
-                                before[chosen, :, :hi, :top] + price[chosen][:, None]
+                            new_work[chosen, 1:, lo:, from_work:, more:] = (
+                                before[chosen, :, :hi, :top, :few] + price[chosen][:, None]
                             )
                             if short > 1:
-                                grown = early[chosen, :, :hi, :top] + price[chosen][:, None]
+                                grown = early[chosen, :, :hi, :top, :few] + price[chosen][:, None]
                                 # a run from day 0 of r + 2 days: exempt while short
-                                new_exempt[chosen, 1:, lo:, from_work:] = grown[:, :-1]
-                                last = new_work[chosen, short - 1, lo:, from_work:]
-                                new_work[chosen, short - 1, lo:, from_work:] = np.minimum(
+                                new_exempt[chosen, 1:, lo:, from_work:, more:] = grown[:, :-1]
+                                last = new_work[chosen, short - 1, lo:, from_work:, more:]
+                                new_work[chosen, short - 1, lo:, from_work:, more:] = np.minimum(
                                     last, grown[:, -1]
                                 )
             work, exempt, off = new_work, new_exempt, new_off
@@ -204,14 +231,14 @@ class RowPricer:
     def _paths(
         self, cost: np.ndarray, count: int
     ) -> tuple[float, list[tuple[float, tuple[int, ...]]]]:
-        """The least value over every row (per-type limits left out) and up to ``count`` rows
-        of least cost, each with its cost."""
+        """The least value over every row (the types with multipliers left unlimited) and up
+        to ``count`` rows of least cost, each with its cost."""
         days = self._forward(cost)
         work, exempt, off = days[-1]
         lo = self.least
         ends: list[tuple[float, tuple[str, tuple[int, ...]]]] = []
         for name, array in (("work", work), ("exempt", exempt), ("off", off)):
-            part = array[..., lo:, :]
+            part = array[..., lo:, :, :]
             if part.size == 0:
                 continue
             flat = part.ravel()
@@ -222,9 +249,9 @@ class RowPricer:
             for i in best:
                 value = float(flat[i])
                 if value < _INF:
-                    index = np.unravel_index(int(i), part.shape)
-                    state = (*index[:-2], int(index[-2]) + lo, int(index[-1]))
-                    ends.append((value, (name, tuple(int(v) for v in state))))
+                    index = [int(v) for v in np.unravel_index(int(i), part.shape)]
+                    index[-3] += lo
+                    ends.append((value, (name, tuple(index))))
         if not ends:
             raise SalonkitError(f"no row of employee {self.employee} meets their rules")
         ends.sort(key=lambda item: item[0])
@@ -240,68 +267,62 @@ class RowPricer:
         """The row leading to ``end`` on the last day (following the values back)."""
         row = [-1] * self.horizon
         name, state = end
-        long, short, rest = self.longest, self.shortest, self.rest
+        k, long, short, rest = len(self.allowed), self.longest, self.shortest, self.rest
         for d in range(self.horizon - 1, -1, -1):
             work, exempt, off = days[d]
             value = {"work": work, "exempt": exempt, "off": off}[name][state]
+            if d == 0:
+                if name != "off":
+                    row[0] = self.allowed[state[0]]
+                break
+            prev_work, prev_exempt, prev_off = days[d - 1]
+            found: tuple[str, tuple[int, ...]] | None = None
             if name == "off":
-                o, m, w = state
-                if d == 0:
-                    break
-                prev_work, prev_exempt, prev_off = days[d - 1]
-                found = None
+                o, *resources = state
                 for o2 in range(rest):
-                    if min(o2 + 1, rest - 1) == o and prev_off[o2, m, w] == value:
-                        found = ("off", (o2, m, w))
+                    if min(o2 + 1, rest - 1) == o and prev_off[(o2, *resources)] == value:
+                        found = ("off", (o2, *resources))
                         break
                 if found is None and o == 0:
-                    for b in range(len(self.allowed)):
-                        for r in range(short - 1, long):
-                            if prev_work[b, r, m, w] == value:
-                                found = ("work", (b, r, m, w))
-                                break
-                        if found:
-                            break
-                if found is None and o == 0:
-                    for b in range(len(self.allowed)):
-                        for r in range(prev_exempt.shape[1]):
-                            if prev_exempt[b, r, m, w] == value:
-                                found = ("exempt", (b, r, m, w))
+                    ends = [("work", r) for r in range(short - 1, long)]
+                    ends += [("exempt", r) for r in range(prev_exempt.shape[1])]
+                    previous = {"work": prev_work, "exempt": prev_exempt}
+                    for kind, r in ends:
+                        for b in range(k):
+                            if previous[kind][(b, r, *resources)] == value:
+                                found = (kind, (b, r, *resources))
                                 break
                         if found:
                             break
                 assert found is not None, "no predecessor of a day off"
                 name, state = found
                 continue
-            b, r, m, w = state
+            b, r, m, w, n = state
             row[d] = self.allowed[b]
-            if d == 0:
-                break
             weekday = d % 7
             saturday = weekday == WEEKEND_DAYS[0]
             sunday = weekday == WEEKEND_DAYS[1]
-            m2 = m - self.units[b]
+            m2, n2 = m - self.units[b], n - self._counts_one(b)
             rest_value = value - cost[d, b]
-            prev_work, prev_exempt, prev_off = days[d - 1]
-            found = None
             if name == "work" and r == 0:
                 w2 = w - (1 if (saturday or sunday) else 0)
-                if w2 >= 0 and prev_off[rest - 1, m2, w2] == rest_value:
-                    found = ("off", (rest - 1, m2, w2))
+                if w2 >= 0 and prev_off[rest - 1, m2, w2, n2] == rest_value:
+                    found = ("off", (rest - 1, m2, w2, n2))
             else:
                 w2 = w - (1 if saturday else 0)
-                candidates = [b2 for b2 in range(len(self.allowed)) if self.follows[b2, b]]
                 if w2 >= 0:
-                    for b2 in candidates:
-                        if name == "work" and prev_work[b2, r - 1, m2, w2] == rest_value:
-                            found = ("work", (b2, r - 1, m2, w2))
+                    for b2 in range(k):
+                        if not self.follows[b2, b]:
+                            continue
+                        if name == "work" and prev_work[b2, r - 1, m2, w2, n2] == rest_value:
+                            found = ("work", (b2, r - 1, m2, w2, n2))
                             break
                         if (
                             (name == "exempt" or r == short - 1)
                             and r - 1 < prev_exempt.shape[1]
-                            and prev_exempt[b2, r - 1, m2, w2] == rest_value
+                            and prev_exempt[b2, r - 1, m2, w2, n2] == rest_value
                         ):
-                            found = ("exempt", (b2, r - 1, m2, w2))
+                            found = ("exempt", (b2, r - 1, m2, w2, n2))
                             break
             assert found is not None, "no predecessor of a working day"
             name, state = found
@@ -370,4 +391,4 @@ class RowPricer:
         )
 
 
-__all__ = ["SUBGRADIENT_STEPS", "RowPrice", "RowPricer"]
+__all__ = ["COUNTED_CELLS", "SUBGRADIENT_STEPS", "RowPrice", "RowPricer"]

@@ -25,7 +25,7 @@ from ortools.sat.python import cp_model
 
 from salonkit.errors import SalonkitError, ValidationError
 from salonkit.scheduling.rota.checker import check_roster, hourly_counts
-from salonkit.scheduling.rota.columns import ColumnGeneration, Cut
+from salonkit.scheduling.rota.columns import ColumnGeneration, Cut, MasterFailed
 from salonkit.scheduling.rota.construct import construct_timed
 from salonkit.scheduling.rota.cpsat_model import (
     RotaModel,
@@ -479,7 +479,11 @@ def _columns(
         cg.rounds,
         "" if cg.converged else " (stopped before the LP's optimum)",
     )
-    mix = cg.mix()
+    try:
+        mix = cg.mix()
+    except MasterFailed:
+        logger.warning("no LP answer to search around; the search goes on without it")
+        return objective, bound, spent
     deadline = spent + NEIGHBOURHOOD_SHARE * (time_limit - spent)
     # every shift the LP decides; then those the roster agrees on too; then nothing fixed
     modes = ["lp", "agree", "whole"]
