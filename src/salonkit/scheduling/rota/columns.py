@@ -7,19 +7,24 @@ employee, and its objective is the rows' request penalties plus the cover penalt
 row ``r`` (per day and shift, or per hour and skill):
 
 - **pricing**: with the LP's duals ``pi`` on the cover rows, the row of least reduced cost of
-  each employee is found by CP-SAT on that employee's own model (their rules and requests,
-  :func:`~salonkit.scheduling.rota.cpsat_model.build_model`), whose objective is the row's
-  request penalty minus ``pi`` of every cover row it serves. Rows of negative reduced cost join
-  the LP, and the rounds go on until none is left;
+  each employee (the row's request penalty minus ``pi`` of every cover row it serves) is found
+  by a dynamic programme over the days (:mod:`~salonkit.scheduling.rota.pricing`), and by
+  CP-SAT on that employee's own model (their rules and requests,
+  :func:`~salonkit.scheduling.rota.cpsat_model.build_model`) only where the programme proves
+  neither its row least nor that no row improves the LP, and found no row that does. Rows of
+  negative reduced cost join the LP, and the rounds go on until none is left;
 - **bound**: for any duals with ``-over_weight <= pi[r] <= under_weight``, ``sum(pi[r] *
   requirement[r])`` plus, for each employee, the least of ``penalty - pi . cover`` over their
-  valid rows is a lower bound on every roster's objective (a Lagrangian bound). CP-SAT proves
-  each employee's least value, so every round gives a bound, proven even before the LP
-  converges; the duals are rounded to thousandths first, which keeps the arithmetic exact.
+  valid rows is a lower bound on every roster's objective (a Lagrangian bound). Pricing proves
+  a lower bound on each employee's least value (the programme's own, or CP-SAT's), so every
+  round gives a bound, proven even before the LP converges; the duals are rounded to
+  thousandths first, which keeps the arithmetic exact.
   Pricing runs at *smoothed* duals (halfway between the LP's and those of the best bound so
   far), which reaches the LP's optimum in fewer rounds; a round there that finds nothing is
   followed by one at the LP's own duals, and only a round at the LP's duals that finds nothing,
-  with every employee's pricing proven, proves the LP optimal. The rounds also stop once the
+  with every employee's pricing proving that no row improves the LP, proves the LP optimal.
+  GLOP re-solves the LP from its last basis; where that fails (it can, on long horizons) the
+  LP is built again and solved from scratch. The rounds also stop once the
   bound reaches the LP's value rounded up, beyond which an integer bound cannot rise. All
   employees of a round share its time, at most :data:`PRICING_LIMIT` each; a round cut short
   proves no bound.
@@ -38,7 +43,6 @@ from __future__ import annotations
 
 import logging
 import math
-import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -496,7 +500,8 @@ class ColumnGeneration:
             if row in self._columns[ei]:
                 return False
             covers = self._covers(ei, row)
-            return self._cost(ei, row) - sum(lp_duals[r] for r in covers) - convex[ei] < -1e-6
+            reduced: float = self._cost(ei, row) - sum(lp_duals[r] for r in covers) - convex[ei]
+            return reduced < -1e-6
 
         results: list[Priced | None] = [self._quick(ei, duals, enough[ei]) for ei in everyone]
         todo = [ei for ei in everyone if not self._done(results[ei], enough[ei], joins, ei)]

@@ -10,16 +10,18 @@ a solver: a shortest path over the days whose state at the end of a day is
   rules say);
 - the minutes worked so far, in units of the greatest common divisor of the shift lengths,
   which enforces the least and most minutes;
-- the weekends worked so far, which enforces their limit.
+- the weekends worked so far, which enforces their limit;
+- the shifts worked so far of the type whose per-type limit (``max_shifts``) is tightest,
+  when that keeps the state within :data:`COUNTED_CELLS`.
 
-Fixed days off forbid work on them. The per-type limits (``max_shifts``) are the one rule not
-in the state: each limited type carries a multiplier added to its cost on every day
-(Lagrangian relaxation), and the value ``min(cost + mu . count) - mu . limit`` over rows that
-meet every other rule is a lower bound on the least cost of a valid row, for any multipliers
-``mu >= 0``. When the row found meets the limits and every type with a positive multiplier is
-used up to its limit, that bound is the row's own cost and the row is proven least. Otherwise
-the multipliers move by a subgradient step and the search repeats a few times; the caller keeps
-the best bound and falls back to an exact solver when no proof came.
+Fixed days off forbid work on them. The other per-type limits that can bind are not in the
+state: each such type carries a multiplier added to its cost on every day (Lagrangian
+relaxation), and the value ``min(cost + mu . count) - mu . limit`` over rows that meet every
+other rule is a lower bound on the least cost of a valid row, for any multipliers ``mu >= 0``.
+When the row found meets the limits and every type with a positive multiplier is used up to
+its limit, that bound is the row's own cost and the row is proven least. Otherwise the
+multipliers move by a subgradient step (Polyak's) and the search repeats a few times; the
+caller keeps the best bound and falls back to an exact solver when no proof came.
 
 The arrays are numpy; one employee's search over four weeks takes a few milliseconds.
 """
@@ -71,9 +73,8 @@ class RowPricer:
         c = e.contract
         self.employee = e.id
         self.horizon = h = problem.horizon
-        self.allowed = [
-            si for si, s in enumerate(problem.shifts) if c.max_shifts.get(s.id, 0) > 0
-        ]
+        self.allowed = [si for si, s in enumerate(problem.shifts) if c.max_shifts.get(s.id, 0) > 0]
+        self._local = {si: b for b, si in enumerate(self.allowed)}
         lengths = [problem.shifts[si].minutes for si in self.allowed]
         unit = math.gcd(*lengths) if lengths else 1
         self.units = [n // unit for n in lengths]
@@ -243,8 +244,8 @@ class RowPricer:
                 continue
             flat = part.ravel()
             take = min(count, flat.size)
-            best = np.argpartition(flat, take - 1)[:take] if take < flat.size else np.arange(
-                flat.size
+            best = (
+                np.argpartition(flat, take - 1)[:take] if take < flat.size else np.arange(flat.size)
             )
             for i in best:
                 value = float(flat[i])
@@ -330,6 +331,10 @@ class RowPricer:
 
     # -- pricing ---------------------------------------------------------------------------
 
+    def _cost(self, local: np.ndarray, row: Sequence[int]) -> int:
+        """What ``row`` costs at ``local`` (costs by day and allowed shift)."""
+        return round(sum(float(local[d, self._local[si]]) for d, si in enumerate(row) if si >= 0))
+
     def counts(self, row: Sequence[int]) -> list[int]:
         """How many shifts of each limited type ``row`` holds."""
         return [sum(1 for si in row if si == self.allowed[b]) for b, _ in self.limited]
@@ -339,7 +344,8 @@ class RowPricer:
         cost of working that shift that day; a day off costs nothing): up to ``count`` rows
         that meet every rule, least first, with a proven lower bound on the least cost.
 
-        With ``enough``, the subgradient steps stop as soon as a valid row costs at most that.
+        With ``enough``, the subgradient steps stop as soon as a valid row costs at most that,
+        or the bound shows that none does.
         """
         local = np.asarray(costs, dtype=float)[:, self.allowed]
         found: dict[tuple[int, ...], int] = {}
@@ -361,17 +367,17 @@ class RowPricer:
                 used = self.counts(row)
                 excess = [n - limit for n, (_, limit) in zip(used, self.limited, strict=True)]
                 if all(x <= 0 for x in excess):
-                    found.setdefault(row, int(round(sum(
-                        local[d, self.allowed.index(si)] for d, si in enumerate(row) if si >= 0
-                    ))))
+                    found.setdefault(row, self._cost(local, row))
                 if index == 0:
                     gradient = np.array(excess, dtype=float)
             best = min(found.values(), default=None)
             if best is not None and best <= math.ceil(bound - 1e-9):
                 optimal = True
                 break
-            if best is not None and enough is not None and best <= enough:
-                break
+            if enough is not None and (
+                (best is not None and best <= enough) or math.ceil(bound - 1e-9) > enough
+            ):
+                break  # a row good enough, or proof that there is none
             if not len(self.limited) or attempt == SUBGRADIENT_STEPS - 1:
                 break
             # Polyak's step towards the best row's cost (or a guess above the bound)

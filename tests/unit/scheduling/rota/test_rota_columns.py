@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
+from ortools.linear_solver import pywraplp  # type: ignore[attr-defined,unused-ignore]
 from ortools.sat.python import cp_model
 
 from salonkit.errors import SalonkitError
@@ -22,7 +23,7 @@ from salonkit.scheduling.rota import (
     solve_rota,
 )
 from salonkit.scheduling.rota import solver as rota_solver
-from salonkit.scheduling.rota.columns import ColumnGeneration, Priced
+from salonkit.scheduling.rota.columns import ColumnGeneration, MasterFailed, Priced
 from salonkit.scheduling.rota.cpsat_model import build_model, solver_parameters
 
 from .rota_helpers import INSTANCES
@@ -262,3 +263,50 @@ def test_deterministic_runs_with_columns_repeat_exactly(monkeypatch: pytest.Monk
         second.objective,
         second.bound,
     )
+
+
+def test_a_failed_warm_start_rebuilds_the_master_lp() -> None:
+    """GLOP's re-solve from its last basis can end abnormally on long horizons: the LP is then
+    built again with every column and solved from scratch, to the same optimum."""
+    problem = load_instance(INSTANCES / "Instance3.txt")
+    reference = ColumnGeneration(problem)
+    reference.solve(30)
+    cg = ColumnGeneration(problem)
+    real = cg._lp
+    failures = [1]
+
+    class FailsOnce:
+        def Solve(self, *args: Any) -> int:
+            if failures:
+                failures.pop()
+                return pywraplp.Solver.ABNORMAL
+            status: int = real.Solve(*args)
+            return status
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(real, name)
+
+    cg._lp = FailsOnce()  # type: ignore[assignment]
+    cg.solve(30)
+    assert not failures and cg._lp is not real
+    assert cg.converged
+    assert cg.lp_value == pytest.approx(reference.lp_value)
+    assert cg.bound == reference.bound
+
+
+def test_a_master_lp_that_cannot_be_solved_stops_the_rounds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """If the LP fails even from scratch, the rounds stop (no bound is invented) and the mix
+    is refused with :class:`MasterFailed`."""
+    problem = load_instance(INSTANCES / "Instance1.txt")
+    cg = ColumnGeneration(problem)
+
+    def broken(self: ColumnGeneration) -> None:
+        raise MasterFailed("the rota's master LP failed (status 4)")
+
+    monkeypatch.setattr(ColumnGeneration, "_solve_lp", broken)
+    cg.solve(10)
+    assert cg.rounds == 0 and cg.bound is None and not cg.converged
+    with pytest.raises(MasterFailed):
+        cg.mix()

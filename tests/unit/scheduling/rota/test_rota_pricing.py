@@ -34,7 +34,9 @@ def one_employee_rotas(draw: st.DrawFn) -> tuple[RotaProblem, np.ndarray]:
     shifts = []
     for sid in ids:
         blocked = draw(st.sets(st.sampled_from(ids), max_size=2))
-        shifts.append(ShiftType(sid, draw(st.sampled_from([240, 360, 480])), forbidden_next=blocked))
+        shifts.append(
+            ShiftType(sid, draw(st.sampled_from([240, 360, 480])), forbidden_next=blocked)
+        )
     max_minutes = draw(st.integers(0, horizon * 480))
     longest = draw(st.integers(1, horizon))
     contract = Contract(
@@ -50,9 +52,7 @@ def one_employee_rotas(draw: st.DrawFn) -> tuple[RotaProblem, np.ndarray]:
     problem = RotaProblem(horizon, shifts, [Employee("A", contract, days_off=days_off)])
     costs = np.array(
         draw(
-            st.lists(
-                st.integers(-9, 9), min_size=horizon * n_shifts, max_size=horizon * n_shifts
-            )
+            st.lists(st.integers(-9, 9), min_size=horizon * n_shifts, max_size=horizon * n_shifts)
         ),
         dtype=np.int64,
     ).reshape(horizon, n_shifts)
