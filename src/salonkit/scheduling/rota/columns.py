@@ -25,9 +25,11 @@ row ``r`` (per day and shift, or per hour and skill):
   with every employee's pricing proving that no row improves the LP, proves the LP optimal.
   GLOP re-solves the LP from its last basis; where that fails (it can, on long horizons) the
   LP is built again and solved from scratch. The rounds also stop once the
-  bound reaches the LP's value rounded up, beyond which an integer bound cannot rise. All
-  employees of a round share its time, at most :data:`PRICING_LIMIT` each; a round cut short
-  proves no bound.
+  bound reaches the LP's value rounded up, beyond which an integer bound cannot rise. The
+  programme always gives a bound; CP-SAT gets at most :data:`PRICING_LIMIT` per employee,
+  and a round in which an employee's CP-SAT pricing gave none proves no bound. A round is
+  only as exact as the duals' rounding: a row whose reduced cost is within a thousandth of
+  zero is not looked for.
 
 The bound's duals also give one *Lagrangian cut* per employee (:meth:`ColumnGeneration.cuts`),
 which the solver adds to the whole model so that CP-SAT's own bound starts from this one.
@@ -64,11 +66,14 @@ logger = logging.getLogger(__name__)
 SCALE = 1000
 #: Seconds at most for one employee's pricing; a pricing stopped early still gives a bound.
 PRICING_LIMIT = 2.0
-#: Rows at most that one employee's pricing adds (the best ones CP-SAT found on its way).
+#: Rows at most that one employee's pricing adds (the best ones it found).
 COLUMNS_PER_PRICING = 3
 #: Deterministic seconds counted per unit of the dynamic programme's work (its states times
-#: days), for the time limits of a deterministic run.
+#: resource cells times days, per search), for the time limits of a deterministic run.
 DP_TIME = 2e-8
+#: Largest work (cells over all days, 8 bytes each) of one employee's dynamic programme;
+#: beyond it CP-SAT prices that employee (the programme keeps every day's arrays).
+DP_WORK_LIMIT = 8_000_000
 #: Weight of the best duals so far in the duals priced (dual smoothing, which takes the LP to
 #: its optimum in fewer rounds); 0 prices at the LP's own duals.
 SMOOTHING = 0.5
@@ -92,7 +97,7 @@ class _Column:
 
 @attrs.define
 class _Pricing:
-    """One employee's CP-SAT model and what pricing needs of it."""
+    """One employee's CP-SAT model, dynamic programme and what pricing needs of them."""
 
     model: RotaModel
     #: Objective coefficients (request penalties) of the employee's model, by variable index.
@@ -102,7 +107,8 @@ class _Pricing:
     serves: dict[int, tuple[int, ...]]
     #: (day, shift index, variable) of every shift variable.
     variables: list[tuple[int, int, cp_model.IntVar]]
-    #: The employee's dynamic programme (``None`` where their rules are beyond it).
+    #: The employee's dynamic programme (``None`` where its state would be too large, see
+    #: :data:`DP_WORK_LIMIT`, or no row meets the rules: CP-SAT prices them then).
     dp: RowPricer | None
     #: Per shift variable (in :attr:`variables`' order): its day, its shift index and its
     #: request penalty scaled; and the (variable position, cover row) pairs of what it serves.
@@ -155,9 +161,9 @@ class Cut:
 @attrs.frozen
 class Priced:
     """What pricing one employee found: its rows (the best last; empty when none was found
-    in time), the proven least value at the duals priced (scaled by :data:`SCALE`; ``None``
-    when not priced or nothing was proven), whether the best row was proven least, and the
-    time used."""
+    in time), a proven lower bound on the least value at the duals priced (scaled by
+    :data:`SCALE`; ``None`` when not priced or nothing was proven), whether the best row was
+    proven least, the time used, and the best row's value."""
 
     rows: tuple[Row, ...]
     bound: int | None
@@ -187,9 +193,11 @@ class _Collector(cp_model.CpSolverSolutionCallback):
 class ColumnGeneration:
     """The master LP of ``problem`` over whole rows, its pricing and its bound.
 
-    ``workers`` employees are priced at once (one CP-SAT worker each). With ``deterministic``
-    the time limits count CP-SAT's deterministic time and pricing runs one employee at a time,
-    so the same seed gives the same rows whatever the machine load.
+    ``workers`` employees are priced by CP-SAT at once (one worker each; the dynamic
+    programme runs for one employee at a time). With ``deterministic`` the time limits count
+    CP-SAT's deterministic time and the programme's work (:data:`DP_TIME` per unit), and
+    pricing runs one employee at a time, so the same seed gives the same rows whatever the
+    machine load.
     """
 
     def __init__(
@@ -223,7 +231,7 @@ class ColumnGeneration:
         #: Best proven lower bound on the objective so far (``None`` before a complete round).
         self.bound: int | None = None
         #: Whether the last :meth:`solve` ended because its bound can rise no further: a round
-        #: at the LP's own duals, every pricing proven, found no row of negative reduced cost
+        #: at the LP's own duals, every pricing settled, found no row of negative reduced cost
         #: (the LP is optimal), or the bound reached the LP's value rounded up.
         self.converged = False
         #: The LP's value at its last solve (the bound once converged, up to rounding).
@@ -252,6 +260,8 @@ class ColumnGeneration:
             dp: RowPricer | None = RowPricer(p, ei)
         except SalonkitError:
             dp = None  # no valid row: CP-SAT's pricing says so
+        if dp is not None and dp.work > DP_WORK_LIMIT:
+            dp = None  # its arrays would take too much memory
         return _Pricing(rm, base, int(proto.objective.offset), by_index, variables, dp)
 
     def _cost(self, ei: int, row: Row) -> int:
@@ -341,7 +351,8 @@ class ColumnGeneration:
             None if enough is None else enough - offset,
         )
         rows = tuple(reversed(found.rows))  # the best last
-        used = dp.work * DP_TIME if self.deterministic else time.perf_counter() - started
+        spent = dp.work * found.searches * DP_TIME
+        used = spent if self.deterministic else time.perf_counter() - started
         value = found.costs[0] + offset if found.costs else None
         bound = value if found.optimal else found.bound + offset
         return Priced(rows, bound, found.optimal, used, value)
@@ -386,8 +397,16 @@ class ColumnGeneration:
         bound = quick.bound
         if exact.bound is not None:
             bound = exact.bound if bound is None else max(bound, exact.bound)
-        rows = tuple(dict.fromkeys(quick.rows + exact.rows))
-        value = exact.value if exact.rows else quick.value
+        # each list has its best row last; the better of the two bests ends the merged list
+        if exact.rows and (
+            quick.value is None or (exact.value is not None and exact.value <= quick.value)
+        ):
+            rows = tuple(r for r in quick.rows if r not in exact.rows) + exact.rows
+            value = exact.value
+        else:
+            rows = tuple(r for r in exact.rows if r not in quick.rows) + quick.rows
+            value = quick.value
+        rows = rows[-COLUMNS_PER_PRICING:]
         return Priced(rows, bound, exact.optimal, quick.used + exact.used, value)
 
     def _price(
@@ -475,8 +494,9 @@ class ColumnGeneration:
     ) -> tuple[int, float, bool, bool]:
         """One round of pricing within ``limit``: how many columns were added, the pricing's
         time (the sum over employees, which counts in deterministic mode), whether it priced
-        at the LP's own duals, and whether every pricing was proven (a round at the LP's own
-        duals, every pricing proven, that adds nothing proves the LP optimal)."""
+        at the LP's own duals, and whether every pricing was settled (:meth:`_settled`; a
+        round at the LP's own duals, every pricing settled, that adds nothing proves the LP
+        optimal)."""
         self._solve_lp()
         lp_duals = self._duals()
         convex = [c.dual_value() for c in self._convex]
@@ -622,7 +642,7 @@ class ColumnGeneration:
         """The Lagrangian cuts of the best bound, one per employee (empty before a bound).
 
         At the duals ``pi`` of the best bound, each employee's row has ``penalty - pi . cover
-        >= least``, where ``least`` is the value pricing proved least (all scaled by
+        >= least``, where ``least`` is the lower bound pricing proved (all scaled by
         :data:`SCALE`; :attr:`Cut.least` has the row's constant part of the penalty, for
         requests to work, taken off already). Every valid roster meets
         all of them, and together with the cover rows they imply the bound, so a CP-SAT model
@@ -702,6 +722,7 @@ def _cover_rows(
 __all__ = [
     "COLUMNS_PER_PRICING",
     "DP_TIME",
+    "DP_WORK_LIMIT",
     "PRICING_LIMIT",
     "SCALE",
     "SMOOTHING",

@@ -55,6 +55,8 @@ class RowPrice:
     costs: tuple[int, ...]
     bound: int
     optimal: bool
+    #: Searches made (one per subgradient step).
+    searches: int = 1
 
 
 class RowPricer:
@@ -83,9 +85,7 @@ class RowPricer:
         self.least = -(-c.min_minutes // unit)  # least minutes, in units
         if self.least > self.top:
             raise SalonkitError(f"no row of employee {e.id} meets their rules")
-        weekends = sum(1 for d in range(h) if d % 7 == WEEKEND_DAYS[0]) + (
-            1 if h % 7 == WEEKEND_DAYS[1] else 0
-        )
+        weekends = sum(1 for d in range(h) if d % 7 == WEEKEND_DAYS[0])
         self.weekends = min(c.max_weekends, weekends)
         self.longest = min(c.max_consecutive, h)
         self.shortest = min(c.min_consecutive, self.longest)
@@ -128,7 +128,7 @@ class RowPricer:
         for b, units in enumerate(self.units):
             by_step.setdefault((units, self._counts_one(b)), []).append(b)
         self._by_step = [(step, np.array(chosen)) for step, chosen in by_step.items()]
-        #: The size of one search: states times days.
+        #: The size of one search: states times resource cells times days.
         self.work = h * cells * self._shape()[2]
 
     def _counts_one(self, b: int) -> int:
@@ -387,13 +387,17 @@ class RowPricer:
                 break
             target = best if best is not None else relaxed + scale
             step = max(target - relaxed, 1.0) / norm
-            self.multipliers = np.maximum(0.0, np.round(mu + step * gradient))
+            moved = np.maximum(0.0, np.round(mu + step * gradient))
+            if np.array_equal(moved, mu):
+                break  # a step too small to change an integer multiplier
+            self.multipliers = moved
         ordered = sorted(found.items(), key=lambda item: item[1])[:count]
         return RowPrice(
             tuple(row for row, _ in ordered),
             tuple(c for _, c in ordered),
             math.ceil(bound - 1e-9),
             optimal,
+            attempt + 1,
         )
 
 

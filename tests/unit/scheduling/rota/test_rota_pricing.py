@@ -16,6 +16,7 @@ from salonkit.scheduling.rota import (
     RotaProblem,
     ShiftType,
     check_employee,
+    columns,
     load_instance,
 )
 from salonkit.scheduling.rota.columns import SCALE, ColumnGeneration
@@ -124,9 +125,11 @@ def test_per_type_limits_are_met_through_their_multipliers() -> None:
     assert counted.price(costs).rows[0] == found.rows[0]
 
 
-@pytest.mark.parametrize("name", ["Instance1", "Instance3"])
+@pytest.mark.parametrize("name", ["Instance1", "Instance3", "Instance8"])
 def test_the_programme_agrees_with_cp_sat_on_benchmark_rows(name: str) -> None:
-    """At the same duals, the programme's proven least value equals CP-SAT's."""
+    """At the same duals, the programme's bound never exceeds CP-SAT's proven least value, and
+    equals it where the programme proves its row least (Instance8 has per-type limits with
+    multipliers as well as one counted in the state)."""
     problem = load_instance(INSTANCES / f"{name}.txt")
     cg = ColumnGeneration(problem)
     rng = np.random.default_rng(7)
@@ -139,3 +142,20 @@ def test_the_programme_agrees_with_cp_sat_on_benchmark_rows(name: str) -> None:
         assert quick.bound <= exact.bound
         if quick.optimal:
             assert quick.value == quick.bound == exact.bound
+
+
+def test_employees_whose_programme_is_too_large_are_priced_by_cp_sat(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Above :data:`DP_WORK_LIMIT` CP-SAT prices the employee, to the same LP optimum."""
+    problem = load_instance(INSTANCES / "Instance1.txt")
+    reference = ColumnGeneration(problem)
+    assert all(pricing.dp is not None for pricing in reference._pricing)
+    reference.solve(30)
+    monkeypatch.setattr(columns, "DP_WORK_LIMIT", 0)
+    cg = ColumnGeneration(problem)
+    assert all(pricing.dp is None for pricing in cg._pricing)
+    cg.solve(30)
+    assert cg.converged and reference.converged
+    assert cg.bound == reference.bound
+    assert cg.lp_value == pytest.approx(reference.lp_value)
