@@ -654,13 +654,8 @@ class ColumnGeneration:
         duals, least = self._best
         out = []
         for ei, pricing in enumerate(self._pricing):
-            terms: dict[tuple[int, int], int] = {}
-            for d, si, var in pricing.variables:
-                coefficient = pricing.base.get(var.index, 0) * SCALE - sum(
-                    duals[r] for r in pricing.serves[var.index]
-                )
-                if coefficient:
-                    terms[d, si] = coefficient
+            costs = pricing.costs(duals)
+            terms = {(d, si): int(costs[d, si]) for d, si, _ in pricing.variables if costs[d, si]}
             out.append(Cut(ei, terms, least[ei] - pricing.offset * SCALE))
         return out
 
