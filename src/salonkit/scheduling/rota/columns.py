@@ -77,6 +77,12 @@ DP_WORK_LIMIT = 8_000_000
 #: Weight of the best duals so far in the duals priced (dual smoothing, which takes the LP to
 #: its optimum in fewer rounds); 0 prices at the LP's own duals.
 SMOOTHING = 0.5
+#: Passes of :meth:`ColumnGeneration.greedy_roster` after the first that re-plan each row
+#: given all the others.
+GREEDY_PASSES = 5
+#: A pass of :meth:`ColumnGeneration.greedy_roster` that lowers the roster's objective by
+#: less than this share is its last.
+GREEDY_GAIN = 0.01
 Row = tuple[int, ...]  # one shift index per day, -1 for a day off
 
 
@@ -623,6 +629,79 @@ class ColumnGeneration:
             self._add(ei, found.rows[-1])
             used += found.used
         return used if self.deterministic else time.perf_counter() - started
+
+    def greedy_roster(
+        self, time_limit: float, passes: int = GREEDY_PASSES
+    ) -> tuple[dict[str, tuple[str, ...]] | None, float]:
+        """A roster built row by row by pricing: each employee in turn takes the row of least
+        cost given the other rows placed: its request penalty, less the under-cover weight of
+        each cover row it serves that is still short, plus the over-cover weight of each one
+        already met (pricing at those weights as duals). Then up to ``passes`` more passes
+        re-plan each row in turn given all the others, while a pass gains. The dynamic
+        programme finds each row in milliseconds; CP-SAT only where it proves nothing. Each
+        row joins the LP as a column. Returns the roster (``None`` when some employee's first
+        row was not found within ``time_limit``) and the time used.
+        """
+        started = time.perf_counter()
+        spent = 0.0
+        employees = self.problem.employees
+        served = [0] * len(self._cover)
+        chosen: list[Row | None] = [None] * len(employees)
+
+        def penalty() -> int:
+            return sum(self._cost(ei, row) for ei, row in enumerate(chosen) if row) + sum(
+                c.under_weight * (c.requirement - n)
+                if n < c.requirement
+                else c.over_weight * (n - c.requirement)
+                for n, c in zip(served, self._cover, strict=True)
+            )
+
+        best: int | None = None
+        for turn in range(1 + passes):
+            for ei, e in enumerate(employees):
+                if not self.deterministic:
+                    spent = time.perf_counter() - started
+                if spent >= time_limit:
+                    if turn == 0:
+                        return None, spent
+                    break
+                old = chosen[ei]
+                if old is not None:
+                    for r in self._covers(ei, old):
+                        served[r] -= 1
+                duals = [
+                    (c.under_weight if served[r] < c.requirement else -c.over_weight) * SCALE
+                    for r, c in enumerate(self._cover)
+                ]
+                # a first row is needed: at least PRICING_LIMIT for CP-SAT where the
+                # programme proves nothing; a better one later only within the time left
+                share = (time_limit - spent) / (len(employees) - ei)
+                found = self._price(ei, duals, max(PRICING_LIMIT, share) if old is None else share)
+                spent += found.used
+                if not found.rows and old is None:
+                    logger.info("no row found for %s by pricing", e.id)
+                    return None, spent
+                row = found.rows[-1] if found.rows else old
+                assert row is not None
+                self._add(ei, row)
+                self._last[ei] = row
+                chosen[ei] = row
+                for r in self._covers(ei, row):
+                    served[r] += 1
+            value = penalty()
+            logger.debug("greedy pass %d: %d", turn, value)
+            if best is not None and value > best * (1 - GREEDY_GAIN):
+                break  # a pass that gained too little to try another
+            best = value
+        if not self.deterministic:
+            spent = time.perf_counter() - started
+        logger.info("built a roster row by row by pricing in %.1f s", spent)
+        shifts = self.problem.shifts
+        return {
+            e.id: tuple(OFF if si < 0 else shifts[si].id for si in row)
+            for e, row in zip(employees, chosen, strict=True)
+            if row is not None
+        }, spent
 
     def _pool(self) -> ThreadPoolExecutor | None:
         return ThreadPoolExecutor(self.workers) if self.workers > 1 else None

@@ -228,21 +228,26 @@ def _start_in_parts(
     deterministic: bool,
     progress: ProgressCallback | None,
     started: float,
+    cg: ColumnGeneration | None = None,
 ) -> tuple[WorkingRoster, int, int, float]:
-    """The hint, or a roster built row by row: the roster, its objective, bound 0, time spent."""
+    """The hint, or a roster built row by row (by ``cg``'s pricing when given, else by
+    CP-SAT): the roster, its objective, bound 0, time spent."""
     if start_roster is not None and not check_roster(problem, start_roster).valid:
         logger.warning("the hint breaks a hard rule; building a roster row by row instead")
         start_roster = None
     spent = 0.0
+    if start_roster is None and cg is not None:
+        start_roster, spent = cg.greedy_roster(CONSTRUCT_SHARE * time_limit)
     if start_roster is None:
-        start_roster, spent = construct_timed(
+        start_roster, used = construct_timed(
             problem,
-            time_limit,
+            time_limit - spent,
             seed,
             workers,
             deterministic=deterministic,
-            share=CONSTRUCT_SHARE * time_limit,
+            share=CONSTRUCT_SHARE * time_limit - spent,
         )
+        spent += used
     if start_roster is None:
         raise RotaInfeasible(f"{problem.name or 'the rota'}: no roster found within the time limit")
     work = WorkingRoster(problem, start_roster)
@@ -381,11 +386,14 @@ def solve_rota(
             len(rm.x),
             rm.build_s,
         )
+    cg: ColumnGeneration | None = None
     if rm is None or (start_roster is None and size > CONSTRUCT_THRESHOLD and use_lns):
         # a roster built row by row (or the hint), then improved part by part; the whole
         # model, when built, only serves the occasional whole-model search
+        if use_columns:
+            cg = ColumnGeneration(problem, workers=workers, seed=seed, deterministic=deterministic)
         work, objective, bound, spent = _start_in_parts(
-            problem, start_roster, time_limit, workers, seed, deterministic, progress, started
+            problem, start_roster, time_limit, workers, seed, deterministic, progress, started, cg
         )
     else:
         work, objective, bound, spent, optimal = _start_whole(
@@ -403,7 +411,7 @@ def solve_rota(
         use_lns = use_lns and not optimal
     run = _Run(started, time_limit, workers, seed, deterministic, progress)
     if use_lns and use_columns and rm is not None and objective > bound:
-        objective, bound, spent = _columns(rm, work, objective, bound, run, spent)
+        objective, bound, spent = _columns(rm, work, objective, bound, run, spent, cg)
     if use_lns:
         objective, bound = _lns(rm, work, objective, bound, run, spent)
     roster = work.roster()
@@ -450,8 +458,10 @@ def _columns(
     bound: int,
     run: _Run,
     spent: float,
+    cg: ColumnGeneration | None = None,
 ) -> tuple[int, int, float]:
-    """Column generation from the current roster, then searches of the LP's neighbourhood.
+    """Column generation from the current roster (in ``cg``, or a new one), then searches of
+    the LP's neighbourhood.
 
     The LP over whole rows proves a bound, which joins the whole model as Lagrangian cuts
     (:meth:`~salonkit.scheduling.rota.columns.ColumnGeneration.cuts`). Searches of the whole
@@ -464,7 +474,8 @@ def _columns(
     started, time_limit, deterministic = run.started, run.time_limit, run.deterministic
     workers, seed = run.workers, run.seed
     problem = rm.problem
-    cg = ColumnGeneration(problem, workers=workers, seed=seed, deterministic=deterministic)
+    if cg is None:
+        cg = ColumnGeneration(problem, workers=workers, seed=seed, deterministic=deterministic)
     cg.add_roster(work.roster())
     used = cg.solve(COLUMNS_SHARE * (time_limit - spent))
     spent = spent + used if deterministic else time.perf_counter() - started

@@ -310,3 +310,69 @@ def test_a_master_lp_that_cannot_be_solved_stops_the_rounds(
     assert cg.rounds == 0 and cg.bound is None and not cg.converged
     with pytest.raises(MasterFailed):
         cg.mix()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tiny_rotas())
+def test_a_greedy_roster_is_valid_its_rows_are_columns_and_passes_never_worsen_it(
+    problem: RotaProblem,
+) -> None:
+    best = brute_force(problem)
+    if best is None:
+        with pytest.raises(SalonkitError, match="no row of employee"):
+            ColumnGeneration(problem).greedy_roster(10)
+        return
+    objectives = []
+    for passes in (0, 5):
+        cg = ColumnGeneration(problem)
+        roster, used = cg.greedy_roster(10, passes=passes)
+        assert roster is not None and used >= 0
+        report = check_roster(problem, roster)
+        assert report.valid and report.objective >= best
+        for ei, e in enumerate(problem.employees):
+            assert not cg.add_row(ei, roster[e.id])  # already a column of the LP
+        objectives.append(report.objective)
+    # each pass re-plans one row at a time at its least cost given the others: never worse
+    assert objectives[1] <= objectives[0]
+
+
+def test_a_greedy_roster_prices_each_row_against_the_cover_left() -> None:
+    """Two employees who may each work two of four days, one shift asked each day: the first
+    takes two days, the second sees them met (over-cover costs) and takes the other two."""
+    contract = Contract(
+        max_shifts={"D": 2},
+        max_minutes=960,
+        min_minutes=0,
+        max_consecutive=4,
+        min_consecutive=1,
+        min_days_off=1,
+        max_weekends=1,
+    )
+    problem = RotaProblem(
+        horizon=4,
+        shifts=(ShiftType("D", 480),),
+        employees=(Employee("A", contract), Employee("B", contract)),
+        cover=tuple(CoverRequirement(d, "D", 1, 100, 1) for d in range(4)),
+    )
+    roster, _ = ColumnGeneration(problem).greedy_roster(10, passes=0)
+    assert roster is not None
+    assert check_roster(problem, roster).objective == 0
+    assert sorted(roster["A"] + roster["B"]).count("D") == 4
+
+
+def test_a_large_rota_with_columns_starts_from_a_greedy_roster(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """With column generation on, a rota too large for a first whole-model search starts from
+    the roster priced row by row, not from CP-SAT's row-by-row construction."""
+
+    def refused(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("CP-SAT's construction should not run")
+
+    monkeypatch.setattr(rota_solver, "construct_timed", refused)
+    phases: list[Any] = []
+    problem = load_instance(INSTANCES / "Instance8.txt")
+    assert rota_solver._variable_count(problem) > rota_solver.CONSTRUCT_THRESHOLD
+    solution = solve_rota(problem, time_limit=10, workers=2, explain=False, progress=phases.append)
+    assert check_roster(problem, solution.roster).valid
+    assert phases[0].phase == "construct"
