@@ -58,11 +58,16 @@ FIRST_SHARE = 0.25
 FIRST_SHARE_COLUMNS = 0.1
 #: Column generation runs by default when the horizon (days) times the shift variables of the
 #: whole model is at most this: a proxy for its work (its rounds grow with the horizon, each
-#: round with the variables). Beyond it (Instances 13 and 19 of the benchmark) it did not reach
-#: the LP's optimum in 300 s and left the search too little time.
-COLUMNS_WORK = 500_000
+#: round with the variables). It covers the benchmark's Instances 1-19.
+COLUMNS_WORK = 1_200_000
 #: Share of the time left that column generation may take to reach the LP's optimum.
 COLUMNS_SHARE = 0.7
+#: Beyond this work (Instances 13 and 19) column generation tails off for minutes, and the
+#: search after it needs the time more: it may take :data:`COLUMNS_SHARE_LARGE` instead.
+LARGE_COLUMNS_WORK = 500_000
+#: Share of the time left that column generation may take on rotas beyond
+#: :data:`LARGE_COLUMNS_WORK`.
+COLUMNS_SHARE_LARGE = 0.45
 #: Share of the time left that the searches of the LP's neighbourhood may take.
 NEIGHBOURHOOD_SHARE = 0.5
 #: Rotas with more shift variables than this are never built whole, only in parts.
@@ -353,7 +358,7 @@ def solve_rota(
     (:mod:`~salonkit.scheduling.rota.columns`) gives the bound, and searches of the whole model
     with the shifts the LP decides fixed improve the roster, before the large-neighbourhood
     search takes the rest of the time. By default it runs when the horizon times the shift
-    variables is at most :data:`COLUMNS_WORK` (the benchmark's Instances 1-12 and 14-18); it
+    variables is at most :data:`COLUMNS_WORK` (the benchmark's Instances 1-19); it
     needs the large-neighbourhood search and the whole model, so ``lns=False`` turns it off
     too, as does a rota never built whole.
 
@@ -477,7 +482,8 @@ def _columns(
     if cg is None:
         cg = ColumnGeneration(problem, workers=workers, seed=seed, deterministic=deterministic)
     cg.add_roster(work.roster())
-    used = cg.solve(COLUMNS_SHARE * (time_limit - spent))
+    large = problem.horizon * len(rm.x) > LARGE_COLUMNS_WORK
+    used = cg.solve((COLUMNS_SHARE_LARGE if large else COLUMNS_SHARE) * (time_limit - spent))
     spent = spent + used if deterministic else time.perf_counter() - started
     if cg.bound is not None and cg.bound > bound:
         bound = cg.bound

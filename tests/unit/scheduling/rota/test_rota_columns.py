@@ -376,3 +376,23 @@ def test_a_large_rota_with_columns_starts_from_a_greedy_roster(
     solution = solve_rota(problem, time_limit=10, workers=2, explain=False, progress=phases.append)
     assert check_roster(problem, solution.roster).valid
     assert phases[0].phase == "construct"
+
+
+def test_column_generation_gets_less_time_on_large_rotas(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Beyond LARGE_COLUMNS_WORK column generation may take COLUMNS_SHARE_LARGE of the time
+    left instead of COLUMNS_SHARE."""
+    limits: list[float] = []
+
+    class Spy(ColumnGeneration):
+        def solve(self, time_limit: float) -> float:
+            limits.append(time_limit)
+            return super().solve(time_limit)
+
+    monkeypatch.setattr(rota_solver, "ColumnGeneration", Spy)
+    problem = load_instance(INSTANCES / "Instance5.txt")
+    solve_rota(problem, time_limit=10, workers=2, explain=False)
+    monkeypatch.setattr(rota_solver, "LARGE_COLUMNS_WORK", 0)
+    solve_rota(problem, time_limit=10, workers=2, explain=False)
+    default, large = limits
+    assert large <= rota_solver.COLUMNS_SHARE_LARGE * 10 < default
+    assert default <= rota_solver.COLUMNS_SHARE * 10
