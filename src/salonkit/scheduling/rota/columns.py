@@ -31,6 +31,11 @@ row ``r`` (per day and shift, or per hour and skill):
   only as exact as the duals' rounding: a row whose reduced cost is within a thousandth of
   zero is not looked for.
 
+The same pricing also builds a first roster (:meth:`ColumnGeneration.greedy_roster`): each
+employee's row priced at the weights of the cover the other rows leave short (under-cover
+weight) or already meet (minus the over-cover weight), row by row, then again given all the
+others.
+
 The bound's duals also give one *Lagrangian cut* per employee (:meth:`ColumnGeneration.cuts`),
 which the solver adds to the whole model so that CP-SAT's own bound starts from this one.
 
@@ -637,10 +642,14 @@ class ColumnGeneration:
         cost given the other rows placed: its request penalty, less the under-cover weight of
         each cover row it serves that is still short, plus the over-cover weight of each one
         already met (pricing at those weights as duals). Then up to ``passes`` more passes
-        re-plan each row in turn given all the others, while a pass gains. The dynamic
-        programme finds each row in milliseconds; CP-SAT only where it proves nothing. Each
-        row joins the LP as a column. Returns the roster (``None`` when some employee's first
-        row was not found within ``time_limit``) and the time used.
+        re-plan each row in turn given all the others (a row is replaced only by one that
+        costs less there), until a pass lowers the objective by less than
+        :data:`GREEDY_GAIN`, or time is up. The dynamic programme finds each row in
+        milliseconds; CP-SAT only where it proves nothing. Each row joins the LP as a column.
+
+        Returns the best roster of the passes (``None`` when the first pass did not end within
+        ``time_limit``) and the time used. Raises :class:`~salonkit.errors.SalonkitError` when
+        an employee has no valid row.
         """
         started = time.perf_counter()
         spent = 0.0
@@ -648,7 +657,7 @@ class ColumnGeneration:
         served = [0] * len(self._cover)
         chosen: list[Row | None] = [None] * len(employees)
 
-        def penalty() -> int:
+        def objective() -> int:
             return sum(self._cost(ei, row) for ei, row in enumerate(chosen) if row) + sum(
                 c.under_weight * (c.requirement - n)
                 if n < c.requirement
@@ -656,14 +665,16 @@ class ColumnGeneration:
                 for n, c in zip(served, self._cover, strict=True)
             )
 
-        best: int | None = None
+        best: tuple[int, list[Row | None]] | None = None
         for turn in range(1 + passes):
+            timed_out = False
             for ei, e in enumerate(employees):
                 if not self.deterministic:
                     spent = time.perf_counter() - started
                 if spent >= time_limit:
                     if turn == 0:
                         return None, spent
+                    timed_out = True
                     break
                 old = chosen[ei]
                 if old is not None:
@@ -681,27 +692,39 @@ class ColumnGeneration:
                 if not found.rows and old is None:
                     logger.info("no row found for %s by pricing", e.id)
                     return None, spent
-                row = found.rows[-1] if found.rows else old
+                row = old
+                if found.rows and (
+                    old is None
+                    or (found.value is not None and found.value < self._value(ei, old, duals))
+                ):
+                    row = found.rows[-1]
+                    self._add(ei, row)
+                    self._last[ei] = row
                 assert row is not None
-                self._add(ei, row)
-                self._last[ei] = row
                 chosen[ei] = row
                 for r in self._covers(ei, row):
                     served[r] += 1
-            value = penalty()
+            value = objective()
             logger.debug("greedy pass %d: %d", turn, value)
-            if best is not None and value > best * (1 - GREEDY_GAIN):
-                break  # a pass that gained too little to try another
-            best = value
+            gained = best is None or value < best[0] * (1 - GREEDY_GAIN)
+            if best is None or value < best[0]:
+                best = (value, list(chosen))
+            if timed_out or not gained:
+                break  # out of time, or a pass that gained too little to try another
+        assert best is not None
         if not self.deterministic:
             spent = time.perf_counter() - started
         logger.info("built a roster row by row by pricing in %.1f s", spent)
         shifts = self.problem.shifts
         return {
             e.id: tuple(OFF if si < 0 else shifts[si].id for si in row)
-            for e, row in zip(employees, chosen, strict=True)
+            for e, row in zip(employees, best[1], strict=True)
             if row is not None
         }, spent
+
+    def _value(self, ei: int, row: Row, duals: Sequence[int]) -> int:
+        """Employee ``ei``'s ``row`` priced at ``duals`` (scaled, as pricing values rows)."""
+        return self._cost(ei, row) * SCALE - sum(duals[r] for r in self._covers(ei, row))
 
     def _pool(self) -> ThreadPoolExecutor | None:
         return ThreadPoolExecutor(self.workers) if self.workers > 1 else None

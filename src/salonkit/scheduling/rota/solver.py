@@ -1,7 +1,9 @@
 """The rota optimiser: CP-SAT on the model of :mod:`~salonkit.scheduling.rota.cpsat_model`.
 
 :func:`solve_rota` starts from a first search of the whole model (small rotas), from the hint,
-or from a roster built row by row (:mod:`~salonkit.scheduling.rota.construct`); then, on
+or from a roster built row by row (by column generation's pricing when column generation
+follows, :meth:`~salonkit.scheduling.rota.columns.ColumnGeneration.greedy_roster`, else by
+CP-SAT, :mod:`~salonkit.scheduling.rota.construct`); then, on
 rotas of moderate size, column generation (:mod:`~salonkit.scheduling.rota.columns`)
 proves a bound and CP-SAT searches the neighbourhood of its LP's answer; then a
 large-neighbourhood search re-plans one part of the roster at a time, each part solved as a
@@ -242,7 +244,12 @@ def _start_in_parts(
         start_roster = None
     spent = 0.0
     if start_roster is None and cg is not None:
-        start_roster, spent = cg.greedy_roster(CONSTRUCT_SHARE * time_limit)
+        # the models built so far count against the rows' share of the time
+        already = 0.0 if deterministic else time.perf_counter() - started
+        try:
+            start_roster, spent = cg.greedy_roster(max(0.0, CONSTRUCT_SHARE * time_limit - already))
+        except SalonkitError as exc:  # an employee without a valid row
+            raise RotaInfeasible(f"{problem.name or 'the rota'}: {exc}") from exc
     if start_roster is None:
         start_roster, used = construct_timed(
             problem,
