@@ -643,9 +643,10 @@ class ColumnGeneration:
         each cover row it serves that is still short, plus the over-cover weight of each one
         already met (pricing at those weights as duals). Then up to ``passes`` more passes
         re-plan each row in turn given all the others (a row is replaced only by one that
-        costs less there), until a pass lowers the objective by less than
-        :data:`GREEDY_GAIN`, or time is up. The dynamic programme finds each row in
-        milliseconds; CP-SAT only where it proves nothing. Each row joins the LP as a column.
+        costs no more there: ties move, which lets the passes drift across plateaus), until
+        a pass lowers the objective by less than :data:`GREEDY_GAIN`, or time is up. The
+        dynamic programme finds each row in milliseconds; CP-SAT only where it proves nothing.
+        Each row joins the LP as a column.
 
         Returns the best roster of the passes (``None`` when the first pass did not end within
         ``time_limit``) and the time used. Raises :class:`~salonkit.errors.SalonkitError` when
@@ -695,7 +696,7 @@ class ColumnGeneration:
                 row = old
                 if found.rows and (
                     old is None
-                    or (found.value is not None and found.value < self._value(ei, old, duals))
+                    or (found.value is not None and found.value <= self._value(ei, old, duals))
                 ):
                     row = found.rows[-1]
                     self._add(ei, row)

@@ -359,7 +359,7 @@ def test_a_greedy_roster_is_valid_its_rows_are_columns_and_passes_never_worsen_i
     assert report.valid
     for ei, e in enumerate(problem.employees):
         assert not cg.add_row(ei, roster[e.id])  # already a column of the LP
-    # a row is only replaced by a cheaper one given the others: no pass is worse than the one
+    # a row is only replaced by one no dearer given the others: no pass is worse than the one
     # before, and the roster returned is the last pass's, whose objective the checker agrees on
     values = passes.values
     assert 1 <= len(values) <= 1 + GREEDY_PASSES
