@@ -61,7 +61,7 @@ from ortools.sat.python import cp_model
 
 from salonkit.errors import SalonkitError
 from salonkit.scheduling.rota.cpsat_model import RotaModel, build_model, hours_covered
-from salonkit.scheduling.rota.model import OFF, RotaProblem
+from salonkit.scheduling.rota.model import OFF, NoValidRow, RotaProblem
 from salonkit.scheduling.rota.pricing import RowPricer
 
 logger = logging.getLogger(__name__)
@@ -468,7 +468,7 @@ class ColumnGeneration:
         used = solver.deterministic_time if self.deterministic else solver.wall_time
         who = self.problem.employees[ei].id
         if status == cp_model.INFEASIBLE:
-            raise SalonkitError(f"no row of employee {who} meets their rules")
+            raise NoValidRow(who)
         if status == cp_model.MODEL_INVALID:  # pragma: no cover - built by build_model
             raise SalonkitError(f"internal error: the pricing model of {who} is invalid")
         proven = solver.best_objective_bound
@@ -649,8 +649,8 @@ class ColumnGeneration:
         Each row joins the LP as a column.
 
         Returns the best roster of the passes (``None`` when the first pass did not end within
-        ``time_limit``) and the time used. Raises :class:`~salonkit.errors.SalonkitError` when
-        an employee has no valid row.
+        ``time_limit``) and the time used. Raises
+        :class:`~salonkit.scheduling.rota.model.NoValidRow` when an employee has no valid row.
         """
         started = time.perf_counter()
         spent = 0.0

@@ -8,7 +8,8 @@ when that finds nothing, it is solved for validity alone, which on long horizons
 shift types, a band of minutes 720 wide) is many times faster, and then with its penalties
 again from that valid row for what is left of its share. Rows of more than
 :data:`FEASIBILITY_FIRST` variables go to validity at once. The result is valid by
-construction and gives the search a complete starting point.
+construction and gives the search a complete starting point. An employee whose rules no row
+can meet stops the construction with an error naming them.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from __future__ import annotations
 import logging
 import time
 
-from salonkit.scheduling.rota.model import RotaProblem
+from salonkit.scheduling.rota.model import NoValidRow, RotaProblem
 from salonkit.scheduling.rota.parts import Part, PartResult, WorkingRoster, solve_part
 
 logger = logging.getLogger(__name__)
@@ -41,8 +42,9 @@ def construct_roster(
 ) -> dict[str, tuple[str, ...]] | None:
     """A valid roster built row by row within ``time_limit`` seconds, or ``None``.
 
-    ``None`` when some employee's row alone cannot meet their contract, or was not found in
-    the time given. With ``deterministic`` the limit counts CP-SAT's deterministic time, so
+    ``None`` when some employee's row was not found in the time given. Raises
+    :class:`~salonkit.scheduling.rota.model.NoValidRow` when CP-SAT proves that no row of an
+    employee meets their rules. With ``deterministic`` the limit counts CP-SAT's deterministic time, so
     the same seed gives the same roster whatever the machine load.
     """
     return construct_timed(problem, time_limit, seed, workers, deterministic=deterministic)[0]
@@ -108,6 +110,8 @@ def construct_timed(
                 # the valid row as a hint: lower its penalties in what is left of its share
                 _, used = solve_part(work, part, polish, workers, seed, deterministic=deterministic)
                 spent += used
+        if result.status == "INFEASIBLE":
+            raise NoValidRow(e.id)
         if not result.kept:
             logger.info("no row found for %s (%s)", e.id, result.status)
             return None, spent

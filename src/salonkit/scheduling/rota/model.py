@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 import attrs
 
-from salonkit.errors import ValidationError
+from salonkit.errors import SalonkitError, ValidationError
 
 #: Day indexes, within a week starting on Monday (0), that form the weekend.
 WEEKEND_DAYS: tuple[int, int] = (5, 6)
@@ -94,6 +94,15 @@ def _mapping(value: Mapping[str, int]) -> dict[str, int]:
     if not isinstance(value, Mapping):
         raise ValidationError("contract.max_shifts", f"must map shift ids to counts, got {value!r}")
     return dict(value)
+
+
+class NoValidRow(SalonkitError):
+    """No row of one employee meets their own rules (contract, rotation, fixed days off), so
+    no roster exists whatever the cover."""
+
+    def __init__(self, employee: str) -> None:
+        super().__init__(f"no row of employee {employee} meets their rules")
+        self.employee = employee
 
 
 @attrs.frozen
@@ -420,6 +429,7 @@ __all__ = [
     "Employee",
     "Explanation",
     "HourlyCover",
+    "NoValidRow",
     "RequestKind",
     "RotaProblem",
     "RotaSolution",

@@ -36,7 +36,7 @@ from salonkit.scheduling.rota.cpsat_model import (
     solver_parameters,
 )
 from salonkit.scheduling.rota.explain import explain_roster
-from salonkit.scheduling.rota.model import OFF, RotaProblem, RotaSolution, Status
+from salonkit.scheduling.rota.model import OFF, NoValidRow, RotaProblem, RotaSolution, Status
 from salonkit.scheduling.rota.parts import Part, Proposal, WorkingRoster, propose_part
 
 logger = logging.getLogger(__name__)
@@ -243,23 +243,23 @@ def _start_in_parts(
         logger.warning("the hint breaks a hard rule; building a roster row by row instead")
         start_roster = None
     spent = 0.0
-    if start_roster is None and cg is not None:
-        # the models built so far count against the rows' share of the time
-        already = 0.0 if deterministic else time.perf_counter() - started
-        try:
+    try:
+        if start_roster is None and cg is not None:
+            # the models built so far count against the rows' share of the time
+            already = 0.0 if deterministic else time.perf_counter() - started
             start_roster, spent = cg.greedy_roster(max(0.0, CONSTRUCT_SHARE * time_limit - already))
-        except SalonkitError as exc:  # an employee without a valid row
-            raise RotaInfeasible(f"{problem.name or 'the rota'}: {exc}") from exc
-    if start_roster is None:
-        start_roster, used = construct_timed(
-            problem,
-            time_limit - spent,
-            seed,
-            workers,
-            deterministic=deterministic,
-            share=CONSTRUCT_SHARE * time_limit - spent,
-        )
-        spent += used
+        if start_roster is None:
+            start_roster, used = construct_timed(
+                problem,
+                time_limit - spent,
+                seed,
+                workers,
+                deterministic=deterministic,
+                share=CONSTRUCT_SHARE * time_limit - spent,
+            )
+            spent += used
+    except NoValidRow as exc:
+        raise RotaInfeasible(f"{problem.name or 'the rota'}: {exc}") from exc
     if start_roster is None:
         raise RotaInfeasible(f"{problem.name or 'the rota'}: no roster found within the time limit")
     work = WorkingRoster(problem, start_roster)

@@ -435,7 +435,7 @@ def test_a_large_rota_with_an_impossible_row_is_infeasible() -> None:
     )
     with pytest.raises(RotaInfeasible, match=f"no row of employee {first.id} meets their rules"):
         solve_rota(problem, time_limit=10, workers=2, explain=False)
-    with pytest.raises(RotaInfeasible):
+    with pytest.raises(RotaInfeasible, match=f"no row of employee {first.id} meets their rules"):
         solve_rota(problem, time_limit=10, workers=2, explain=False, columns=False)
 
 

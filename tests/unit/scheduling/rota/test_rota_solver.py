@@ -175,13 +175,16 @@ def test_bad_parameters(kw: dict[str, float], field: str) -> None:
 
 def test_row_by_row_construction_is_valid() -> None:
     from salonkit.scheduling.rota.construct import construct_roster
+    from salonkit.scheduling.rota.model import NoValidRow
 
     problem = load_instance(INSTANCES / "Instance2.txt")
     roster = construct_roster(problem, time_limit=10, seed=0)
     assert roster is not None
     assert check_roster(problem, roster).valid
-    # a row that cannot meet its contract makes the construction give up
-    assert construct_roster(one(3, min_minutes=3 * 480, days_off={1}), time_limit=5) is None
+    # a row that cannot meet its contract stops the construction, naming the employee
+    impossible = one(3, min_minutes=3 * 480, days_off={1})
+    with pytest.raises(NoValidRow, match=f"no row of employee {impossible.employees[0].id} "):
+        construct_roster(impossible, time_limit=5)
 
 
 def test_cover_part_takes_the_days_around_a_short_shift_and_who_may_work_it() -> None:
