@@ -367,7 +367,9 @@ def solve_rota(
     search takes the rest of the time. By default it runs when the horizon times the shift
     variables is at most :data:`COLUMNS_WORK` (the benchmark's Instances 1-19); it
     needs the large-neighbourhood search and the whole model, so ``lns=False`` turns it off
-    too, as does a rota never built whole.
+    too, as does a rota never built whole. A rota built whole but too large for a first
+    whole-model search starts from rows found by column generation's pricing, whether it runs
+    or not; with ``columns=False`` from rows found by CP-SAT.
 
     Raises :class:`RotaInfeasible` when no valid roster is found (proved impossible, or none
     found in time).
@@ -402,11 +404,15 @@ def solve_rota(
     if rm is None or (start_roster is None and size > CONSTRUCT_THRESHOLD and use_lns):
         # a roster built row by row (or the hint), then improved part by part; the whole
         # model, when built, only serves the occasional whole-model search
-        if use_columns:
+        # rows by pricing when column generation runs, and on any rota built whole unless
+        # column generation was switched off (the search as it was before it)
+        if use_columns or (rm is not None and start_roster is None and columns is not False):
             cg = ColumnGeneration(problem, workers=workers, seed=seed, deterministic=deterministic)
         work, objective, bound, spent = _start_in_parts(
             problem, start_roster, time_limit, workers, seed, deterministic, progress, started, cg
         )
+        if not use_columns:
+            cg = None  # its models served the start only
     else:
         work, objective, bound, spent, optimal = _start_whole(
             rm,

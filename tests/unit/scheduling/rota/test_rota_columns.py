@@ -423,6 +423,40 @@ def test_a_large_rota_with_columns_starts_from_a_greedy_roster(
     assert len(built) == 1 and greedy == built
 
 
+def test_a_rota_too_long_for_column_generation_still_starts_from_rows_by_pricing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A rota built whole, beyond COLUMNS_WORK, starts from rows by pricing too (CP-SAT's
+    row-by-row construction is for rotas never built whole, and for ``columns=False``), and
+    no column generation follows."""
+
+    def refused(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("should not run")
+
+    built: list[str] = []
+
+    class Spy(ColumnGeneration):
+        def __init__(self, problem: RotaProblem, **kwargs: Any) -> None:
+            super().__init__(problem, **kwargs)
+            built.append(problem.name)
+
+    problem = load_instance(INSTANCES / "Instance8.txt")
+    monkeypatch.setattr(rota_solver, "COLUMNS_WORK", 0)
+    monkeypatch.setattr(rota_solver, "ColumnGeneration", Spy)
+    monkeypatch.setattr(rota_solver, "_columns", refused)
+    with monkeypatch.context() as patched:
+        patched.setattr(rota_solver, "construct_timed", refused)
+        phases: list[Any] = []
+        solution = solve_rota(
+            problem, time_limit=6, workers=2, explain=False, progress=phases.append
+        )
+    assert check_roster(problem, solution.roster).valid
+    assert phases[0].phase == "construct" and built == ["Instance8"]
+    # switched off, column generation's models are not built at all
+    off = solve_rota(problem, time_limit=6, workers=2, explain=False, columns=False)
+    assert check_roster(problem, off.roster).valid and built == ["Instance8"]
+
+
 def test_a_large_rota_with_an_impossible_row_is_infeasible() -> None:
     """An employee whose contract no row can meet (minutes no number of eight-hour shifts
     makes) makes the rota infeasible, naming them, when rows are priced as when CP-SAT
