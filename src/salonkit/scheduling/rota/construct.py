@@ -44,8 +44,8 @@ def construct_roster(
 
     ``None`` when some employee's row was not found in the time given. Raises
     :class:`~salonkit.scheduling.rota.model.NoValidRow` when CP-SAT proves that no row of an
-    employee meets their rules. With ``deterministic`` the limit counts CP-SAT's deterministic time, so
-    the same seed gives the same roster whatever the machine load.
+    employee meets their rules. With ``deterministic`` the limit counts CP-SAT's deterministic
+    time, so the same seed gives the same roster whatever the machine load.
     """
     return construct_timed(problem, time_limit, seed, workers, deterministic=deterministic)[0]
 
