@@ -269,7 +269,7 @@ class ColumnGeneration:
         variables = [(d, si, var) for (_, d, si), var in rm.x.items()]
         try:
             dp: RowPricer | None = RowPricer(p, ei)
-        except SalonkitError:
+        except NoValidRow:
             dp = None  # no valid row: CP-SAT's pricing says so
         if dp is not None and dp.work > DP_WORK_LIMIT:
             dp = None  # its arrays would take too much memory

@@ -34,8 +34,7 @@ from collections.abc import Sequence
 import attrs
 import numpy as np
 
-from salonkit.errors import SalonkitError
-from salonkit.scheduling.rota.model import WEEKEND_DAYS, RotaProblem
+from salonkit.scheduling.rota.model import WEEKEND_DAYS, NoValidRow, RotaProblem
 
 #: Searches of one pricing at most, each after a subgradient step on the multipliers.
 SUBGRADIENT_STEPS = 6
@@ -84,7 +83,7 @@ class RowPricer:
         self.top = min(c.max_minutes // unit, most)  # most minutes, in units
         self.least = -(-c.min_minutes // unit)  # least minutes, in units
         if self.least > self.top:
-            raise SalonkitError(f"no row of employee {e.id} meets their rules")
+            raise NoValidRow(e.id)
         weekends = sum(1 for d in range(h) if d % 7 == WEEKEND_DAYS[0])
         self.weekends = min(c.max_weekends, weekends)
         self.longest = min(c.max_consecutive, h)
@@ -254,7 +253,7 @@ class RowPricer:
                     index[-3] += lo
                     ends.append((value, (name, tuple(index))))
         if not ends:
-            raise SalonkitError(f"no row of employee {self.employee} meets their rules")
+            raise NoValidRow(self.employee)
         ends.sort(key=lambda item: item[0])
         out = [(value, self._back(days, cost, state)) for value, state in ends[:count]]
         return ends[0][0], out

@@ -473,6 +473,24 @@ def test_a_large_rota_with_an_impossible_row_is_infeasible() -> None:
         solve_rota(problem, time_limit=10, workers=2, explain=False, columns=False)
 
 
+@pytest.mark.parametrize("columns_work", [None, 0])
+def test_a_row_the_dynamic_programme_proves_impossible_makes_the_rota_infeasible(
+    monkeypatch: pytest.MonkeyPatch, columns_work: int | None
+) -> None:
+    """Days off that leave too few days for the minimum minutes pass the programme's own
+    check of the minutes but leave it no path: that too is ``RotaInfeasible`` naming the
+    employee, with column generation on and off."""
+    if columns_work is not None:
+        monkeypatch.setattr(rota_solver, "COLUMNS_WORK", columns_work)
+    problem = load_instance(INSTANCES / "Instance8.txt")
+    first = problem.employees[0]
+    # 14 working days at most, 17 shifts of 480 minutes needed
+    lazy = attrs.evolve(first, days_off=frozenset(range(0, 28, 2)))
+    problem = attrs.evolve(problem, employees=(lazy, *problem.employees[1:]))
+    with pytest.raises(RotaInfeasible, match=f"no row of employee {first.id} meets their rules"):
+        solve_rota(problem, time_limit=10, workers=2, explain=False)
+
+
 def test_column_generation_gets_less_time_on_large_rotas(monkeypatch: pytest.MonkeyPatch) -> None:
     """Beyond LARGE_COLUMNS_WORK column generation may take COLUMNS_SHARE_LARGE of the time
     left instead of COLUMNS_SHARE."""
