@@ -1,9 +1,10 @@
 """The rota optimiser: CP-SAT on the model of :mod:`~salonkit.scheduling.rota.cpsat_model`.
 
 :func:`solve_rota` starts from a first search of the whole model (small rotas), from the hint,
-or from a roster built row by row (by column generation's pricing when column generation
-follows, :meth:`~salonkit.scheduling.rota.columns.ColumnGeneration.greedy_roster`, else by
-CP-SAT, :mod:`~salonkit.scheduling.rota.construct`); then, on
+or from a roster built row by row (by column generation's pricing on every rota built whole
+unless ``columns=False``,
+:meth:`~salonkit.scheduling.rota.columns.ColumnGeneration.greedy_roster`, else by CP-SAT,
+:mod:`~salonkit.scheduling.rota.construct`); then, on
 rotas of moderate size, column generation (:mod:`~salonkit.scheduling.rota.columns`)
 proves a bound and CP-SAT searches the neighbourhood of its LP's answer; then a
 large-neighbourhood search re-plans one part of the roster at a time, each part solved as a
@@ -405,7 +406,7 @@ def solve_rota(
         # a roster built row by row (or the hint), then improved part by part; the whole
         # model, when built, only serves the occasional whole-model search
         # rows by pricing when column generation runs, and on any rota built whole unless
-        # column generation was switched off (the search as it was before it)
+        # column generation was switched off (then CP-SAT builds the rows)
         if use_columns or (rm is not None and start_roster is None and columns is not False):
             cg = ColumnGeneration(problem, workers=workers, seed=seed, deterministic=deterministic)
         work, objective, bound, spent = _start_in_parts(
