@@ -38,6 +38,10 @@ from salonkit.scheduling.rota.model import (
     ShiftRequest,
 )
 
+#: Whether a part's search is hinted with every variable of the current rows (see
+#: :func:`_full_hint`), not only the shifts.
+FULL_HINT = True
+
 
 @attrs.frozen
 class Part:
@@ -294,6 +298,39 @@ def _hint(rm: RotaModel, part_rows: Sequence[Sequence[str]]) -> None:
         proto.solution_hint.values.append(int(part_rows[ei][d] != OFF))
 
 
+def _full_hint(
+    rm: RotaModel,
+    part_rows: Sequence[Sequence[str]],
+    free: range,
+    time_limit: float,
+    seed: int,
+    deterministic: bool,
+) -> bool:
+    """Hint every variable of the part's model, not only the shifts: the current rows' own
+    values, found by a search with every shift fixed. A hint of the shifts alone is often lost
+    (CP-SAT fails to complete it in its first conflicts and starts afresh, finding worse rows
+    than the current ones in a short step). Returns whether the rows were completed; the
+    shifts inside ``free`` are free again afterwards."""
+    proto = rm.model.proto
+    _fix_outside(rm, part_rows, range(0))
+    solver = cp_model.CpSolver()
+    solver_parameters(solver, time_limit, 1, seed, deterministic)
+    status = solver.solve(rm.model)
+    for (_, d, _), var in rm.x.items():
+        if d in free:
+            domain = proto.variables[var.index].domain
+            domain.clear()
+            domain.extend([0, 1])
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return False
+    values = solver.response_proto.solution
+    proto.solution_hint.vars.clear()
+    proto.solution_hint.values.clear()
+    proto.solution_hint.vars.extend(range(len(values)))
+    proto.solution_hint.values.extend(values)
+    return True
+
+
 @attrs.frozen
 class Proposal:
     """A part's new rows as CP-SAT found them: days ``lo`` on, one row per part employee."""
@@ -329,7 +366,9 @@ def propose_part(
     _fix_outside(rm, part_rows, range(part.first - lo, part.stop - lo))
     if feasibility:
         rm.model.clear_objective()  # type: ignore[no-untyped-call]
-    else:
+    elif not FULL_HINT or not _full_hint(
+        rm, part_rows, range(part.first - lo, part.stop - lo), time_limit / 4, seed, deterministic
+    ):
         _hint(rm, part_rows)
     solver = cp_model.CpSolver()
     solver_parameters(solver, time_limit, workers, seed, deterministic)
