@@ -305,12 +305,13 @@ def _full_hint(
     time_limit: float,
     seed: int,
     deterministic: bool,
-) -> bool:
+) -> float | None:
     """Hint every variable of the part's model, not only the shifts: the current rows' own
     values, found by a search with every shift fixed. A hint of the shifts alone is often lost
     (CP-SAT fails to complete it in its first conflicts and starts afresh, finding worse rows
-    than the current ones in a short step). Returns whether the rows were completed; the
-    shifts inside ``free`` are free again afterwards."""
+    than the current ones in a short step). Returns the time that search took (as
+    :func:`propose_part` counts it), or ``None`` when it did not complete the rows; the shifts
+    inside ``free`` are free again afterwards."""
     proto = rm.model.proto
     _fix_outside(rm, part_rows, range(0))
     solver = cp_model.CpSolver()
@@ -322,13 +323,13 @@ def _full_hint(
             domain.clear()
             domain.extend([0, 1])
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return False
+        return None
     values = solver.response_proto.solution
     proto.solution_hint.vars.clear()
     proto.solution_hint.values.clear()
     proto.solution_hint.vars.extend(range(len(values)))
     proto.solution_hint.values.extend(values)
-    return True
+    return solver.deterministic_time if deterministic else solver.wall_time
 
 
 @attrs.frozen
@@ -355,25 +356,29 @@ def propose_part(
 ) -> Proposal:
     """Solve ``part`` of ``work`` as a rota of its own; ``work`` is not changed.
 
-    ``used`` is the time the solve took (CP-SAT's deterministic time in deterministic mode,
-    else seconds of CP-SAT's wall time). ``feasibility`` drops the objective, which finds a
-    valid row of a long horizon far sooner. The new rows are valid in the part's problem (the
+    ``used`` is the time the solve took, the search that completes the hint included
+    (CP-SAT's deterministic time in deterministic mode, else seconds of CP-SAT's wall time).
+    ``feasibility`` drops the objective, which finds a valid row of a long horizon far sooner.
+    The new rows are valid in the part's problem (the
     checker is asked); :meth:`WorkingRoster.apply` checks them in the whole one.
     """
     sub, lo, hi = part_problem(work, part)
     part_rows = [work.rows[ei][lo:hi] for ei in part.employees]
     rm = build_model(sub)
     _fix_outside(rm, part_rows, range(part.first - lo, part.stop - lo))
+    hinting: float | None = None
     if feasibility:
         rm.model.clear_objective()  # type: ignore[no-untyped-call]
-    elif not FULL_HINT or not _full_hint(
-        rm, part_rows, range(part.first - lo, part.stop - lo), time_limit / 4, seed, deterministic
-    ):
-        _hint(rm, part_rows)
+    else:
+        if FULL_HINT:
+            free = range(part.first - lo, part.stop - lo)
+            hinting = _full_hint(rm, part_rows, free, time_limit / 4, seed, deterministic)
+        if hinting is None:
+            _hint(rm, part_rows)
     solver = cp_model.CpSolver()
-    solver_parameters(solver, time_limit, workers, seed, deterministic)
+    solver_parameters(solver, time_limit - (hinting or 0.0), workers, seed, deterministic)
     status = solver.solve(rm.model)
-    used = solver.deterministic_time if deterministic else solver.wall_time
+    used = (hinting or 0.0) + (solver.deterministic_time if deterministic else solver.wall_time)
     name = solver.status_name(status)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return Proposal(part, name, lo, None, used, solver.wall_time)
