@@ -311,17 +311,26 @@ def _full_hint(
     (CP-SAT fails to complete it in its first conflicts and starts afresh, finding worse rows
     than the current ones in a short step). Returns the time that search took (as
     :func:`propose_part` counts it), or ``None`` when it did not complete the rows; the shifts
-    inside ``free`` are free again afterwards."""
+    inside ``free`` (the part's own days; the others are fixed already) are free again
+    afterwards."""
     proto = rm.model.proto
-    _fix_outside(rm, part_rows, range(0))
+    shifts = rm.problem.shifts
+    inside = [
+        (var, int(part_rows[ei][d] == shifts[si].id))
+        for (ei, d, si), var in rm.x.items()
+        if d in free
+    ]
+    for var, v in inside:  # the shifts outside ``free`` are fixed already
+        domain = proto.variables[var.index].domain
+        domain.clear()
+        domain.extend([v, v])
     solver = cp_model.CpSolver()
     solver_parameters(solver, time_limit, 1, seed, deterministic)
     status = solver.solve(rm.model)
-    for (_, d, _), var in rm.x.items():
-        if d in free:
-            domain = proto.variables[var.index].domain
-            domain.clear()
-            domain.extend([0, 1])
+    for var, _ in inside:
+        domain = proto.variables[var.index].domain
+        domain.clear()
+        domain.extend([0, 1])
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     values = solver.response_proto.solution
@@ -359,8 +368,8 @@ def propose_part(
     ``used`` is the time the solve took, the search that completes the hint included
     (CP-SAT's deterministic time in deterministic mode, else seconds of CP-SAT's wall time).
     ``feasibility`` drops the objective, which finds a valid row of a long horizon far sooner.
-    The new rows are valid in the part's problem (the
-    checker is asked); :meth:`WorkingRoster.apply` checks them in the whole one.
+    The new rows are valid in the part's problem (the checker is asked);
+    :meth:`WorkingRoster.apply` checks them in the whole one.
     """
     sub, lo, hi = part_problem(work, part)
     part_rows = [work.rows[ei][lo:hi] for ei in part.employees]
