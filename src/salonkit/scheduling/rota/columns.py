@@ -41,9 +41,11 @@ which the solver adds to the whole model so that CP-SAT's own bound starts from 
 
 The LP's answer (:meth:`ColumnGeneration.mix`) is a mix of rows, not a roster; the solver
 (:mod:`~salonkit.scheduling.rota.solver`) fixes the shifts the LP decides (takes wholly or not
-at all) and lets CP-SAT re-plan the rest. The bound of this LP over whole rows is far stronger than the one
-of the model over single shifts: on the benchmark's four-week instances it lies within a few
-points of the best-known objectives, and proves several of them optimal.
+at all) and lets CP-SAT re-plan the rest. Where the LP splits too many cells for that,
+:meth:`ColumnGeneration.dive` first fixes employees to whole rows, pricing the others again
+after each step, until it splits few. The bound of this LP over whole rows is far stronger
+than the one of the model over single shifts: on the benchmark's four-week instances it lies
+within a few points of the best-known objectives, and proves several of them optimal.
 """
 
 from __future__ import annotations
@@ -88,6 +90,12 @@ GREEDY_PASSES = 5
 #: A pass of :meth:`ColumnGeneration.greedy_roster` that lowers the roster's objective by
 #: less than this share is its last.
 GREEDY_GAIN = 0.01
+#: Share of the employees (at least one) each step of :meth:`ColumnGeneration.dive` fixes to
+#: their row of largest weight, beside every employee the LP already gives one row wholly.
+DIVE_STEP = 1 / 12
+#: :meth:`ColumnGeneration.dive` stops once the LP's value exceeds its value before the dive
+#: by more than this share.
+DIVE_SLACK = 0.005
 Row = tuple[int, ...]  # one shift index per day, -1 for a day off
 
 
@@ -249,6 +257,8 @@ class ColumnGeneration:
         self.lp_value: float | None = None
         #: Rounds of pricing done so far.
         self.rounds = 0
+        #: Employees :meth:`dive` fixed to one row (by index); the LP prices only the others.
+        self._fixed: dict[int, Row] = {}
 
     # -- columns ---------------------------------------------------------------------------
 
@@ -324,7 +334,7 @@ class ColumnGeneration:
         return var
 
     def _add(self, ei: int, row: Row) -> bool:
-        if row in self._columns[ei]:
+        if row in self._columns[ei] or ei in self._fixed:
             return False
         cost = self._cost(ei, row)
         covers = self._covers(ei, row)
@@ -520,7 +530,7 @@ class ColumnGeneration:
             duals = [
                 round((a * c + (1 - a) * d) * SCALE) for c, d in zip(center, lp_duals, strict=True)
             ]
-        everyone = range(len(self.problem.employees))
+        everyone = [ei for ei in range(len(self.problem.employees)) if ei not in self._fixed]
 
         # a row of negative reduced cost is enough; the dynamic programme runs first, for
         # everyone in turn (it holds the interpreter), then CP-SAT where it proved nothing
@@ -534,7 +544,9 @@ class ColumnGeneration:
             reduced: float = self._cost(ei, row) - sum(lp_duals[r] for r in covers) - convex[ei]
             return reduced < -1e-6
 
-        results: list[Priced | None] = [self._quick(ei, duals, enough[ei]) for ei in everyone]
+        results: dict[int, Priced | None] = {
+            ei: self._quick(ei, duals, enough[ei]) for ei in everyone
+        }
         todo = [ei for ei in everyone if not self._done(results[ei], enough[ei], joins, ei)]
 
         def solve_exactly(ei: int) -> Priced:
@@ -546,7 +558,7 @@ class ColumnGeneration:
             strict=True,
         ):
             results[ei] = found
-        priced = [found for found in results if found is not None]
+        priced = [found for found in results.values() if found is not None]
         self.rounds += 1
         added = 0
         for ei, found in zip(everyone, priced, strict=True):
@@ -557,7 +569,7 @@ class ColumnGeneration:
                     self._add(ei, row)
                     added += 1
         bounds = [found.bound for found in priced]
-        if all(b is not None for b in bounds):
+        if not self._fixed and all(b is not None for b in bounds):  # a dive's LP bounds less
             total = sum(d * c.requirement for d, c in zip(duals, self._cover, strict=True))
             total += sum(b for b in bounds if b is not None)
             bound = math.ceil(total / SCALE - 1e-9)
@@ -741,6 +753,88 @@ class ColumnGeneration:
             if pool is not None:
                 pool.shutdown(wait=True)
 
+    def undecided(self) -> int:
+        """How many employee-days the LP's answer splits between shifts (or a shift and a day
+        off): the cells a search of the LP's neighbourhood leaves free."""
+        split = 0
+        for rows in self.mix():
+            for d in range(self.problem.horizon):
+                taken: dict[str, float] = {}
+                for weight, row in rows:
+                    taken[row[d]] = taken.get(row[d], 0.0) + weight
+                split += max(taken.values()) < 1 - 1e-6
+        return split
+
+    def _fix_employee(self, ei: int, row: Row) -> None:
+        """Keep only ``row`` among employee ``ei``'s columns, and price them no more."""
+        for other, column in list(self._columns[ei].items()):
+            if other != row:
+                column.var.SetUb(0)  # the LP built again (see _solve_lp) leaves it out
+                del self._columns[ei][other]
+        self._fixed[ei] = row
+
+    def dive(self, time_limit: float, cells: int) -> float:
+        """Fix employees to whole rows until the LP splits at most ``cells`` employee-days.
+
+        Each step fixes every employee the LP gives one row wholly, and :data:`DIVE_STEP` of
+        the others, those whose row of largest weight weighs most, to that row; rounds of
+        pricing for the rest follow until the LP is optimal again (or time is up). The dive
+        stops at ``cells`` (see :meth:`undecided`), when the LP's value has risen by more than
+        :data:`DIVE_SLACK`, when one employee is left, or at ``time_limit``; returns the time
+        used. Where the LP's optimum is far from every roster's reach (its answer split over
+        many cells), its neighbourhood is then small enough for CP-SAT, and still holds
+        rosters near the LP's value. The bound and the cuts stay those proven before.
+        """
+        started = time.perf_counter()
+        spent = 0.0
+        count = len(self.problem.employees)
+        step = max(1, round(count * DIVE_STEP))
+        pool = self._pool()
+        try:
+            self._solve_lp()
+            start = self.lp_value if self.lp_value is not None else 0.0
+            while True:
+                if not self.deterministic:
+                    spent = time.perf_counter() - started
+                free = count - len(self._fixed)
+                lp_value = self.lp_value if self.lp_value is not None else math.inf
+                if (
+                    spent >= time_limit
+                    or free <= 1
+                    or lp_value > start + DIVE_SLACK * abs(start) + 1e-6
+                    or self.undecided() <= cells
+                ):
+                    break
+                weights = []
+                for ei, columns in enumerate(self._columns):
+                    if ei not in self._fixed:
+                        row, column = max(columns.items(), key=lambda c: c[1].var.solution_value())
+                        weights.append((column.var.solution_value(), ei, row))
+                weights.sort(reverse=True)
+                whole = sum(w > 1 - 1e-6 for w, _, _ in weights)
+                for _, ei, row in weights[: min(free - 1, whole + step)]:
+                    self._fix_employee(ei, row)
+                while spent < time_limit:
+                    try:
+                        added, used, exact, _ = self._round(pool, time_limit - spent)
+                    except MasterFailed:
+                        logger.warning("the dive stopped: the master LP failed")
+                        return spent if self.deterministic else time.perf_counter() - started
+                    spent = spent + used if self.deterministic else time.perf_counter() - started
+                    if added == 0 and exact:
+                        break
+                self._solve_lp()
+                logger.debug(
+                    "dive: %d of %d employees fixed, LP %.2f",
+                    len(self._fixed),
+                    count,
+                    self.lp_value or 0.0,
+                )
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True)
+        return spent if self.deterministic else time.perf_counter() - started
+
     def cuts(self) -> list[Cut]:
         """The Lagrangian cuts of the best bound, one per employee (empty before a bound).
 
@@ -819,6 +913,8 @@ def _cover_rows(
 
 __all__ = [
     "COLUMNS_PER_PRICING",
+    "DIVE_SLACK",
+    "DIVE_STEP",
     "DP_TIME",
     "DP_WORK_LIMIT",
     "PRICING_LIMIT",

@@ -73,6 +73,12 @@ LARGE_COLUMNS_WORK = 500_000
 COLUMNS_SHARE_LARGE = 0.45
 #: Share of the time left that the searches of the LP's neighbourhood may take.
 NEIGHBOURHOOD_SHARE = 0.5
+#: Most employee-days the LP's answer may split for its neighbourhood to be searched as it
+#: is; beyond it, column generation first dives (fixes employees to whole rows, see
+#: :meth:`~salonkit.scheduling.rota.columns.ColumnGeneration.dive`) down to this many.
+DIVE_CELLS = 1_000
+#: Share of the time left that the dive may take.
+DIVE_SHARE = 0.35
 #: Rotas with more shift variables than this are never built whole, only in parts.
 WHOLE_MODEL_LIMIT = 150_000
 #: About how many shift variables a part over a span of days may have.
@@ -511,6 +517,15 @@ def _columns(
         "" if cg.converged else " (stopped before the LP's optimum)",
     )
     try:
+        # the dive's LP is the neighbourhood's, and its rows a roster in it to start from
+        dive_from: dict[str, tuple[str, ...]] | None = None
+        if objective > bound and cg.undecided() > DIVE_CELLS:
+            used = cg.dive(DIVE_SHARE * (time_limit - spent), DIVE_CELLS)
+            spent = spent + used if deterministic else time.perf_counter() - started
+            logger.info("dive: LP %.2f, %d employee-days split", cg.lp_value or 0.0, cg.undecided())
+            dive_from = {
+                e.id: rows[0][1] for e, rows in zip(problem.employees, cg.mix(), strict=True)
+            }
         mix = cg.mix()
     except MasterFailed:
         logger.warning("no LP answer to search around; the search goes on without it")
@@ -532,7 +547,9 @@ def _columns(
                 objective,
                 bound,
                 restricted=mode != "whole",
+                start=dive_from if mode == "lp" else None,
             )
+            dive_from = None
         finally:
             _restore(rm)
         spent = spent + used if deterministic else time.perf_counter() - started
@@ -589,16 +606,18 @@ def _whole_model_search(
     bound: int,
     *,
     restricted: bool = False,
+    start: Mapping[str, Sequence[str]] | None = None,
 ) -> tuple[dict[str, tuple[str, ...]] | None, int | None, int | None, float]:
     """One CP-SAT search of the whole model from the current roster (of objective ``best``),
-    reporting each roster better than ``best`` as progress of ``phase`` (with the better of
-    ``bound`` and CP-SAT's own, unless the search is ``restricted`` by fixed variables).
+    or from the valid roster ``start``, reporting each roster better than ``best`` as progress
+    of ``phase`` (with the better of ``bound`` and CP-SAT's own, unless the search is
+    ``restricted`` by fixed variables).
 
     Returns a better roster (or ``None``), its objective, the bound proven (of the
     neighbourhood only, when ``restricted``) and the time used.
     """
     deterministic = run.deterministic
-    _set_hint(rm, _roster_values(rm, work.roster()))
+    _set_hint(rm, _roster_values(rm, start if start is not None else work.roster()))
     solver = cp_model.CpSolver()
     solver_parameters(solver, limit, run.workers, run.seed, deterministic, whole=True)
     offset = time.perf_counter() - run.started

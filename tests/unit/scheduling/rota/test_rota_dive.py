@@ -1,0 +1,121 @@
+"""Column generation's dive: employees fixed to whole rows until the LP splits few cells."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from salonkit.scheduling.rota import check_roster, load_instance, solve_rota
+from salonkit.scheduling.rota import solver as rota_solver
+from salonkit.scheduling.rota.columns import DIVE_SLACK, ColumnGeneration
+from salonkit.scheduling.rota.cpsat_model import build_model
+from salonkit.scheduling.rota.model import RotaProblem
+
+from .rota_helpers import INSTANCES
+
+
+def converged(name: str) -> ColumnGeneration:
+    problem = load_instance(INSTANCES / f"{name}.txt")
+    cg = ColumnGeneration(problem, deterministic=True)
+    cg.solve(60)
+    assert cg.converged
+    return cg
+
+
+def largest_rows(cg: ColumnGeneration) -> dict[str, tuple[str, ...]]:
+    """Each employee's row of largest weight in the LP's answer."""
+    employees = cg.problem.employees
+    return {e.id: rows[0][1] for e, rows in zip(employees, cg.mix(), strict=True)}
+
+
+def test_a_dive_fixes_whole_rows_until_the_lp_splits_few_cells() -> None:
+    cg = converged("Instance5")
+    split, bound, lp_value = cg.undecided(), cg.bound, cg.lp_value
+    assert split > 100 and lp_value is not None
+    whole_before = sum(len(rows) == 1 for rows in cg.mix())
+    cg.dive(60, split // 2)
+    after = cg.lp_value
+    assert after is not None
+    # it stops at the cells asked for, or once the LP has risen by more than its slack
+    assert cg.undecided() <= split // 2 or after > lp_value * (1 + DIVE_SLACK)
+    # fixing rows can only raise the LP's optimum; the bound proven before stays
+    assert after >= lp_value - 1e-6
+    assert cg.bound == bound
+    whole = [rows for rows in cg.mix() if len(rows) == 1]
+    assert len(whole) > whole_before
+    assert all(rows[0][0] == pytest.approx(1.0) for rows in whole)
+
+
+def test_the_rows_of_largest_weight_after_a_dive_are_a_roster_of_the_lps_neighbourhood() -> None:
+    """The roster the search of the dived LP's neighbourhood starts from is valid and meets
+    every shift the LP decides."""
+    cg = converged("Instance7")
+    cg.dive(60, cg.undecided() // 3)
+    roster = largest_rows(cg)
+    problem = cg.problem
+    assert check_roster(problem, roster).valid
+    rm = build_model(problem)
+    rota_solver._fix_to_lp(rm, cg.mix(), None)
+    values = rota_solver._roster_values(rm, roster)
+    decided = 0
+    for var in rm.x.values():
+        low, high = rm.model.proto.variables[var.index].domain
+        if low == high:
+            decided += 1
+            assert values[var.index] == low
+    assert decided > len(rm.x) // 2
+
+
+def test_deterministic_dives_repeat_exactly() -> None:
+    mixes = []
+    for _ in range(2):
+        cg = converged("Instance5")
+        cg.dive(60, cg.undecided() // 2)
+        mixes.append(cg.mix())
+    assert mixes[0] == mixes[1]
+
+
+def test_a_dive_keeps_its_time_limit() -> None:
+    cg = converged("Instance8")
+    assert cg.dive(0.05, 0) <= 0.05 + 2.5  # a round started goes on at most PRICING_LIMIT
+
+
+@pytest.mark.parametrize("cells", [0, 10**6])
+def test_the_solver_dives_only_where_the_lp_splits_more_cells_than_dive_cells(
+    monkeypatch: pytest.MonkeyPatch, cells: int
+) -> None:
+    """Beyond DIVE_CELLS split cells the solver dives, and the first search of the LP's
+    neighbourhood starts from the dive's rows of largest weight; below, it does not dive."""
+    dives: list[int] = []
+    starts: list[Any] = []
+    problems: list[RotaProblem] = []
+
+    class Spy(ColumnGeneration):
+        def dive(self, time_limit: float, cells: int) -> float:
+            dives.append(cells)
+            used = super().dive(time_limit, cells)
+            starts.append(largest_rows(self))
+            problems.append(self.problem)
+            return used
+
+    searched: list[Any] = []
+    search = rota_solver._whole_model_search
+
+    def spy_search(*args: Any, **kw: Any) -> Any:
+        if args[4] == "columns":
+            searched.append(kw.get("start"))
+        return search(*args, **kw)
+
+    monkeypatch.setattr(rota_solver, "ColumnGeneration", Spy)
+    monkeypatch.setattr(rota_solver, "_whole_model_search", spy_search)
+    monkeypatch.setattr(rota_solver, "DIVE_CELLS", cells)
+    problem = load_instance(INSTANCES / "Instance5.txt")
+    solution = solve_rota(problem, time_limit=30, workers=1, deterministic=True, explain=False)
+    assert check_roster(problem, solution.roster).valid
+    if cells:
+        assert not dives and all(start is None for start in searched)
+    else:
+        assert dives == [0]
+        assert searched[0] == starts[0] and check_roster(problem, starts[0]).valid
+        assert all(start is None for start in searched[1:])
