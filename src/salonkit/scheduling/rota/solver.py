@@ -413,7 +413,7 @@ def solve_rota(
         # model, when built, only serves the occasional whole-model search
         # rows by pricing when column generation runs, and on any rota built whole unless
         # column generation was switched off (then CP-SAT builds the rows)
-        if use_columns or (rm is not None and start_roster is None and columns is not False):
+        if use_columns or (rm is not None and columns is not False):
             cg = ColumnGeneration(problem, workers=workers, seed=seed, deterministic=deterministic)
         work, objective, bound, spent = _start_in_parts(
             problem, start_roster, time_limit, workers, seed, deterministic, progress, started, cg

@@ -452,9 +452,18 @@ def test_a_rota_too_long_for_column_generation_still_starts_from_rows_by_pricing
         )
     assert check_roster(problem, solution.roster).valid
     assert phases[0].phase == "construct" and built == ["Instance8"]
-    # switched off, column generation's models are not built at all
+    # switched off, column generation's models are not built at all: CP-SAT builds the rows
+    constructed: list[int] = []
+    construct = rota_solver.construct_timed
+
+    def spy_construct(*args: Any, **kwargs: Any) -> Any:
+        constructed.append(1)
+        return construct(*args, **kwargs)
+
+    monkeypatch.setattr(rota_solver, "construct_timed", spy_construct)
     off = solve_rota(problem, time_limit=6, workers=2, explain=False, columns=False)
     assert check_roster(problem, off.roster).valid and built == ["Instance8"]
+    assert constructed == [1]
 
 
 def test_a_large_rota_with_an_impossible_row_is_infeasible() -> None:
