@@ -517,19 +517,19 @@ def _columns(
         "" if cg.converged else " (stopped before the LP's optimum)",
     )
     try:
-        # the dive's LP is the neighbourhood's, and its rows a roster in it to start from
-        dive_from: dict[str, tuple[str, ...]] | None = None
-        if objective > bound and cg.undecided() > DIVE_CELLS:
+        dived = objective > bound and cg.undecided() > DIVE_CELLS
+        if dived:
             used = cg.dive(DIVE_SHARE * (time_limit - spent), DIVE_CELLS)
             spent = spent + used if deterministic else time.perf_counter() - started
-            logger.info("dive: LP %.2f, %d employee-days split", cg.lp_value or 0.0, cg.undecided())
-            dive_from = {
-                e.id: rows[0][1] for e, rows in zip(problem.employees, cg.mix(), strict=True)
-            }
         mix = cg.mix()
     except MasterFailed:
         logger.warning("no LP answer to search around; the search goes on without it")
         return objective, bound, spent
+    # after a dive, the rows of largest weight: a roster in the LP's neighbourhood to start from
+    dive_from: dict[str, tuple[str, ...]] | None = None
+    if dived:
+        logger.info("dive: LP %.2f", cg.lp_value or 0.0)
+        dive_from = {e.id: rows[0][1] for e, rows in zip(problem.employees, mix, strict=True)}
     deadline = spent + NEIGHBOURHOOD_SHARE * (time_limit - spent)
     # every shift the LP decides; then those the roster agrees on too; then nothing fixed
     modes = ["lp", "agree", "whole"]
