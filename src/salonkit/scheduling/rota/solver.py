@@ -493,7 +493,9 @@ def _columns(
     model from the roster then fix every shift variable the LP takes wholly or not at all, as
     long as that gains; then only those on which the roster also agrees with the LP (a
     neighbourhood holding the roster itself), as long as that gains; then none, for what is
-    left of their time (the cuts prune that search). Returns the objective, the bound and the
+    left of their time (the cuts prune that search). Where the LP splits more than
+    :data:`DIVE_CELLS` employee-days, column generation dives first, and the first search
+    starts from the dive's rows of largest weight. Returns the objective, the bound and the
     time spent.
     """
     started, time_limit, deterministic = run.started, run.time_limit, run.deterministic
