@@ -42,8 +42,8 @@ which the solver adds to the whole model so that CP-SAT's own bound starts from 
 The LP's answer (:meth:`ColumnGeneration.mix`) is a mix of rows, not a roster; the solver
 (:mod:`~salonkit.scheduling.rota.solver`) fixes the shifts the LP decides (takes wholly or not
 at all) and lets CP-SAT re-plan the rest. Where the LP splits too many cells for that,
-:meth:`ColumnGeneration.dive` first fixes employees to whole rows, pricing the others again
-after each step, until it splits few. The bound of this LP over whole rows is far stronger
+:meth:`ColumnGeneration.dive` first fixes employee-days to shifts, pricing again after each
+step for rows that keep them, until it splits few. The bound of this LP over whole rows is far stronger
 than the one of the model over single shifts: on the benchmark's four-week instances it lies
 within a few points of the best-known objectives, and proves several of them optimal.
 """
@@ -90,9 +90,9 @@ GREEDY_PASSES = 5
 #: A pass of :meth:`ColumnGeneration.greedy_roster` that lowers the roster's objective by
 #: less than this share is its last.
 GREEDY_GAIN = 0.01
-#: Share of the employees (at least one) each step of :meth:`ColumnGeneration.dive` fixes to
-#: their row of largest weight, beside every employee the LP already gives one row wholly.
-DIVE_STEP = 1 / 12
+#: Share of the employee-days the LP splits (at least one) that each step of
+#: :meth:`ColumnGeneration.dive` fixes, beside every employee-day the LP already decides.
+DIVE_STEP = 0.3
 #: :meth:`ColumnGeneration.dive` stops once the LP's value exceeds its value before the dive
 #: by more than this share.
 DIVE_SLACK = 0.005
@@ -257,8 +257,9 @@ class ColumnGeneration:
         self.lp_value: float | None = None
         #: Rounds of pricing done so far.
         self.rounds = 0
-        #: Employees :meth:`dive` fixed to one row (by index); the LP prices only the others.
-        self._fixed: dict[int, Row] = {}
+        #: Per employee, the shift (index, ``-1`` off) :meth:`dive` fixed on each day: every
+        #: column takes it; an employee fixed on every day is priced no more.
+        self._forced: list[dict[int, int]] = [{} for _ in problem.employees]
 
     # -- columns ---------------------------------------------------------------------------
 
@@ -334,7 +335,7 @@ class ColumnGeneration:
         return var
 
     def _add(self, ei: int, row: Row) -> bool:
-        if row in self._columns[ei] or ei in self._fixed:
+        if row in self._columns[ei] or any(row[d] != si for d, si in self._forced[ei].items()):
             return False
         cost = self._cost(ei, row)
         covers = self._covers(ei, row)
@@ -370,6 +371,7 @@ class ColumnGeneration:
             pricing.costs(duals),
             COLUMNS_PER_PRICING,
             None if enough is None else enough - offset,
+            self._forced[ei],
         )
         rows = tuple(reversed(found.rows))  # the best last
         spent = dp.work * found.searches * DP_TIME
@@ -530,7 +532,7 @@ class ColumnGeneration:
             duals = [
                 round((a * c + (1 - a) * d) * SCALE) for c, d in zip(center, lp_duals, strict=True)
             ]
-        everyone = [ei for ei in range(len(self.problem.employees)) if ei not in self._fixed]
+        everyone = self._free()
 
         # a row of negative reduced cost is enough; the dynamic programme runs first, for
         # everyone in turn (it holds the interpreter), then CP-SAT where it proved nothing
@@ -569,7 +571,7 @@ class ColumnGeneration:
                     self._add(ei, row)
                     added += 1
         bounds = [found.bound for found in priced]
-        if not self._fixed and all(b is not None for b in bounds):  # a dive's LP bounds less
+        if not self._diving() and all(b is not None for b in bounds):  # a dive's LP bounds less
             total = sum(d * c.requirement for d, c in zip(duals, self._cover, strict=True))
             total += sum(b for b in bounds if b is not None)
             bound = math.ceil(total / SCALE - 1e-9)
@@ -765,30 +767,46 @@ class ColumnGeneration:
                 split += max(taken.values()) < 1 - 1e-6
         return split
 
-    def _fix_employee(self, ei: int, row: Row) -> None:
-        """Keep only ``row`` among employee ``ei``'s columns, and price them no more."""
-        for other, column in list(self._columns[ei].items()):
-            if other != row:
+    def _free(self) -> list[int]:
+        """The employees a dive has not fixed on every day (those pricing searches)."""
+        horizon = self.problem.horizon
+        return [ei for ei, forced in enumerate(self._forced) if len(forced) < horizon]
+
+    def _diving(self) -> bool:
+        return any(self._forced)
+
+    def _fix_cell(self, ei: int, d: int, si: int) -> None:
+        """Fix employee ``ei`` on day ``d`` to shift ``si`` (``-1`` off): drop every column
+        that differs there, and restrict the employee's pricing to rows that take it."""
+        self._forced[ei][d] = si
+        for row, column in list(self._columns[ei].items()):
+            if row[d] != si:
                 column.var.SetUb(0)  # the LP built again (see _solve_lp) leaves it out
-                del self._columns[ei][other]
-        self._fixed[ei] = row
+                del self._columns[ei][row]
+        proto = self._pricing[ei].model.model.proto
+        for day, shift, var in self._pricing[ei].variables:
+            if day == d:
+                domain = proto.variables[var.index].domain
+                domain.clear()
+                value = int(shift == si)
+                domain.extend([value, value])
 
     def dive(self, time_limit: float, cells: int) -> float:
-        """Fix employees to whole rows until the LP splits at most ``cells`` employee-days.
+        """Fix employee-days to shifts until the LP splits at most ``cells`` employee-days.
 
-        Each step fixes every employee the LP gives one row wholly, and :data:`DIVE_STEP` of
-        the others, those whose row of largest weight weighs most, to that row; rounds of
-        pricing for the rest follow until the LP is optimal again (or time is up). The dive
-        stops at ``cells`` (see :meth:`undecided`), when the LP's value has risen by more than
-        :data:`DIVE_SLACK`, when one employee is left, or at ``time_limit``; returns the time
-        used. Where the LP's optimum is far from every roster's reach (its answer split over
-        many cells), its neighbourhood is then small enough for CP-SAT, and still holds
-        rosters near the LP's value. The bound and the cuts stay those proven before.
+        Each step (:meth:`_dive_step`) fixes every employee-day the LP decides, and
+        :data:`DIVE_STEP` of those it splits, where one shift weighs most, to that shift;
+        rounds of pricing follow, for rows that keep every fixed shift, until the LP is
+        optimal again (or time is up). The dive stops at ``cells`` (see :meth:`undecided`),
+        when the LP's value has risen by more than :data:`DIVE_SLACK`, when every employee-day
+        is fixed, or at ``time_limit``; returns the time used. Where the LP's optimum is far
+        from every roster's reach (its answer split over many cells), its neighbourhood is then
+        small enough for CP-SAT, and still holds rosters near the LP's value. The bound and the
+        cuts stay those proven before.
         """
         started = time.perf_counter()
         spent = 0.0
         count = len(self.problem.employees)
-        step = max(1, round(count * DIVE_STEP))
         pool = self._pool()
         try:
             self._solve_lp()
@@ -796,24 +814,15 @@ class ColumnGeneration:
             while True:
                 if not self.deterministic:
                     spent = time.perf_counter() - started
-                free = count - len(self._fixed)
                 lp_value = self.lp_value if self.lp_value is not None else math.inf
                 if (
                     spent >= time_limit
-                    or free <= 1
+                    or not self._free()
                     or lp_value > start + DIVE_SLACK * abs(start) + 1e-6
                     or self.undecided() <= cells
                 ):
                     break
-                weights = []
-                for ei, columns in enumerate(self._columns):
-                    if ei not in self._fixed:
-                        row, column = max(columns.items(), key=lambda c: c[1].var.solution_value())
-                        weights.append((column.var.solution_value(), ei, row))
-                weights.sort(reverse=True)
-                whole = sum(w > 1 - 1e-6 for w, _, _ in weights)
-                for _, ei, row in weights[: min(free - 1, whole + step)]:
-                    self._fix_employee(ei, row)
+                self._dive_step()
                 while spent < time_limit:
                     try:
                         added, used, exact, _ = self._round(pool, time_limit - spent)
@@ -825,15 +834,44 @@ class ColumnGeneration:
                         break
                 self._solve_lp()
                 logger.debug(
-                    "dive: %d of %d employees fixed, LP %.2f",
-                    len(self._fixed),
-                    count,
+                    "dive: %d of %d cells fixed, LP %.2f, %d split",
+                    sum(len(f) for f in self._forced),
+                    count * self.problem.horizon,
                     self.lp_value or 0.0,
+                    self.undecided(),
                 )
         finally:
             if pool is not None:
                 pool.shutdown(wait=True)
         return spent if self.deterministic else time.perf_counter() - started
+
+    def _dive_step(self) -> None:
+        """Fix every employee-day the LP decides, and :data:`DIVE_STEP` of the others, those
+        where one shift (or the day off) weighs most, to that shift. Only shifts of each
+        employee's row of largest weight are fixed, so that row stays in the LP."""
+        horizon = self.problem.horizon
+        candidates = []
+        decided = []
+        weights = {
+            ei: [(c.var.solution_value(), row) for row, c in self._columns[ei].items()]
+            for ei in self._free()
+        }
+        for ei, columns in weights.items():
+            best = max(columns)[1]
+            forced = self._forced[ei]
+            for d in range(horizon):
+                if d in forced:
+                    continue
+                taken = sum(w for w, row in columns if row[d] == best[d])
+                if taken > 1 - 1e-6:
+                    decided.append((ei, d, best[d]))
+                else:
+                    candidates.append((taken, ei, d, best[d]))
+        for ei, d, si in decided:
+            self._fix_cell(ei, d, si)
+        candidates.sort(reverse=True)
+        for _, ei, d, si in candidates[: max(1, round(DIVE_STEP * len(candidates)))]:
+            self._fix_cell(ei, d, si)
 
     def cuts(self) -> list[Cut]:
         """The Lagrangian cuts of the best bound, one per employee (empty before a bound).

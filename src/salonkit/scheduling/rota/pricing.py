@@ -29,7 +29,7 @@ The arrays are numpy; one employee's search over four weeks takes a few millisec
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import attrs
 import numpy as np
@@ -141,8 +141,11 @@ class RowPricer:
         counted = self.counted[1] + 1 if self.counted is not None else 1
         return self.top + 1, self.weekends + 1, counted
 
-    def _forward(self, cost: np.ndarray) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        """The least cost of reaching each state at the end of each day.
+    def _forward(
+        self, cost: np.ndarray, worked: frozenset[int] = frozenset()
+    ) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """The least cost of reaching each state at the end of each day (a day of ``worked``
+        is never a day off).
 
         Per day: ``work[b, r, m, w, n]`` (shift ``b``, a run of ``r + 1`` days that is held to
         the shortest run), ``exempt[b, r, m, w, n]`` (a run from day 0 shorter than the
@@ -224,16 +227,18 @@ class RowPricer:
                                 new_work[chosen, short - 1, lo:, from_work:, more:] = np.minimum(
                                     last, grown[:, -1]
                                 )
+            if d in worked:
+                new_off.fill(_INF)
             work, exempt, off = new_work, new_exempt, new_off
             days.append((work, exempt, off))
         return days
 
     def _paths(
-        self, cost: np.ndarray, count: int
+        self, cost: np.ndarray, count: int, worked: frozenset[int] = frozenset()
     ) -> tuple[float, list[tuple[float, tuple[int, ...]]]]:
-        """The least value over every row (the types with multipliers left unlimited) and up
-        to ``count`` rows of least cost, each with its cost."""
-        days = self._forward(cost)
+        """The least value over every row (the types with multipliers left unlimited, the days
+        of ``worked`` worked) and up to ``count`` rows of least cost, each with its cost."""
+        days = self._forward(cost, worked)
         work, exempt, off = days[-1]
         lo = self.least
         ends: list[tuple[float, tuple[str, tuple[int, ...]]]] = []
@@ -338,25 +343,43 @@ class RowPricer:
         """How many shifts of each limited type ``row`` holds."""
         return [sum(1 for si in row if si == self.allowed[b]) for b, _ in self.limited]
 
-    def price(self, costs: np.ndarray, count: int = 3, enough: float | None = None) -> RowPrice:
+    def price(
+        self,
+        costs: np.ndarray,
+        count: int = 3,
+        enough: float | None = None,
+        forced: Mapping[int, int] | None = None,
+    ) -> RowPrice:
         """The least-cost valid rows at ``costs`` (``costs[day, shift index]``, integers, the
         cost of working that shift that day; a day off costs nothing): up to ``count`` rows
         that meet every rule, least first, with a proven lower bound on the least cost.
 
         With ``enough``, the subgradient steps stop as soon as a valid row costs at most that,
-        or the bound shows that none does.
+        or the bound shows that none does. ``forced`` maps days to the shift index every row
+        takes that day (``-1``: a day off); the bound is then over those rows only.
+        Raises :class:`NoValidRow` when no row takes every forced shift.
         """
         local = np.asarray(costs, dtype=float)[:, self.allowed]
+        worked: set[int] = set()
+        for d, si in (forced or {}).items():
+            if si >= 0 and si not in self._local:
+                raise NoValidRow(self.employee)
+            kept = local[d, self._local[si]] if si >= 0 else 0.0
+            local[d, :] = _INF
+            if si >= 0:
+                local[d, self._local[si]] = kept
+                worked.add(d)
         found: dict[tuple[int, ...], int] = {}
         bound = -_INF
         optimal = False
-        scale = max(float(np.abs(local).max()) if local.size else 0.0, 1.0)
+        finite = local[np.isfinite(local)]
+        scale = max(float(np.abs(finite).max()) if finite.size else 0.0, 1.0)
         for attempt in range(SUBGRADIENT_STEPS):
             mu = self.multipliers
             shifted = local.copy()
             for (b, _), extra in zip(self.limited, mu, strict=True):
                 shifted[:, b] += extra
-            value, rows = self._paths(shifted, count)
+            value, rows = self._paths(shifted, count, frozenset(worked))
             relaxed = value - sum(
                 extra * limit for (_, limit), extra in zip(self.limited, mu, strict=True)
             )

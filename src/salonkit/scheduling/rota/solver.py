@@ -74,11 +74,14 @@ COLUMNS_SHARE_LARGE = 0.45
 #: Share of the time left that the searches of the LP's neighbourhood may take.
 NEIGHBOURHOOD_SHARE = 0.5
 #: Most employee-days the LP's answer may split for its neighbourhood to be searched as it
-#: is; beyond it, column generation first dives (fixes employees to whole rows, see
-#: :meth:`~salonkit.scheduling.rota.columns.ColumnGeneration.dive`) down to this many.
+#: is; beyond it, column generation first dives (fixes employee-days to shifts, see
+#: :meth:`~salonkit.scheduling.rota.columns.ColumnGeneration.dive`) down to
+#: :data:`DIVE_TO`.
 DIVE_CELLS = 1_000
+#: How many employee-days the LP's answer may split at the end of a dive.
+DIVE_TO = 300
 #: Share of the time left that the dive may take.
-DIVE_SHARE = 0.35
+DIVE_SHARE = 0.5
 #: Rotas with more shift variables than this are never built whole, only in parts.
 WHOLE_MODEL_LIMIT = 150_000
 #: About how many shift variables a part over a span of days may have.
@@ -521,7 +524,7 @@ def _columns(
     try:
         dived = objective > bound and cg.undecided() > DIVE_CELLS
         if dived:
-            used = cg.dive(DIVE_SHARE * (time_limit - spent), DIVE_CELLS)
+            used = cg.dive(DIVE_SHARE * (time_limit - spent), DIVE_TO)
             spent = spent + used if deterministic else time.perf_counter() - started
         mix = cg.mix()
     except MasterFailed:

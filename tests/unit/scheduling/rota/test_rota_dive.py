@@ -1,14 +1,15 @@
-"""Column generation's dive: employees fixed to whole rows until the LP splits few cells."""
+"""Column generation's dive: employee-days fixed to shifts until the LP splits few cells."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 
 from salonkit.scheduling.rota import check_roster, load_instance, solve_rota
 from salonkit.scheduling.rota import solver as rota_solver
-from salonkit.scheduling.rota.columns import DIVE_SLACK, ColumnGeneration
+from salonkit.scheduling.rota.columns import DIVE_SLACK, SCALE, ColumnGeneration
 from salonkit.scheduling.rota.cpsat_model import build_model
 from salonkit.scheduling.rota.model import RotaProblem
 
@@ -29,22 +30,48 @@ def largest_rows(cg: ColumnGeneration) -> dict[str, tuple[str, ...]]:
     return {e.id: rows[0][1] for e, rows in zip(employees, cg.mix(), strict=True)}
 
 
-def test_a_dive_fixes_whole_rows_until_the_lp_splits_few_cells() -> None:
+def test_a_dive_fixes_employee_days_until_the_lp_splits_few_cells() -> None:
     cg = converged("Instance5")
     split, bound, lp_value = cg.undecided(), cg.bound, cg.lp_value
     assert split > 100 and lp_value is not None
-    whole_before = sum(len(rows) == 1 for rows in cg.mix())
+    decided_before = cg.problem.horizon * len(cg.problem.employees) - split
     cg.dive(60, split // 2)
     after = cg.lp_value
     assert after is not None
     # it stops at the cells asked for, or once the LP has risen by more than its slack
     assert cg.undecided() <= split // 2 or after > lp_value * (1 + DIVE_SLACK)
-    # fixing rows can only raise the LP's optimum; the bound proven before stays
+    # fixing shifts can only raise the LP's optimum; the bound proven before stays
     assert after >= lp_value - 1e-6
     assert cg.bound == bound
-    whole = [rows for rows in cg.mix() if len(rows) == 1]
-    assert len(whole) > whole_before
-    assert all(rows[0][0] == pytest.approx(1.0) for rows in whole)
+    # every employee-day decided before is fixed now, and more besides
+    fixed = [(ei, d, si) for ei, days in enumerate(cg._forced) for d, si in days.items()]
+    assert len(fixed) > decided_before
+    # every row the LP holds keeps every fixed shift
+    shift_ids = cg.problem.shift_ids
+    for (weight, row), ei in ((r, ei) for ei, rows in enumerate(cg.mix()) for r in rows):
+        assert weight > 0
+        for d, si in cg._forced[ei].items():
+            assert row[d] == ("" if si < 0 else shift_ids[si])
+
+
+def test_pricing_after_a_dive_gives_only_rows_that_keep_the_fixed_shifts() -> None:
+    """Both pricings (the dynamic programme and CP-SAT) honour the fixed employee-days: at any
+    duals, every row they return takes them."""
+    cg = converged("Instance5")
+    cg.dive(60, cg.undecided() // 2)
+    rng = np.random.default_rng(3)
+    checked = 0
+    for ei, forced in enumerate(cg._forced):
+        if not forced or len(forced) == cg.problem.horizon:
+            continue
+        duals = [int(v) * SCALE // 10 for v in rng.integers(0, 100, size=len(cg._cover))]
+        quick = cg._quick(ei, duals, None)
+        exact = cg._solve_pricing(ei, duals, 20.0, ())
+        assert quick is not None and quick.rows and exact.rows
+        for row in (*quick.rows, *exact.rows):
+            assert all(row[d] == si for d, si in forced.items())
+        checked += 1
+    assert checked
 
 
 def test_the_rows_of_largest_weight_after_a_dive_are_a_roster_of_the_lps_neighbourhood() -> None:
@@ -85,8 +112,9 @@ def test_a_dive_keeps_its_time_limit() -> None:
 def test_the_solver_dives_only_where_the_lp_splits_more_cells_than_dive_cells(
     monkeypatch: pytest.MonkeyPatch, cells: int
 ) -> None:
-    """Beyond DIVE_CELLS split cells the solver dives, and the first search of the LP's
-    neighbourhood starts from the dive's rows of largest weight; below, it does not dive."""
+    """Beyond DIVE_CELLS split cells the solver dives (down to DIVE_TO), and the first search
+    of the LP's neighbourhood starts from the dive's rows of largest weight; below, it does
+    not dive."""
     dives: list[int] = []
     starts: list[Any] = []
     problems: list[RotaProblem] = []
@@ -116,6 +144,6 @@ def test_the_solver_dives_only_where_the_lp_splits_more_cells_than_dive_cells(
     if cells:
         assert not dives and all(start is None for start in searched)
     else:
-        assert dives == [0]
+        assert dives == [rota_solver.DIVE_TO]
         assert searched[0] == starts[0] and check_roster(problem, starts[0]).valid
         assert all(start is None for start in searched[1:])

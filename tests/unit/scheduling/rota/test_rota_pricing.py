@@ -60,12 +60,17 @@ def one_employee_rotas(draw: st.DrawFn) -> tuple[RotaProblem, np.ndarray]:
     return problem, costs
 
 
-def _least(problem: RotaProblem, costs: np.ndarray) -> int | None:
-    """The least cost over every valid row (``None`` when there is none)."""
+def _least(
+    problem: RotaProblem, costs: np.ndarray, forced: dict[int, int] | None = None
+) -> int | None:
+    """The least cost over every valid row (taking the ``forced`` shift index, ``-1`` off, on
+    each of its days; ``None`` when there is none)."""
     index = {s: i for i, s in enumerate(problem.shift_ids)}
     best = None
     for row in itertools.product(["", *problem.shift_ids], repeat=problem.horizon):
         if check_employee(problem, problem.employees[0], row):
+            continue
+        if any((index[row[d]] if row[d] else -1) != si for d, si in (forced or {}).items()):
             continue
         cost = sum(int(costs[d, index[s]]) for d, s in enumerate(row) if s)
         best = cost if best is None else min(best, cost)
@@ -102,6 +107,43 @@ def test_the_programme_finds_the_least_valid_row(
         assert found.costs[0] == least == found.bound
     if not pricer.limited:
         assert found.optimal
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=one_employee_rotas(), data=st.data())
+def test_forced_days_keep_their_shift_in_every_row_and_in_the_bound(
+    case: tuple[RotaProblem, np.ndarray], data: st.DataObject
+) -> None:
+    """Days forced to a shift (or off), as a dive fixes them: every row takes them, and the
+    bound is over those rows only."""
+    problem, costs = case
+    if _least(problem, costs) is None:
+        return
+    forced = data.draw(
+        st.dictionaries(
+            st.integers(0, problem.horizon - 1),
+            st.integers(-1, len(problem.shifts) - 1),
+            max_size=3,
+        )
+    )
+    least = _least(problem, costs, forced)
+    pricer = RowPricer(problem, 0)
+    try:
+        found = pricer.price(costs, forced=forced)
+    except SalonkitError:
+        # the programme may not find a row only where none takes every forced shift
+        assert least is None
+        return
+    assert least is not None or not found.rows
+    for row, cost in zip(found.rows, found.costs, strict=True):
+        assert all(row[d] == si for d, si in forced.items())
+        shifts = ["" if si < 0 else problem.shifts[si].id for si in row]
+        assert check_employee(problem, problem.employees[0], shifts) == []
+        assert cost == sum(int(costs[d, si]) for d, si in enumerate(row) if si >= 0)
+    if least is not None:
+        assert found.bound <= least
+        if found.optimal:
+            assert found.costs[0] == least
 
 
 def test_per_type_limits_are_met_through_their_multipliers() -> None:
