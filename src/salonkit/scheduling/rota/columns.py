@@ -42,8 +42,8 @@ which the solver adds to the whole model so that CP-SAT's own bound starts from 
 The LP's answer (:meth:`ColumnGeneration.mix`) is a mix of rows, not a roster; the solver
 (:mod:`~salonkit.scheduling.rota.solver`) fixes the shifts the LP decides (takes wholly or not
 at all) and lets CP-SAT re-plan the rest. Where the LP splits too many cells for that,
-:meth:`ColumnGeneration.dive` first fixes employee-days to shifts, pricing again after each
-step for rows that keep them, until it splits few. The bound of this LP over whole rows is far stronger
+:meth:`ColumnGeneration.dive` first fixes employee-days to shifts, pricing again after
+each step for rows that keep them, until it splits few. The bound of this LP over whole rows is far stronger
 than the one of the model over single shifts: on the benchmark's four-week instances it lies
 within a few points of the best-known objectives, and proves several of them optimal.
 """
@@ -568,8 +568,7 @@ class ColumnGeneration:
                 self._last[ei] = found.rows[-1]
             for row in found.rows:
                 if joins(ei, row):
-                    self._add(ei, row)
-                    added += 1
+                    added += self._add(ei, row)
         bounds = [found.bound for found in priced]
         if not self._diving() and all(b is not None for b in bounds):  # a dive's LP bounds less
             total = sum(d * c.requirement for d, c in zip(duals, self._cover, strict=True))
@@ -783,6 +782,9 @@ class ColumnGeneration:
             if row[d] != si:
                 column.var.SetUb(0)  # the LP built again (see _solve_lp) leaves it out
                 del self._columns[ei][row]
+        last = self._last[ei]
+        if last is not None and last[d] != si:
+            self._last[ei] = next(iter(self._columns[ei]), None)  # CP-SAT's hint
         proto = self._pricing[ei].model.model.proto
         for day, shift, var in self._pricing[ei].variables:
             if day == d:
@@ -795,8 +797,8 @@ class ColumnGeneration:
         """Fix employee-days to shifts until the LP splits at most ``cells`` employee-days.
 
         Each step (:meth:`_dive_step`) fixes every employee-day the LP decides, and
-        :data:`DIVE_STEP` of those it splits, where one shift weighs most, to that shift;
-        rounds of pricing follow, for rows that keep every fixed shift, until the LP is
+        :data:`DIVE_STEP` of those it splits, to the shift of the employee's row of largest
+        weight; rounds of pricing follow, for rows that keep every fixed shift, until the LP is
         optimal again (or time is up). The dive stops at ``cells`` (see :meth:`undecided`),
         when the LP's value has risen by more than :data:`DIVE_SLACK`, when every employee-day
         is fixed, or at ``time_limit``; returns the time used. Where the LP's optimum is far
@@ -826,29 +828,29 @@ class ColumnGeneration:
                 while spent < time_limit:
                     try:
                         added, used, exact, _ = self._round(pool, time_limit - spent)
-                    except MasterFailed:
-                        logger.warning("the dive stopped: the master LP failed")
+                    except (MasterFailed, NoValidRow) as error:
+                        logger.warning("the dive stopped: %s", error)
                         return spent if self.deterministic else time.perf_counter() - started
                     spent = spent + used if self.deterministic else time.perf_counter() - started
                     if added == 0 and exact:
                         break
-                self._solve_lp()
-                logger.debug(
-                    "dive: %d of %d cells fixed, LP %.2f, %d split",
-                    sum(len(f) for f in self._forced),
-                    count * self.problem.horizon,
-                    self.lp_value or 0.0,
-                    self.undecided(),
-                )
+                if logger.isEnabledFor(logging.DEBUG):
+                    logger.debug(
+                        "dive: %d of %d cells fixed, LP %.2f, %d split",
+                        sum(len(f) for f in self._forced),
+                        count * self.problem.horizon,
+                        self.lp_value or 0.0,
+                        self.undecided(),
+                    )
         finally:
             if pool is not None:
                 pool.shutdown(wait=True)
         return spent if self.deterministic else time.perf_counter() - started
 
     def _dive_step(self) -> None:
-        """Fix every employee-day the LP decides, and :data:`DIVE_STEP` of the others, those
-        where one shift (or the day off) weighs most, to that shift. Only shifts of each
-        employee's row of largest weight are fixed, so that row stays in the LP."""
+        """Fix every employee-day the LP decides, and :data:`DIVE_STEP` of the others, to the
+        shift (or day off) of the employee's row of largest weight, those where that shift
+        weighs most first. That row keeps every fixed shift, so it stays in the LP."""
         horizon = self.problem.horizon
         candidates = []
         decided = []

@@ -357,7 +357,8 @@ class RowPricer:
         With ``enough``, the subgradient steps stop as soon as a valid row costs at most that,
         or the bound shows that none does. ``forced`` maps days to the shift index every row
         takes that day (``-1``: a day off); the bound is then over those rows only.
-        Raises :class:`NoValidRow` when no row takes every forced shift.
+        Raises :class:`NoValidRow` when no row takes every forced shift even with the per-type
+        limits left out; with them, ``rows`` may come back empty.
         """
         local = np.asarray(costs, dtype=float)[:, self.allowed]
         worked: set[int] = set()

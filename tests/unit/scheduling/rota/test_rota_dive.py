@@ -32,9 +32,10 @@ def largest_rows(cg: ColumnGeneration) -> dict[str, tuple[str, ...]]:
 
 def test_a_dive_fixes_employee_days_until_the_lp_splits_few_cells() -> None:
     cg = converged("Instance5")
-    split, bound, lp_value = cg.undecided(), cg.bound, cg.lp_value
+    split, bound, lp_value, cuts = cg.undecided(), cg.bound, cg.lp_value, cg.cuts()
     assert split > 100 and lp_value is not None
     decided_before = cg.problem.horizon * len(cg.problem.employees) - split
+    rows_before = [list(columns) for columns in cg._columns]
     cg.dive(60, split // 2)
     after = cg.lp_value
     assert after is not None
@@ -42,16 +43,24 @@ def test_a_dive_fixes_employee_days_until_the_lp_splits_few_cells() -> None:
     assert cg.undecided() <= split // 2 or after > lp_value * (1 + DIVE_SLACK)
     # fixing shifts can only raise the LP's optimum; the bound proven before stays
     assert after >= lp_value - 1e-6
-    assert cg.bound == bound
+    assert cg.bound == bound and cg.cuts() == cuts
     # every employee-day decided before is fixed now, and more besides
     fixed = [(ei, d, si) for ei, days in enumerate(cg._forced) for d, si in days.items()]
     assert len(fixed) > decided_before
-    # every row the LP holds keeps every fixed shift
+    # every row the LP holds keeps every fixed shift, and a row that does not is refused
+    for ei, columns in enumerate(cg._columns):
+        assert columns
+        for row in columns:
+            assert all(row[d] == si for d, si in cg._forced[ei].items())
     shift_ids = cg.problem.shift_ids
-    for (weight, row), ei in ((r, ei) for ei, rows in enumerate(cg.mix()) for r in rows):
-        assert weight > 0
-        for d, si in cg._forced[ei].items():
-            assert row[d] == ("" if si < 0 else shift_ids[si])
+    refused = 0
+    for ei, rows in enumerate(rows_before):
+        for row in rows:
+            if any(row[d] != si for d, si in cg._forced[ei].items()):
+                shifts = ["" if si < 0 else shift_ids[si] for si in row]
+                assert cg.add_row(ei, shifts) is False
+                refused += 1
+    assert refused
 
 
 def test_pricing_after_a_dive_gives_only_rows_that_keep_the_fixed_shifts() -> None:
@@ -70,6 +79,11 @@ def test_pricing_after_a_dive_gives_only_rows_that_keep_the_fixed_shifts() -> No
         assert quick is not None and quick.rows and exact.rows
         for row in (*quick.rows, *exact.rows):
             assert all(row[d] == si for d, si in forced.items())
+        # both price the same rows: the programme's bound never passes CP-SAT's least value
+        assert exact.optimal and exact.value is not None and quick.bound is not None
+        assert quick.bound <= exact.value
+        if quick.optimal:
+            assert quick.value == exact.value
         checked += 1
     assert checked
 
@@ -118,11 +132,14 @@ def test_the_solver_dives_only_where_the_lp_splits_more_cells_than_dive_cells(
     dives: list[int] = []
     starts: list[Any] = []
     problems: list[RotaProblem] = []
+    split: list[tuple[int, int]] = []
 
     class Spy(ColumnGeneration):
         def dive(self, time_limit: float, cells: int) -> float:
             dives.append(cells)
+            before = self.undecided()
             used = super().dive(time_limit, cells)
+            split.append((before, self.undecided()))
             starts.append(largest_rows(self))
             problems.append(self.problem)
             return used
@@ -138,12 +155,14 @@ def test_the_solver_dives_only_where_the_lp_splits_more_cells_than_dive_cells(
     monkeypatch.setattr(rota_solver, "ColumnGeneration", Spy)
     monkeypatch.setattr(rota_solver, "_whole_model_search", spy_search)
     monkeypatch.setattr(rota_solver, "DIVE_CELLS", cells)
+    monkeypatch.setattr(rota_solver, "DIVE_TO", 0)
     problem = load_instance(INSTANCES / "Instance5.txt")
     solution = solve_rota(problem, time_limit=30, workers=1, deterministic=True, explain=False)
     assert check_roster(problem, solution.roster).valid
     if cells:
         assert not dives and all(start is None for start in searched)
     else:
-        assert dives == [rota_solver.DIVE_TO]
+        assert dives == [0]
+        assert split[0][1] < split[0][0]
         assert searched[0] == starts[0] and check_roster(problem, starts[0]).valid
         assert all(start is None for start in searched[1:])
