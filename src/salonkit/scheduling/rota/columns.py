@@ -43,9 +43,10 @@ The LP's answer (:meth:`ColumnGeneration.mix`) is a mix of rows, not a roster; t
 (:mod:`~salonkit.scheduling.rota.solver`) fixes the shifts the LP decides (takes wholly or not
 at all) and lets CP-SAT re-plan the rest. Where the LP splits too many cells for that,
 :meth:`ColumnGeneration.dive` first fixes employee-days to shifts, pricing again after
-each step for rows that keep them, until it splits few. The bound of this LP over whole rows is far stronger
-than the one of the model over single shifts: on the benchmark's four-week instances it lies
-within a few points of the best-known objectives, and proves several of them optimal.
+each step for rows that keep them, until it splits few. The bound of this LP over whole rows
+is far stronger than the one of the model over single shifts: on the benchmark's four-week
+instances it lies within a few points of the best-known objectives, and proves several of
+them optimal.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from salonkit.scheduling.rota import check_roster, load_instance, solve_rota
 from salonkit.scheduling.rota import solver as rota_solver
 from salonkit.scheduling.rota.columns import DIVE_SLACK, SCALE, ColumnGeneration
 from salonkit.scheduling.rota.cpsat_model import build_model
-from salonkit.scheduling.rota.model import RotaProblem
+from salonkit.scheduling.rota.model import NoValidRow, RotaProblem
 
 from .rota_helpers import INSTANCES
 
@@ -120,6 +120,25 @@ def test_deterministic_dives_repeat_exactly() -> None:
 def test_a_dive_keeps_its_time_limit() -> None:
     cg = converged("Instance8")
     assert cg.dive(0.05, 0) <= 0.05 + 2.5  # a round started goes on at most PRICING_LIMIT
+
+
+def test_a_pricing_that_finds_no_row_ends_the_dive_not_the_solve(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Should pricing find no row that keeps the fixed days, the dive stops where it is: the
+    LP keeps its rows, and the search goes on from its answer."""
+    cg = converged("Instance5")
+    lp_value = cg.lp_value
+
+    def no_row(*_: Any) -> Any:
+        raise NoValidRow(cg.problem.employees[0].id)
+
+    monkeypatch.setattr(cg, "_round", no_row)
+    cg.dive(60, 0)
+    assert any(cg._forced)  # one step was taken
+    mix = cg.mix()
+    assert all(rows for rows in mix) and cg.lp_value is not None
+    assert cg.lp_value >= (lp_value or 0.0) - 1e-6
 
 
 @pytest.mark.parametrize("cells", [0, 10**6])
