@@ -63,7 +63,12 @@ from ortools.linear_solver import pywraplp  # type: ignore[attr-defined,unused-i
 from ortools.sat.python import cp_model
 
 from salonkit.errors import SalonkitError
-from salonkit.scheduling.rota.cpsat_model import RotaModel, build_model, hours_covered
+from salonkit.scheduling.rota.cpsat_model import (
+    RotaModel,
+    build_model,
+    hours_covered,
+    set_domain,
+)
 from salonkit.scheduling.rota.model import OFF, NoValidRow, RotaProblem
 from salonkit.scheduling.rota.pricing import RowPricer
 
@@ -786,13 +791,10 @@ class ColumnGeneration:
         last = self._last[ei]
         if last is not None and last[d] != si:
             self._last[ei] = next(iter(self._columns[ei]), None)  # CP-SAT's hint
-        proto = self._pricing[ei].model.model.proto
+        model = self._pricing[ei].model.model
         for day, shift, var in self._pricing[ei].variables:
             if day == d:
-                domain = proto.variables[var.index].domain
-                domain.clear()
-                value = int(shift == si)
-                domain.extend([value, value])
+                set_domain(model, var, int(shift == si), int(shift == si))
 
     def dive(self, time_limit: float, cells: int) -> float:
         """Fix employee-days to shifts until the LP splits at most ``cells`` employee-days.

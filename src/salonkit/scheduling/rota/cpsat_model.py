@@ -167,6 +167,14 @@ def build_model(problem: RotaProblem) -> RotaModel:
     return RotaModel(problem, m, x, work, constant, time.perf_counter() - started)
 
 
+def set_domain(model: cp_model.CpModel, var: cp_model.IntVar, low: int, high: int) -> None:
+    """Narrow (or widen back) ``var``'s domain in ``model`` to ``low..high``, in place: a
+    variable fixed for one search and freed after it, without building the model again."""
+    domain = model.proto.variables[var.index].domain
+    domain.clear()
+    domain.extend([low, high])
+
+
 def solver_parameters(
     solver: cp_model.CpSolver,
     time_limit: float,
@@ -297,4 +305,4 @@ def _add_runs(
             m.add_bool_or(clause)
 
 
-__all__ = ["Key", "RotaModel", "build_model", "hours_covered", "solver_parameters"]
+__all__ = ["Key", "RotaModel", "build_model", "hours_covered", "set_domain", "solver_parameters"]

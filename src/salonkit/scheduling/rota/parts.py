@@ -29,7 +29,12 @@ from ortools.sat.python import cp_model
 
 from salonkit.errors import SalonkitError
 from salonkit.scheduling.rota.checker import check_employee, check_roster, hourly_counts
-from salonkit.scheduling.rota.cpsat_model import RotaModel, build_model, solver_parameters
+from salonkit.scheduling.rota.cpsat_model import (
+    RotaModel,
+    build_model,
+    set_domain,
+    solver_parameters,
+)
 from salonkit.scheduling.rota.model import (
     OFF,
     CoverRequirement,
@@ -274,15 +279,12 @@ def part_problem(work: WorkingRoster, part: Part) -> tuple[RotaProblem, int, int
 
 def _fix_outside(rm: RotaModel, part_rows: Sequence[Sequence[str]], free: range) -> None:
     """Narrow the part's variables outside ``free`` (part-local days) to the current rows."""
-    proto = rm.model.proto
     shifts = rm.problem.shifts
     for (ei, d, si), var in rm.x.items():
         if d in free:
             continue
         v = int(part_rows[ei][d] == shifts[si].id)
-        domain = proto.variables[var.index].domain
-        domain.clear()
-        domain.extend([v, v])
+        set_domain(rm.model, var, v, v)
 
 
 def _hint(rm: RotaModel, part_rows: Sequence[Sequence[str]]) -> None:
@@ -321,16 +323,12 @@ def _full_hint(
         if d in free
     ]
     for var, v in inside:  # the shifts outside ``free`` are fixed already
-        domain = proto.variables[var.index].domain
-        domain.clear()
-        domain.extend([v, v])
+        set_domain(rm.model, var, v, v)
     solver = cp_model.CpSolver()
     solver_parameters(solver, time_limit, 1, seed, deterministic)
     status = solver.solve(rm.model)
     for var, _ in inside:
-        domain = proto.variables[var.index].domain
-        domain.clear()
-        domain.extend([0, 1])
+        set_domain(rm.model, var, 0, 1)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     values = solver.response_proto.solution

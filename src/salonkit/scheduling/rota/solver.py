@@ -34,6 +34,7 @@ from salonkit.scheduling.rota.cpsat_model import (
     RotaModel,
     build_model,
     hours_covered,
+    set_domain,
     solver_parameters,
 )
 from salonkit.scheduling.rota.explain import explain_roster
@@ -178,21 +179,14 @@ def _roster_of(rm: RotaModel, full: Sequence[int]) -> dict[str, tuple[str, ...]]
 
 def _fix(rm: RotaModel, values: Mapping[int, int] | Sequence[int]) -> None:
     """Narrow every shift variable to its value."""
-    proto = rm.model.proto
     for var in rm.x.values():
-        v = values[var.index]
-        domain = proto.variables[var.index].domain
-        domain.clear()
-        domain.extend([v, v])
+        set_domain(rm.model, var, values[var.index], values[var.index])
 
 
 def _restore(rm: RotaModel) -> None:
     """Give every shift variable back its 0..1 domain."""
-    proto = rm.model.proto
     for var in rm.x.values():
-        domain = proto.variables[var.index].domain
-        domain.clear()
-        domain.extend([0, 1])
+        set_domain(rm.model, var, 0, 1)
 
 
 def _complete(rm: RotaModel, values: dict[int, int], seed: int) -> tuple[list[int], int] | None:
@@ -587,7 +581,6 @@ def _fix_to_lp(
 ) -> None:
     """Fix each shift variable the LP takes wholly or not at all (and, given ``rows``, on
     which the roster agrees with the LP) to that value."""
-    proto = rm.model.proto
     shifts = rm.problem.shifts
     for (ei, d, si), var in rm.x.items():
         taken = sum(w for w, row in mix[ei] if row[d] == shifts[si].id)
@@ -596,9 +589,7 @@ def _fix_to_lp(
         value = int(taken > 0.5)
         if rows is not None and int(rows[ei][d] == shifts[si].id) != value:
             continue
-        domain = proto.variables[var.index].domain
-        domain.clear()
-        domain.extend([value, value])
+        set_domain(rm.model, var, value, value)
 
 
 def _whole_model_search(
