@@ -44,12 +44,15 @@ from ortools.linear_solver import pywraplp  # type: ignore[attr-defined,unused-i
 
 from salonkit.scheduling.day.greedy import Board
 from salonkit.scheduling.day.prepare import Prepared, Ranges
+from salonkit.scheduling.day.restricted import RestrictedMip
 
 logger = logging.getLogger(__name__)
 
 IntArray = npt.NDArray[np.int64]
 #: Receives a plan: request index -> (staff, start) in units, and staff -> break starts.
 PlanCallback = Callable[[dict[int, tuple[str, int]], dict[str, list[int]]], None]
+#: A plan as the callbacks see it: placements and break starts.
+Plan = tuple[dict[int, tuple[str, int]], dict[str, list[int]]]
 FloatArray = npt.NDArray[np.float64]
 
 #: Every score is a multiple of this (100, 200, 400 per request, 10 per preference).
@@ -180,6 +183,8 @@ class TimeIndexedBound:
         self.rounds = 0
         self.columns_in_lp = 0
         self.converged = False
+        #: The prices of the best Lagrangian bound found by :meth:`subgradient`.
+        self.best_prices: tuple[FloatArray, FloatArray, FloatArray] | None = None
 
     # -- pricing ---------------------------------------------------------------------------
 
@@ -351,6 +356,7 @@ class TimeIndexedBound:
                     if on_bound is not None:
                         on_bound(_grid(value))
                 best = value
+                self.best_prices = (pi_s, pi_r, pi_c)
                 stale = 0
             else:
                 stale += 1
@@ -618,7 +624,11 @@ def _grid(value: float) -> int:
 
 
 def _child(
-    relaxation: TimeIndexedBound, target: float, deadline: float, conn: Connection
+    relaxation: TimeIndexedBound,
+    target: float,
+    deadline: float,
+    improve: bool,
+    conn: Connection,
 ) -> None:  # pragma: no cover - runs in the forked process
     found = relaxation.subgradient(
         target,
@@ -627,7 +637,38 @@ def _child(
         on_plan=lambda placed, breaks: conn.send(("plan", (placed, breaks))),
     )
     conn.send(("done", (found, relaxation.rounds, relaxation.converged)))
+    if improve:
+
+        def current() -> Plan | None:
+            conn.send(("want", None))
+            plan: Plan | None = conn.recv()
+            return plan
+
+        _improve(
+            relaxation,
+            deadline,
+            lambda placed, breaks: conn.send(("plan", (placed, breaks))),
+            current,
+        )
+    conn.send(("end", None))
     conn.close()
+
+
+def _improve(
+    relaxation: TimeIndexedBound,
+    deadline: float,
+    on_plan: PlanCallback,
+    current: Callable[[], Plan | None],
+    stop: Callable[[], bool] | None = None,
+) -> None:
+    """Restricted MIPs over the columns the best prices favour, from the best plan known."""
+    if relaxation.best_prices is None:
+        return
+    start = current()
+    if start is None:
+        start = (relaxation._seed_placed, relaxation._seed_breaks)
+    rc = relaxation.reduced_costs(*relaxation.best_prices)
+    RestrictedMip(relaxation).improve(rc, start, deadline, on_plan, current, stop)
 
 
 class BackgroundBound:
@@ -635,7 +676,11 @@ class BackgroundBound:
 
     Where the platform can fork, it runs in a child process, so that it neither competes for
     the interpreter lock with the neighbourhood search nor waits for it; elsewhere in a thread.
-    ``on_bound`` is called (from a reader thread) with every improved bound.
+    ``on_bound`` is called (from a reader thread) with every improved bound, ``on_plan`` with
+    every plan built there. With ``improve``, once the bound has converged the same process
+    runs restricted MIPs (:class:`~salonkit.scheduling.day.restricted.RestrictedMip`) until the
+    deadline, each round starting from the better of its own plan and ``current()`` (the
+    search's plan).
     """
 
     def __init__(
@@ -645,9 +690,13 @@ class BackgroundBound:
         deadline: float,
         on_bound: Callable[[int], None],
         on_plan: PlanCallback | None = None,
+        improve: bool = False,
+        current: Callable[[], Plan | None] | None = None,
     ) -> None:
         self.relaxation = relaxation
         self.on_plan = on_plan
+        self.improve = improve
+        self.current = current
         self.target = target
         self.deadline = deadline
         self.on_bound = on_bound
@@ -655,6 +704,8 @@ class BackgroundBound:
         self.rounds = 0
         self.converged = False
         self._stop = threading.Event()
+        #: Set once the bound is final (the restricted MIPs may still run).
+        self.bound_done = threading.Event()
         self._process: multiprocessing.process.BaseProcess | None = None
         self._reader: threading.Thread | None = None
 
@@ -662,10 +713,10 @@ class BackgroundBound:
         """Start the computation (before any other thread of the search is started)."""
         if "fork" in multiprocessing.get_all_start_methods():
             ctx = multiprocessing.get_context("fork")
-            receiver, sender = ctx.Pipe(duplex=False)
+            receiver, sender = ctx.Pipe(duplex=True)
             process = ctx.Process(
                 target=_child,
-                args=(self.relaxation, self.target, self.deadline, sender),
+                args=(self.relaxation, self.target, self.deadline, self.improve, sender),
                 name="salon-day-lp",
                 daemon=True,
             )
@@ -700,15 +751,36 @@ class BackgroundBound:
             elif kind == "plan":
                 if self.on_plan is not None:
                     self.on_plan(*value)
-            else:
+            elif kind == "want":
+                try:
+                    conn.send(self._current())
+                except OSError:
+                    break
+            elif kind == "done":
                 self.found, self.rounds, self.converged = value
+                self.bound_done.set()
+            else:
+                break
+        self.bound_done.set()
         conn.close()
+
+    def _current(self) -> Plan | None:
+        return self.current() if self.current is not None else None
 
     def _run_here(self) -> None:
         self.found = self.relaxation.subgradient(
             self.target, self.deadline, self.on_bound, stop=self._stop.is_set, on_plan=self.on_plan
         )
         self.rounds, self.converged = self.relaxation.rounds, self.relaxation.converged
+        self.bound_done.set()
+        if self.improve and not self._stop.is_set():
+            _improve(
+                self.relaxation,
+                self.deadline,
+                self.on_plan or (lambda placed, breaks: None),
+                self._current,
+                self._stop.is_set,
+            )
 
     def stop(self) -> None:
         """Stop the computation and wait for it; the bounds found so far have been reported."""

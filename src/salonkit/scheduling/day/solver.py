@@ -69,6 +69,11 @@ MOVES_PER_S = 4
 LNS_SEED_STEP = 7919
 #: A further neighbourhood search starts only with at least this many seconds left.
 HELPER_MIN_S = 0.5
+#: On days searched by neighbourhoods of up to this many request-staff pairs, the bound's
+#: process goes on with restricted MIPs (:mod:`salonkit.scheduling.day.restricted`) once the
+#: bound has converged; on larger days the programmes grow too slow and a second
+#: neighbourhood search makes better use of that core.
+RESTRICTED_MIP_PAIRS = 2000
 
 
 @attrs.frozen
@@ -777,6 +782,23 @@ def optimize(
         if not deterministic:
             done.set()  # the other searches stop with the whole model
 
+    shared = (
+        lns.Incumbent(
+            prep,
+            _plan_of(prep, start_from),
+            lambda p: check_solution(problem, _solution_of(prep, p)).valid,
+        )
+        if start_from is not None
+        else None
+    )
+
+    def searched() -> tuple[dict[int, tuple[str, int]], dict[str, list[int]]] | None:
+        """The neighbourhood search's plan, for the restricted MIPs to start from."""
+        if shared is None:
+            return None
+        plan = shared.current()[0]
+        return plan.placed, plan.breaks
+
     lp: BackgroundBound | None = None
     priced = _Inbox(problem, prep, best)
     if not deterministic and workers >= 2 and pairs >= LP_MIN_PAIRS:
@@ -792,18 +814,10 @@ def optimize(
             deadline - 0.05,
             on_bound=lambda b: _lp_found(b, best, solver, done),
             on_plan=priced.offer,
+            improve=use_lns and pairs <= RESTRICTED_MIP_PAIRS,
+            current=searched,
         )
         lp.start()  # before any thread: the LP runs in a forked process
-
-    shared = (
-        lns.Incumbent(
-            prep,
-            _plan_of(prep, start_from),
-            lambda p: check_solution(problem, _solution_of(prep, p)).valid,
-        )
-        if start_from is not None
-        else None
-    )
 
     def run_lns(k: int = 0) -> lns.Plan:
         assert shared is not None

@@ -25,6 +25,7 @@ from salonkit.scheduling.day.colgen import BackgroundBound, TimeIndexedBound
 from salonkit.scheduling.day.greedy import VARIANTS, best_greedy_solution
 from salonkit.scheduling.day.prepare import possible_starts, prepare
 from salonkit.scheduling.day.relaxation import time_indexed_bound
+from salonkit.scheduling.day.restricted import RestrictedMip
 
 INSTANCES = Path(__file__).resolve().parents[4] / "benchmarks" / "instances"
 
@@ -301,3 +302,167 @@ def test_the_bound_falls_back_to_a_thread(how: str, monkeypatch: pytest.MonkeyPa
     background.stop()
     assert background.rounds >= 1
     assert bounds and bounds[-1] >= optimize(problem, time_limit=2.0).objective
+
+
+# -- restricted MIPs over the columns the prices favour ---------------------------------------
+
+
+def _start(problem: DayProblem, relaxation: TimeIndexedBound) -> lns.Plan:
+    return solver._plan_of(relaxation.prep, greedy_solution(problem, relaxation.prep))
+
+
+def _valid_plan(problem: DayProblem, relaxation: TimeIndexedBound, placed: Any, breaks: Any) -> int:
+    """The score of a plan, asserting it passes the checker."""
+    found = solver._solution_of(relaxation.prep, lns.Plan(placed, breaks))
+    report = check_solution(problem, found)
+    assert report.valid, report.violations
+    return report.score
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(busy_days(), st.floats(0.0, 200.0), st.integers(0, 1000), st.integers(1, 4))
+def test_restricted_mip_plans_are_valid_and_never_worse_than_the_start(
+    problem: DayProblem, scale: float, seed: int, per_request: int
+) -> None:
+    relaxation = _relaxation(problem)
+    start = _start(problem, relaxation)
+    mip = RestrictedMip(relaxation)
+    keep = mip.plan_columns(start.placed)
+    assert keep is not None
+    rc = relaxation.reduced_costs(*_prices(relaxation, scale, seed))
+    columns = mip.columns(rc, per_request, keep)
+    reported: list[int] = []
+    plan, optimal = mip.solve(
+        columns,
+        (start.placed, start.breaks),
+        5.0,
+        on_plan=lambda placed, breaks: reported.append(
+            _valid_plan(problem, relaxation, placed, breaks)
+        ),
+    )
+    assert plan is not None and optimal
+    score = _valid_plan(problem, relaxation, *plan)
+    assert score >= start.score(relaxation.prep)
+    assert reported == sorted(reported) and (not reported or reported[-1] == score)
+    # every placement is one of the programme's columns
+    used = mip.plan_columns(plan[0])
+    assert used is not None and set(used.tolist()) <= set(columns.tolist())
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(busy_days())
+def test_restricted_mip_over_every_column_finds_the_optimum(problem: DayProblem) -> None:
+    relaxation = _relaxation(problem)
+    reference = optimize(problem, time_limit=5.0, workers=1, deterministic=True)
+    if reference.status != "OPTIMAL":
+        return  # nothing to compare with
+    mip = RestrictedMip(relaxation)
+    everything = np.arange(len(relaxation.col_t), dtype=np.int64)
+    plan, optimal = mip.solve(everything, None, 10.0)
+    assert plan is not None and optimal
+    assert _valid_plan(problem, relaxation, *plan) == reference.objective
+
+
+def test_restricted_mip_rounds_grow_and_take_a_better_plan_from_elsewhere() -> None:
+    problem = load_problem(INSTANCES / "example-medium.json")
+    relaxation = _relaxation(problem)
+    relaxation.subgradient(0.0, time.perf_counter() + 1.0)
+    assert relaxation.best_prices is not None
+    rc = relaxation.reduced_costs(*relaxation.best_prices)
+    greedy = _start(problem, relaxation)
+    better = solver._plan_of(relaxation.prep, optimize(problem, time_limit=2.0, workers=1))
+    asked: list[int] = []
+
+    def current() -> tuple[Any, Any]:
+        asked.append(1)
+        return better.placed, better.breaks
+
+    reported: list[int] = []
+    mip = RestrictedMip(relaxation)
+    placed, breaks = mip.improve(
+        rc,
+        (greedy.placed, greedy.breaks),
+        time.perf_counter() + 4.0,
+        lambda p, b: reported.append(_valid_plan(problem, relaxation, p, b)),
+        current,
+    )
+    assert asked and mip.rounds >= 1
+    final = _valid_plan(problem, relaxation, placed, breaks)
+    assert final >= better.score(relaxation.prep)
+    assert all(score > better.score(relaxation.prep) for score in reported)
+
+
+def test_a_start_outside_the_columns_is_not_used() -> None:
+    problem = load_problem(INSTANCES / "example-small.json")
+    relaxation = _relaxation(problem)
+    mip = RestrictedMip(relaxation)
+    start = _start(problem, relaxation)
+    i, (staff, _) = next(iter(start.placed.items()))
+    assert mip.plan_columns({i: (staff, 10_000)}) is None
+    assert mip.plan_columns({i: ("nobody", 0)}) is None
+    # a start the programme cannot hold is dropped, and the programme is still solved
+    rc = relaxation.reduced_costs(*_prices(relaxation, 0.0, 0))
+    columns = mip.columns(rc, 1, np.zeros(0, dtype=np.int64))
+    plan, _ = mip.solve(columns, (start.placed, start.breaks), 5.0)
+    assert plan is not None
+    _valid_plan(problem, relaxation, *plan)
+
+
+@pytest.mark.parametrize("how", ["fork", "thread"])
+def test_the_bound_process_goes_on_with_restricted_mips(
+    how: str, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    from salonkit.scheduling.day import colgen
+
+    if how == "thread":
+        monkeypatch.setattr(colgen.multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    problem = load_problem(INSTANCES / "example-medium.json")
+    prep = prepare(problem)
+    greedy = greedy_solution(problem, prep)
+    seed = solver._plan_of(prep, greedy)
+    relaxation = TimeIndexedBound(prep, possible_starts(prep), seed.placed, seed.breaks)
+    scores: list[int] = []
+    asked: list[int] = []
+
+    def current() -> tuple[Any, Any]:
+        asked.append(1)
+        return seed.placed, seed.breaks
+
+    background = BackgroundBound(
+        relaxation,
+        greedy.objective,
+        time.perf_counter() + 6.0,
+        on_bound=lambda _: None,
+        on_plan=lambda p, b: scores.append(_valid_plan(problem, relaxation, p, b)),
+        improve=True,
+        current=current,
+    )
+    background.start()
+    assert background.bound_done.wait(10.0)
+    background.wait(time.perf_counter() + 10.0)
+    background.stop()
+    assert asked, "the restricted MIPs start from the search's plan"
+    assert scores and max(scores) > greedy.objective
+    assert capfd.readouterr().out == "", "nothing reaches the standard output"
+
+
+def test_the_restricted_mips_serve_the_neighbourhood_search(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(solver, "LNS_PAIRS", 0)
+    monkeypatch.setattr(solver, "LP_MIN_PAIRS", 0)
+    adopted: list[lns.Plan] = []
+    taken = solver._Inbox.take
+
+    def take(self: Any) -> lns.Plan | None:
+        plan = taken(self)
+        if plan is not None:
+            adopted.append(plan)
+        return plan
+
+    monkeypatch.setattr(solver._Inbox, "take", take)
+    problem = load_problem(INSTANCES / "example-medium.json")
+    plan = optimize(problem, time_limit=5.0, workers=2)
+    assert check_solution(problem, plan).valid
+    assert adopted, "plans from the bound's process reach the search"
+    assert plan.objective >= max(p.score(prepare(problem)) for p in adopted)

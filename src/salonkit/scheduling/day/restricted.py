@@ -1,0 +1,347 @@
+"""Plans from restricted time-indexed MIPs: the columns the Lagrangian prices favour, solved
+exactly with HiGHS (a price-and-branch heuristic).
+
+The time-indexed relaxation of :mod:`salonkit.scheduling.day.colgen` has one column per
+(request, staff member, start). Its Lagrangian prices say which columns are cheap: those of
+small reduced cost. Keeping, for every request, its ``k`` columns of best reduced cost, the
+columns of a known plan and every start of every break gives a 0-1 programme a few hundred to a
+few thousand columns wide, with the rows of the relaxation (a staff member serves one step or
+break per time unit, a resource holds at most its capacity, a customer is in one service, a
+request is served at most once, a pinned one exactly once, a break placed once). Every solution
+of it is a valid plan, and the known plan is one, so HiGHS starts from it and its branch and cut
+(an LP-based search with cuts and LP-guided heuristics) improves it; on mid-sized days it solves
+such a programme to optimality within a second or two.
+
+:meth:`RestrictedMip.improve` runs rounds: ``k`` starts so that the programme has about
+:data:`FIRST_COLUMNS` columns and grows by :data:`GROWTH` after each round solved to optimality,
+every round starting from the best plan known (its own, or one handed in by ``current``). The
+optimum of a restricted programme is not a bound on the day: columns were left out.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:  # colgen imports this module
+    import highspy
+
+    from salonkit.scheduling.day.colgen import (
+        FloatArray,
+        IntArray,
+        PlanCallback,
+        TimeIndexedBound,
+    )
+
+logger = logging.getLogger(__name__)
+
+#: Placements (request index -> (staff, start) in units) and break starts per staff member, in
+#: the order of the staff member's breaks.
+Placed = dict[int, tuple[str, int]]
+Breaks = dict[str, list[int]]
+
+#: Columns wanted in the first programme (about); ``k`` per request follows from it.
+FIRST_COLUMNS = 800
+#: Smallest ``k``.
+MIN_PER_REQUEST = 3
+#: ``k`` grows by this factor after a round solved to optimality.
+GROWTH = 1.5
+#: HiGHS's share of effort on primal heuristics (its default is 0.05): the point here is plans.
+HEURISTIC_EFFORT = 0.5
+#: A round is not started with less time than this left.
+MIN_ROUND_S = 0.3
+#: Longest round: then the next one starts from the best plan known by then.
+MAX_ROUND_S = 3.0
+
+
+class RestrictedMip:
+    """Restricted time-indexed programmes of one day over a :class:`TimeIndexedBound`'s
+    columns."""
+
+    def __init__(self, relaxation: TimeIndexedBound) -> None:
+        self.relaxation = relaxation
+        self.staff_ids = list(relaxation.staff_index)
+        self._ends = np.append(relaxation.group_start[1:], len(relaxation.col_t)).astype(np.int64)
+        self._position = {i: g for g, i in enumerate(relaxation.requests)}
+        self.rounds = 0
+
+    def plan_columns(self, placed: Placed) -> IntArray | None:
+        """The columns of a plan's placements; None if one of them is not a column."""
+        rel = self.relaxation
+        out: list[int] = []
+        for i, (staff_id, start) in placed.items():
+            g = self._position.get(i)
+            if g is None or staff_id not in rel.staff_index:
+                return None
+            lo, hi = int(rel.group_start[g]), int(self._ends[g])
+            hits = np.flatnonzero(
+                (rel.col_staff[lo:hi] == rel.staff_index[staff_id]) & (rel.col_t[lo:hi] == start)
+            )
+            if not len(hits):
+                return None
+            out.append(lo + int(hits[0]))
+        return np.array(out, dtype=np.int64)
+
+    def columns(self, rc: FloatArray, per_request: int, keep: IntArray) -> IntArray:
+        """The ``per_request`` columns of best reduced cost of every request, and ``keep``."""
+        rel = self.relaxation
+        chosen = [keep]
+        for g in range(len(rel.requests)):
+            lo, hi = int(rel.group_start[g]), int(self._ends[g])
+            chosen.append(lo + np.argsort(-rc[lo:hi], kind="stable")[:per_request])
+        return np.unique(np.concatenate(chosen)).astype(np.int64)
+
+    def solve(
+        self,
+        columns: IntArray,
+        start: tuple[Placed, Breaks] | None,
+        time_limit: float,
+        on_plan: PlanCallback | None = None,
+        stop: Callable[[], bool] | None = None,
+    ) -> tuple[tuple[Placed, Breaks] | None, bool]:
+        """Solve the programme over ``columns`` (and every break start) from ``start``.
+
+        Returns the best plan found (None if none) and whether it is proven optimal for these
+        columns. ``on_plan`` receives every improving plan as it is found; ``stop()`` interrupts.
+        """
+        import highspy  # imported here: only the bound's process needs it
+
+        rel = self.relaxation
+        rows: dict[tuple[int, int, int], list[int]] = defaultdict(list)
+        exact: dict[tuple[int, int, int], float] = {}
+        gains: list[float] = []
+        meaning: list[tuple[int, int, int]] = []  # (request index or -1 - break, staff, start)
+        n_res, n_cust = len(rel.resource_index), len(rel.customer_index)
+        for pos, j in enumerate(columns.tolist()):
+            g, s, t = int(rel.col_req[j]), int(rel.col_staff[j]), int(rel.col_t[j])
+            i = rel.requests[g]
+            gains.append(float(rel.col_gain[j]))
+            meaning.append((i, s, t))
+            rows[(0, g, 0)].append(pos)
+            exact[(0, g, 0)] = 1.0 if rel.pinned[g] else 0.0
+            for k in range(rel.s_off.shape[1]):
+                a = t + int(rel.s_off[g, k])
+                for u in range(a, a + int(rel.s_len[g, k])):
+                    rows[(1, s, u)].append(pos)
+            for k in range(rel.r_off.shape[1]):
+                r = int(rel.r_idx[g, k])
+                if r < n_res:
+                    a = t + int(rel.r_off[g, k])
+                    for u in range(a, a + int(rel.r_len[g, k])):
+                        rows[(2, r, u)].append(pos)
+            c = int(rel.c_idx[g])
+            if c < n_cust:
+                for u in range(t, t + int(rel.length[g])):
+                    rows[(3, c, u)].append(pos)
+        first_break: list[int] = []
+        for b, (s, first, last, size) in enumerate(rel.breaks):
+            first_break.append(len(gains))
+            for t in range(first, last + 1):
+                pos = len(gains)
+                gains.append(0.0)
+                meaning.append((-1 - b, s, t))
+                rows[(4, b, 0)].append(pos)
+                exact[(4, b, 0)] = 1.0
+                for u in range(t, t + size):
+                    rows[(1, s, u)].append(pos)
+        n = len(gains)
+        lower: list[float] = []
+        upper: list[float] = []
+        starts: list[int] = []
+        index: list[int] = []
+        for key, members in rows.items():
+            kind = key[0]
+            if kind in (0, 4):
+                lo, hi = exact[key], 1.0
+            else:
+                hi = float(rel.capacity[key[1]]) if kind == 2 else 1.0
+                if len(members) <= hi:
+                    continue
+                lo = -highspy.kHighsInf
+            lower.append(lo)
+            upper.append(hi)
+            starts.append(len(index))
+            index.extend(members)
+
+        h = _new_highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("threads", 1)
+        h.setOptionValue("random_seed", 0)
+        h.setOptionValue("time_limit", max(0.01, float(time_limit)))
+        h.setOptionValue("mip_heuristic_effort", HEURISTIC_EFFORT)
+        h.setOptionValue("mip_rel_gap", 0.0)
+        h.setOptionValue("mip_abs_gap", 0.5)
+        everything = np.arange(n, dtype=np.int32)
+        h.addVars(n, np.zeros(n), np.ones(n))
+        h.changeColsIntegrality(n, everything, np.full(n, highspy.HighsVarType.kInteger))
+        h.changeColsCost(n, everything, np.array(gains))
+        h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        h.addRows(
+            len(lower),
+            np.array(lower),
+            np.array(upper),
+            len(index),
+            np.array(starts, dtype=np.int32),
+            np.array(index, dtype=np.int32),
+            np.ones(len(index)),
+        )
+        if start is not None:
+            x0 = self._vector(columns, start, first_break, n)
+            if x0 is not None:
+                solution = highspy.HighsSolution()
+                solution.col_value = x0.tolist()
+                solution.value_valid = True
+                h.setSolution(solution)
+
+        staff_ids = self.staff_ids
+
+        def decode(values: object) -> tuple[Placed, Breaks]:
+            placed: Placed = {}
+            chosen: dict[int, list[tuple[int, int]]] = defaultdict(list)
+            for pos in np.flatnonzero(np.asarray(values, dtype=float) > 0.5).tolist():
+                i, s, t = meaning[pos]
+                if i >= 0:
+                    placed[i] = (staff_ids[s], t)
+                else:
+                    chosen[s].append((-1 - i, t))
+            breaks = {staff_ids[s]: [t for _, t in sorted(v)] for s, v in chosen.items()}
+            return placed, breaks
+
+        if on_plan is not None:
+            h.cbMipImprovingSolution.subscribe(
+                lambda event: on_plan(*decode(event.data_out.mip_solution))
+            )
+        if stop is not None:
+
+            def interrupt(event: highspy.highs.HighsCallbackEvent) -> None:
+                if stop():
+                    event.interrupt()
+
+            h.cbMipInterrupt.subscribe(interrupt)
+        h.run()
+        self.rounds += 1
+        model_status = h.getModelStatus()
+        info = h.getInfo()
+        if info.primal_solution_status != 2:  # no feasible solution
+            return None, False
+        optimal = model_status == highspy.HighsModelStatus.kOptimal
+        return decode(h.getSolution().col_value), optimal
+
+    def _vector(
+        self,
+        columns: IntArray,
+        start: tuple[Placed, Breaks],
+        first_break: list[int],
+        n: int,
+    ) -> FloatArray | None:
+        """The 0-1 vector of a plan over the programme's columns (None if it is not in it)."""
+        rel = self.relaxation
+        placed, breaks = start
+        used = self.plan_columns(placed)
+        if used is None:
+            return None
+        where = np.searchsorted(columns, used)
+        if len(used) and (where.max() >= len(columns) or (columns[where] != used).any()):
+            return None
+        x = np.zeros(n)
+        x[where] = 1.0
+        nth: dict[int, int] = defaultdict(int)
+        for b, (s, first, last, _) in enumerate(rel.breaks):
+            staff_breaks = breaks.get(self.staff_ids[s], [])
+            if nth[s] >= len(staff_breaks):
+                return None
+            t = staff_breaks[nth[s]]
+            nth[s] += 1
+            if not first <= t <= last:
+                return None
+            x[first_break[b] + t - first] = 1.0
+        return x
+
+    def improve(
+        self,
+        rc: FloatArray,
+        start: tuple[Placed, Breaks],
+        deadline: float,
+        on_plan: PlanCallback,
+        current: Callable[[], tuple[Placed, Breaks] | None] | None = None,
+        stop: Callable[[], bool] | None = None,
+    ) -> tuple[Placed, Breaks]:
+        """Rounds of restricted programmes until ``deadline`` (``time.perf_counter``) or
+        ``stop()``; every improving plan goes to ``on_plan``. ``current()`` may hand in a
+        better plan found elsewhere, from which the next round starts."""
+        prep = self.relaxation.prep
+
+        def score(plan: tuple[Placed, Breaks]) -> int:
+            return sum(
+                prep.requests[i].value + prep.requests[i].bonus(s) for i, (s, _) in plan[0].items()
+            )
+
+        best, best_score = start, score(start)
+        n_requests = max(1, len(self.relaxation.requests))
+        per_request = max(MIN_PER_REQUEST, FIRST_COLUMNS // n_requests)
+
+        def found(placed: Placed, breaks: Breaks) -> None:
+            nonlocal best, best_score
+            value = score((placed, breaks))
+            if value > best_score:
+                best, best_score = (placed, breaks), value
+                on_plan(placed, breaks)
+
+        while not (stop is not None and stop()):
+            left = deadline - time.perf_counter()
+            if left < MIN_ROUND_S:
+                break
+            if current is not None:
+                other = current()
+                if other is not None and score(other) > best_score:
+                    best, best_score = other, score(other)
+            keep = self.plan_columns(best[0])
+            columns = self.columns(
+                rc, per_request, keep if keep is not None else np.zeros(0, dtype=np.int64)
+            )
+            began = time.perf_counter()
+            plan, optimal = self.solve(columns, best, min(left, MAX_ROUND_S), found, stop)
+            if plan is not None:
+                found(*plan)
+            logger.debug(
+                "restricted MIP: %d per request, %d columns, %s in %.2f s, best %d",
+                per_request,
+                len(columns),
+                "optimal" if optimal else "stopped",
+                time.perf_counter() - began,
+                best_score,
+            )
+            if optimal:
+                if len(columns) >= len(rc):
+                    break  # every column was in: nothing more to find this way
+                per_request = max(per_request + 1, math.ceil(per_request * GROWTH))
+        return best
+
+
+def _new_highs() -> highspy.Highs:
+    """A HiGHS instance, made with standard output silenced: HiGHS prints a banner on it
+    whatever the options, and the standard output of ``salonkit solve`` is the plan."""
+    import highspy
+
+    try:
+        saved = os.dup(1)
+    except OSError:  # no standard output to protect
+        return highspy.Highs()  # type: ignore[no-untyped-call]
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        return highspy.Highs()  # type: ignore[no-untyped-call]
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
+__all__ = ["RestrictedMip"]
