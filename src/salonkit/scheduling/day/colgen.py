@@ -37,6 +37,7 @@ import warnings
 from collections import defaultdict
 from collections.abc import Callable
 from multiprocessing.connection import Connection
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -53,6 +54,8 @@ IntArray = npt.NDArray[np.int64]
 PlanCallback = Callable[[dict[int, tuple[str, int]], dict[str, list[int]]], None]
 #: A plan as the callbacks see it: placements and break starts.
 Plan = tuple[dict[int, tuple[str, int]], dict[str, list[int]]]
+#: What the bound's process does once the bound has converged (:class:`BackgroundBound`).
+FollowUp = Literal["none", "restricted", "exact"]
 FloatArray = npt.NDArray[np.float64]
 
 #: Every score is a multiple of this (100, 200, 400 per request, 10 per preference).
@@ -67,6 +70,9 @@ THETA = 1.0
 PATIENCE = 20
 #: Seconds without a better bound (on the grid of scores) after which the method stops.
 STALL_S = 2.0
+#: The same when a restricted or exact MIP follows in the bound's process: it gains more from
+#: the time than the last steps of the subgradient method.
+FOLLOW_UP_STALL_S = 0.5
 #: Deflection of the subgradient direction (share of the previous direction kept).
 DEFLECT = 0.5
 #: Columns tried per request by the price-guided plan.
@@ -322,9 +328,10 @@ class TimeIndexedBound:
         stop: Callable[[], bool] | None = None,
         iterations: int = 100_000,
         on_plan: PlanCallback | None = None,
+        stall_s: float = STALL_S,
     ) -> int | None:
         """Lagrangian bound by projected subgradient steps (Polyak's rule towards ``target``,
-        the score of a known plan)."""
+        the score of a known plan); stops after ``stall_s`` seconds without a better bound."""
         n_staff, n_res, n_cust = (
             len(self.staff_index),
             len(self.resource_index),
@@ -345,7 +352,7 @@ class TimeIndexedBound:
             now = time.perf_counter()
             if now >= deadline or (stop is not None and stop()) or theta < 1e-4:
                 break
-            if now - improved_at > STALL_S:
+            if now - improved_at > stall_s:
                 break  # the bound has stopped moving: leave the cores to the search
             rc = self.reduced_costs(pi_s, pi_r, pi_c)
             value = self.lagrangian(pi_s, pi_r, pi_c, rc)
@@ -627,7 +634,7 @@ def _child(
     relaxation: TimeIndexedBound,
     target: float,
     deadline: float,
-    improve: bool,
+    then: FollowUp,
     conn: Connection,
 ) -> None:  # pragma: no cover - runs in the forked process
     found = relaxation.subgradient(
@@ -635,40 +642,50 @@ def _child(
         deadline,
         on_bound=lambda b: conn.send(("bound", b)),
         on_plan=lambda placed, breaks: conn.send(("plan", (placed, breaks))),
+        stall_s=STALL_S if then == "none" else FOLLOW_UP_STALL_S,
     )
     conn.send(("done", (found, relaxation.rounds, relaxation.converged)))
-    if improve:
 
-        def current() -> Plan | None:
-            conn.send(("want", None))
-            plan: Plan | None = conn.recv()
-            return plan
+    def current() -> Plan | None:
+        conn.send(("want", None))
+        plan: Plan | None = conn.recv()
+        return plan
 
-        _improve(
-            relaxation,
-            deadline,
-            lambda placed, breaks: conn.send(("plan", (placed, breaks))),
-            current,
-        )
+    _follow_up(
+        then,
+        relaxation,
+        deadline,
+        lambda placed, breaks: conn.send(("plan", (placed, breaks))),
+        lambda bound: conn.send(("bound", bound)),
+        current,
+    )
     conn.send(("end", None))
     conn.close()
 
 
-def _improve(
+def _follow_up(
+    then: FollowUp,
     relaxation: TimeIndexedBound,
     deadline: float,
     on_plan: PlanCallback,
+    on_bound: Callable[[int], None],
     current: Callable[[], Plan | None],
     stop: Callable[[], bool] | None = None,
 ) -> None:
-    """Restricted MIPs over the columns the best prices favour, from the best plan known."""
-    if relaxation.best_prices is None:
+    """What the bound's process does once the bound has converged (see
+    :class:`BackgroundBound`)."""
+    if then == "none":
         return
     start = current()
     if start is None:
         start = (relaxation._seed_placed, relaxation._seed_breaks)
-    rc = relaxation.reduced_costs(*relaxation.best_prices)
-    RestrictedMip(relaxation).improve(rc, start, deadline, on_plan, current, stop)
+    mip = RestrictedMip(relaxation)
+    if then == "exact":
+        # HiGHS's dual bound, with a margin for its tolerances, down to the score grid
+        mip.exact(start, deadline, on_plan, lambda dual: on_bound(_grid(dual + 0.5)), stop)
+    elif relaxation.best_prices is not None:
+        rc = relaxation.reduced_costs(*relaxation.best_prices)
+        mip.improve(rc, start, deadline, on_plan, current, stop)
 
 
 class BackgroundBound:
@@ -677,10 +694,12 @@ class BackgroundBound:
     Where the platform can fork, it runs in a child process, so that it neither competes for
     the interpreter lock with the neighbourhood search nor waits for it; elsewhere in a thread.
     ``on_bound`` is called (from a reader thread) with every improved bound, ``on_plan`` with
-    every plan built there. With ``improve``, once the bound has converged the same process
-    runs restricted MIPs (:class:`~salonkit.scheduling.day.restricted.RestrictedMip`) until the
-    deadline, each round starting from the better of its own plan and ``current()`` (the
-    search's plan).
+    every plan built there. Once the bound has converged, ``then`` says what the same process
+    does until the deadline (with :class:`~salonkit.scheduling.day.restricted.RestrictedMip`):
+    ``"restricted"``, rounds of restricted MIPs for plans, each starting from the better of its
+    own plan and ``current()`` (the search's plan); ``"exact"``, the whole time-indexed MIP
+    from ``current()``, whose dual bound goes to ``on_bound`` and plans to ``on_plan``;
+    ``"none"``, nothing.
     """
 
     def __init__(
@@ -690,12 +709,12 @@ class BackgroundBound:
         deadline: float,
         on_bound: Callable[[int], None],
         on_plan: PlanCallback | None = None,
-        improve: bool = False,
+        then: FollowUp = "none",
         current: Callable[[], Plan | None] | None = None,
     ) -> None:
         self.relaxation = relaxation
         self.on_plan = on_plan
-        self.improve = improve
+        self.then: FollowUp = then
         self.current = current
         self.target = target
         self.deadline = deadline
@@ -716,7 +735,7 @@ class BackgroundBound:
             receiver, sender = ctx.Pipe(duplex=True)
             process = ctx.Process(
                 target=_child,
-                args=(self.relaxation, self.target, self.deadline, self.improve, sender),
+                args=(self.relaxation, self.target, self.deadline, self.then, sender),
                 name="salon-day-lp",
                 daemon=True,
             )
@@ -769,15 +788,22 @@ class BackgroundBound:
 
     def _run_here(self) -> None:
         self.found = self.relaxation.subgradient(
-            self.target, self.deadline, self.on_bound, stop=self._stop.is_set, on_plan=self.on_plan
+            self.target,
+            self.deadline,
+            self.on_bound,
+            stop=self._stop.is_set,
+            on_plan=self.on_plan,
+            stall_s=STALL_S if self.then == "none" else FOLLOW_UP_STALL_S,
         )
         self.rounds, self.converged = self.relaxation.rounds, self.relaxation.converged
         self.bound_done.set()
-        if self.improve and not self._stop.is_set():
-            _improve(
+        if not self._stop.is_set():
+            _follow_up(
+                self.then,
                 self.relaxation,
                 self.deadline,
                 self.on_plan or (lambda placed, breaks: None),
+                self.on_bound,
                 self._current,
                 self._stop.is_set,
             )
@@ -798,4 +824,4 @@ class BackgroundBound:
             self._reader.join(max(0.0, until - time.perf_counter()))
 
 
-__all__ = ["BackgroundBound", "PlanCallback", "TimeIndexedBound"]
+__all__ = ["BackgroundBound", "FollowUp", "PlanCallback", "TimeIndexedBound"]

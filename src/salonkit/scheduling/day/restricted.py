@@ -105,11 +105,14 @@ class RestrictedMip:
         time_limit: float,
         on_plan: PlanCallback | None = None,
         stop: Callable[[], bool] | None = None,
+        on_bound: Callable[[float], None] | None = None,
     ) -> tuple[tuple[Placed, Breaks] | None, bool]:
         """Solve the programme over ``columns`` (and every break start) from ``start``.
 
         Returns the best plan found (None if none) and whether it is proven optimal for these
-        columns. ``on_plan`` receives every improving plan as it is found; ``stop()`` interrupts.
+        columns. ``on_plan`` receives every improving plan as it is found, ``on_bound`` every
+        smaller dual bound of the programme (a bound on the day only when ``columns`` are all
+        of them); ``stop()`` interrupts.
         """
         import highspy  # imported here: only the bound's process needs it
 
@@ -218,10 +221,15 @@ class RestrictedMip:
             h.cbMipImprovingSolution.subscribe(
                 lambda event: on_plan(*decode(event.data_out.mip_solution))
             )
-        if stop is not None:
+        dual = math.inf
+        if stop is not None or on_bound is not None:
 
             def interrupt(event: highspy.highs.HighsCallbackEvent) -> None:
-                if stop():
+                nonlocal dual
+                if on_bound is not None and event.data_out.mip_dual_bound < dual:
+                    dual = event.data_out.mip_dual_bound
+                    on_bound(dual)
+                if stop is not None and stop():
                     event.interrupt()
 
             h.cbMipInterrupt.subscribe(interrupt)
@@ -229,6 +237,8 @@ class RestrictedMip:
         self.rounds += 1
         model_status = h.getModelStatus()
         info = h.getInfo()
+        if on_bound is not None and info.mip_dual_bound < dual:
+            on_bound(info.mip_dual_bound)
         if info.primal_solution_status != 2:  # no feasible solution
             return None, False
         optimal = model_status == highspy.HighsModelStatus.kOptimal
@@ -263,6 +273,25 @@ class RestrictedMip:
                 return None
             x[first_break[b] + t - first] = 1.0
         return x
+
+    def exact(
+        self,
+        start: tuple[Placed, Breaks] | None,
+        deadline: float,
+        on_plan: PlanCallback,
+        on_bound: Callable[[float], None],
+        stop: Callable[[], bool] | None = None,
+    ) -> bool:
+        """The whole time-indexed programme, every column in: an exact model of the day.
+
+        Its dual bound is a bound on the day, tighter than the LP's once HiGHS has added its
+        cuts; True when the day is solved to optimality."""
+        everything = np.arange(len(self.relaxation.col_t), dtype=np.int64)
+        left = deadline - time.perf_counter()
+        if left < MIN_ROUND_S:
+            return False
+        _, optimal = self.solve(everything, start, left, on_plan, stop, on_bound)
+        return optimal
 
     def improve(
         self,

@@ -22,7 +22,7 @@ from ortools.sat.python import cp_model
 
 from salonkit.scheduling.day import lns
 from salonkit.scheduling.day.checker import check_solution
-from salonkit.scheduling.day.colgen import BackgroundBound, TimeIndexedBound
+from salonkit.scheduling.day.colgen import BackgroundBound, FollowUp, TimeIndexedBound
 from salonkit.scheduling.day.errors import InfeasibleDay
 from salonkit.scheduling.day.greedy import best_greedy_solution
 from salonkit.scheduling.day.model import (
@@ -74,6 +74,9 @@ HELPER_MIN_S = 0.5
 #: bound has converged; on larger days the programmes grow too slow and a second
 #: neighbourhood search makes better use of that core.
 RESTRICTED_MIP_PAIRS = 2000
+#: On days CP-SAT searches alone, of up to this many pairs, the bound's process goes on with
+#: the whole time-indexed MIP: its dual bound, with HiGHS's cuts, is tighter than the LP's.
+EXACT_MIP_PAIRS = 400
 
 
 @attrs.frozen
@@ -814,7 +817,7 @@ def optimize(
             deadline - 0.05,
             on_bound=lambda b: _lp_found(b, best, solver, done),
             on_plan=priced.offer,
-            improve=use_lns and pairs <= RESTRICTED_MIP_PAIRS,
+            then=_follow_up(use_lns, pairs),
             current=searched,
         )
         lp.start()  # before any thread: the LP runs in a forked process
@@ -934,6 +937,13 @@ def optimize(
         result.wall_s,
     )
     return result
+
+
+def _follow_up(use_lns: bool, pairs: int) -> FollowUp:
+    """What the bound's process does once the bound has converged."""
+    if not use_lns:
+        return "exact" if pairs <= EXACT_MIP_PAIRS else "none"
+    return "restricted" if pairs <= RESTRICTED_MIP_PAIRS else "none"
 
 
 def _lns_found(

@@ -434,7 +434,7 @@ def test_the_bound_process_goes_on_with_restricted_mips(
         time.perf_counter() + 6.0,
         on_bound=lambda _: None,
         on_plan=lambda p, b: scores.append(_valid_plan(problem, relaxation, p, b)),
-        improve=True,
+        then="restricted",
         current=current,
     )
     background.start()
@@ -466,3 +466,51 @@ def test_the_restricted_mips_serve_the_neighbourhood_search(
     assert check_solution(problem, plan).valid
     assert adopted, "plans from the bound's process reach the search"
     assert plan.objective >= max(p.score(prepare(problem)) for p in adopted)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(busy_days())
+def test_the_exact_mip_bounds_the_day_and_proves_its_optimum(problem: DayProblem) -> None:
+    relaxation = _relaxation(problem)
+    reference = optimize(problem, time_limit=5.0, workers=1, deterministic=True)
+    start = _start(problem, relaxation)
+    bounds: list[float] = []
+    scores: list[int] = []
+    optimal = RestrictedMip(relaxation).exact(
+        (start.placed, start.breaks),
+        time.perf_counter() + 10.0,
+        lambda p, b: scores.append(_valid_plan(problem, relaxation, p, b)),
+        bounds.append,
+    )
+    assert optimal and bounds
+    assert bounds == sorted(bounds, reverse=True)
+    best = max([start.score(relaxation.prep), *scores])
+    assert bounds[-1] >= best - 1e-6
+    if reference.status == "OPTIMAL":
+        assert best == reference.objective
+        assert bounds[-1] == pytest.approx(reference.objective, abs=1e-4)
+
+
+def test_the_exact_follow_up_reports_a_tighter_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    problem = load_problem(INSTANCES / "example-medium.json")
+    prep = prepare(problem)
+    greedy = greedy_solution(problem, prep)
+    bounds: list[int] = []
+    for then in ("none", "exact"):
+        relaxation = TimeIndexedBound(prep, possible_starts(prep))
+        found: list[int] = []
+        background = BackgroundBound(
+            relaxation,
+            greedy.objective,
+            time.perf_counter() + 8.0,
+            on_bound=found.append,
+            then=then,
+        )
+        background.start()
+        background.wait(time.perf_counter() + 12.0)
+        background.stop()
+        assert found == sorted(found, reverse=True)
+        bounds.append(found[-1])
+    lagrangian, exact = bounds
+    assert exact < lagrangian, "HiGHS's cuts tighten the LP's bound"
+    assert exact >= optimize(problem, time_limit=3.0).objective
