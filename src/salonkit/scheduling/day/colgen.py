@@ -55,7 +55,7 @@ PlanCallback = Callable[[dict[int, tuple[str, int]], dict[str, list[int]]], None
 #: A plan as the callbacks see it: placements and break starts.
 Plan = tuple[dict[int, tuple[str, int]], dict[str, list[int]]]
 #: What the bound's process does once the bound has converged (:class:`BackgroundBound`).
-FollowUp = Literal["none", "restricted", "exact"]
+FollowUp = Literal["none", "restricted", "exact", "exact-then-restricted"]
 FloatArray = npt.NDArray[np.float64]
 
 #: Every score is a multiple of this (100, 200, 400 per request, 10 per preference).
@@ -73,6 +73,10 @@ STALL_S = 2.0
 #: The same when a restricted or exact MIP follows in the bound's process: it gains more from
 #: the time than the last steps of the subgradient method.
 FOLLOW_UP_STALL_S = 0.5
+#: With "exact-then-restricted", the whole MIP gives way to the restricted ones once its dual
+#: bound has not dropped by :data:`~salonkit.scheduling.day.restricted.STALL_DROP` for this
+#: many seconds.
+EXACT_STALL_S = 1.0
 #: Deflection of the subgradient direction (share of the previous direction kept).
 DEFLECT = 0.5
 #: Columns tried per request by the price-guided plan.
@@ -680,12 +684,27 @@ def _follow_up(
     if start is None:
         start = (relaxation._seed_placed, relaxation._seed_breaks)
     mip = RestrictedMip(relaxation)
+
+    def dual_bound(dual: float) -> None:
+        """HiGHS's dual bound, with a margin for its tolerances, down to the score grid."""
+        on_bound(_grid(dual + 0.5))
+
     if then == "exact":
-        # HiGHS's dual bound, with a margin for its tolerances, down to the score grid
-        mip.exact(start, deadline, on_plan, lambda dual: on_bound(_grid(dual + 0.5)), stop)
-    elif relaxation.best_prices is not None:
+        mip.exact(start, deadline, on_plan, dual_bound, stop)
+        return
+    if then == "exact-then-restricted":
+        best: list[Plan] = []
+
+        def keep(placed: dict[int, tuple[str, int]], breaks: dict[str, list[int]]) -> None:
+            best.append((placed, breaks))
+            on_plan(placed, breaks)
+
+        if mip.exact(start, deadline, keep, dual_bound, stop, EXACT_STALL_S):
+            return  # the day is solved
+        start = best[-1] if best else start
+    if relaxation.best_prices is not None:
         rc = relaxation.reduced_costs(*relaxation.best_prices)
-        mip.improve(rc, start, deadline, on_plan, current, stop)
+        mip.improve(rc, start, deadline, on_plan, current, stop, dual_bound)
 
 
 class BackgroundBound:
@@ -699,7 +718,8 @@ class BackgroundBound:
     ``"restricted"``, rounds of restricted MIPs for plans, each starting from the better of its
     own plan and ``current()`` (the search's plan); ``"exact"``, the whole time-indexed MIP
     from ``current()``, whose dual bound goes to ``on_bound`` and plans to ``on_plan``;
-    ``"none"``, nothing.
+    ``"exact-then-restricted"``, the whole MIP until its bound stalls for
+    :data:`EXACT_STALL_S`, then the restricted rounds; ``"none"``, nothing.
     """
 
     def __init__(
@@ -723,7 +743,7 @@ class BackgroundBound:
         self.rounds = 0
         self.converged = False
         self._stop = threading.Event()
-        #: Set once the bound is final (the restricted MIPs may still run).
+        #: Set once the subgradient method has ended (a MIP may follow it).
         self.bound_done = threading.Event()
         self._process: multiprocessing.process.BaseProcess | None = None
         self._reader: threading.Thread | None = None

@@ -57,8 +57,12 @@ GROWTH = 1.5
 HEURISTIC_EFFORT = 0.5
 #: A round is not started with less time than this left.
 MIN_ROUND_S = 0.3
-#: Longest round: then the next one starts from the best plan known by then.
+#: Longest round (at least): then the next one starts from the best plan known by then.
 MAX_ROUND_S = 3.0
+#: Longest round as a share of the time the rounds have, when that is longer (long runs).
+ROUND_SHARE = 0.1
+#: A dual bound "moves" (for ``stall_s``) when it drops by at least this share.
+STALL_DROP = 0.002
 
 
 class RestrictedMip:
@@ -106,13 +110,15 @@ class RestrictedMip:
         on_plan: PlanCallback | None = None,
         stop: Callable[[], bool] | None = None,
         on_bound: Callable[[float], None] | None = None,
+        stall_s: float | None = None,
     ) -> tuple[tuple[Placed, Breaks] | None, bool]:
         """Solve the programme over ``columns`` (and every break start) from ``start``.
 
         Returns the best plan found (None if none) and whether it is proven optimal for these
         columns. ``on_plan`` receives every improving plan as it is found, ``on_bound`` every
         smaller dual bound of the programme (a bound on the day only when ``columns`` are all
-        of them); ``stop()`` interrupts.
+        of them); ``stop()`` interrupts, and so do ``stall_s`` seconds without a smaller dual
+        bound.
         """
         import highspy  # imported here: only the bound's process needs it
 
@@ -176,7 +182,7 @@ class RestrictedMip:
         h = _new_highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("threads", 1)
-        h.setOptionValue("random_seed", 0)
+        h.setOptionValue("random_seed", self.rounds)  # another path when a round is repeated
         h.setOptionValue("time_limit", max(0.01, float(time_limit)))
         h.setOptionValue("mip_heuristic_effort", HEURISTIC_EFFORT)
         h.setOptionValue("mip_rel_gap", 0.0)
@@ -222,14 +228,20 @@ class RestrictedMip:
                 lambda event: on_plan(*decode(event.data_out.mip_solution))
             )
         dual = math.inf
-        if stop is not None or on_bound is not None:
+        mark, moved = math.inf, time.perf_counter()
+        if stop is not None or on_bound is not None or stall_s is not None:
 
             def interrupt(event: highspy.highs.HighsCallbackEvent) -> None:
-                nonlocal dual
-                if on_bound is not None and event.data_out.mip_dual_bound < dual:
+                nonlocal dual, mark, moved
+                now = time.perf_counter()
+                if event.data_out.mip_dual_bound < dual - 1e-6:
                     dual = event.data_out.mip_dual_bound
-                    on_bound(dual)
-                if stop is not None and stop():
+                    if on_bound is not None:
+                        on_bound(dual)
+                    if dual < mark - STALL_DROP * abs(mark) or math.isinf(mark):
+                        mark, moved = dual, now
+                stalled = stall_s is not None and not math.isinf(mark) and now - moved > stall_s
+                if stalled or (stop is not None and stop()):
                     event.interrupt()
 
             h.cbMipInterrupt.subscribe(interrupt)
@@ -239,7 +251,7 @@ class RestrictedMip:
         info = h.getInfo()
         if on_bound is not None and info.mip_dual_bound < dual:
             on_bound(info.mip_dual_bound)
-        if info.primal_solution_status != 2:  # no feasible solution
+        if info.primal_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible:
             return None, False
         optimal = model_status == highspy.HighsModelStatus.kOptimal
         return decode(h.getSolution().col_value), optimal
@@ -281,16 +293,18 @@ class RestrictedMip:
         on_plan: PlanCallback,
         on_bound: Callable[[float], None],
         stop: Callable[[], bool] | None = None,
+        stall_s: float | None = None,
     ) -> bool:
         """The whole time-indexed programme, every column in: an exact model of the day.
 
         Its dual bound is a bound on the day, tighter than the LP's once HiGHS has added its
-        cuts; True when the day is solved to optimality."""
+        cuts; it runs until ``deadline``, ``stop()``, or ``stall_s`` seconds without a smaller
+        dual bound. True when the day is solved to optimality."""
         everything = np.arange(len(self.relaxation.col_t), dtype=np.int64)
         left = deadline - time.perf_counter()
         if left < MIN_ROUND_S:
             return False
-        _, optimal = self.solve(everything, start, left, on_plan, stop, on_bound)
+        _, optimal = self.solve(everything, start, left, on_plan, stop, on_bound, stall_s)
         return optimal
 
     def improve(
@@ -301,11 +315,15 @@ class RestrictedMip:
         on_plan: PlanCallback,
         current: Callable[[], tuple[Placed, Breaks] | None] | None = None,
         stop: Callable[[], bool] | None = None,
+        on_bound: Callable[[float], None] | None = None,
     ) -> tuple[Placed, Breaks]:
         """Rounds of restricted programmes until ``deadline`` (``time.perf_counter``) or
         ``stop()``; every improving plan goes to ``on_plan``. ``current()`` may hand in a
-        better plan found elsewhere, from which the next round starts."""
+        better plan found elsewhere, from which the next round starts. Once ``k`` has grown
+        to take every column, the programme is the whole day: its dual bounds go to
+        ``on_bound``."""
         prep = self.relaxation.prep
+        round_s = max(MAX_ROUND_S, ROUND_SHARE * (deadline - time.perf_counter()))
 
         def score(plan: tuple[Placed, Breaks]) -> int:
             return sum(
@@ -336,7 +354,10 @@ class RestrictedMip:
                 rc, per_request, keep if keep is not None else np.zeros(0, dtype=np.int64)
             )
             began = time.perf_counter()
-            plan, optimal = self.solve(columns, best, min(left, MAX_ROUND_S), found, stop)
+            whole = len(columns) >= len(rc)
+            plan, optimal = self.solve(
+                columns, best, min(left, round_s), found, stop, on_bound if whole else None
+            )
             if plan is not None:
                 found(*plan)
             logger.debug(
@@ -348,8 +369,8 @@ class RestrictedMip:
                 best_score,
             )
             if optimal:
-                if len(columns) >= len(rc):
-                    break  # every column was in: nothing more to find this way
+                if whole:
+                    break  # the day is solved
                 per_request = max(per_request + 1, math.ceil(per_request * GROWTH))
         return best
 

@@ -74,9 +74,11 @@ HELPER_MIN_S = 0.5
 #: bound has converged; on larger days the programmes grow too slow and a second
 #: neighbourhood search makes better use of that core.
 RESTRICTED_MIP_PAIRS = 2000
-#: On days CP-SAT searches alone, of up to this many pairs, the bound's process goes on with
-#: the whole time-indexed MIP: its dual bound, with HiGHS's cuts, is tighter than the LP's.
-EXACT_MIP_PAIRS = 400
+#: On days of up to this many pairs, the bound's process goes on with the whole time-indexed
+#: MIP: its dual bound, with HiGHS's cuts, is tighter than the LP's. On days CP-SAT searches
+#: alone it runs to the end; on days searched by neighbourhoods it gives way to the restricted
+#: MIPs once its bound stalls.
+EXACT_MIP_PAIRS = 600
 
 
 @attrs.frozen
@@ -943,6 +945,8 @@ def _follow_up(use_lns: bool, pairs: int) -> FollowUp:
     """What the bound's process does once the bound has converged."""
     if not use_lns:
         return "exact" if pairs <= EXACT_MIP_PAIRS else "none"
+    if pairs <= EXACT_MIP_PAIRS:
+        return "exact-then-restricted"
     return "restricted" if pairs <= RESTRICTED_MIP_PAIRS else "none"
 
 

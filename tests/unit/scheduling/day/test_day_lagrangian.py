@@ -514,3 +514,83 @@ def test_the_exact_follow_up_reports_a_tighter_bound(monkeypatch: pytest.MonkeyP
     lagrangian, exact = bounds
     assert exact < lagrangian, "HiGHS's cuts tighten the LP's bound"
     assert exact >= optimize(problem, time_limit=3.0).objective
+
+
+def test_restricted_rounds_grow_to_the_whole_day_and_prove_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from salonkit.scheduling.day import restricted
+
+    monkeypatch.setattr(restricted, "FIRST_COLUMNS", 1)  # start with MIN_PER_REQUEST each
+    problem = load_problem(INSTANCES / "example-small.json")
+    relaxation = _relaxation(problem)
+    relaxation.subgradient(0.0, time.perf_counter() + 0.5)
+    assert relaxation.best_prices is not None
+    rc = relaxation.reduced_costs(*relaxation.best_prices)
+    start = _start(problem, relaxation)
+    bounds: list[float] = []
+    mip = RestrictedMip(relaxation)
+    placed, breaks = mip.improve(
+        rc,
+        (start.placed, start.breaks),
+        time.perf_counter() + 30.0,
+        lambda p, b: None,
+        on_bound=bounds.append,
+    )
+    optimum = optimize(problem, time_limit=5.0)
+    assert optimum.status == "OPTIMAL"
+    assert mip.rounds >= 2, "k grew round after round"
+    assert _valid_plan(problem, relaxation, placed, breaks) == optimum.objective
+    assert bounds and bounds[-1] == pytest.approx(optimum.objective, abs=1e-4)
+
+
+def test_the_exact_mip_gives_way_when_its_bound_stalls() -> None:
+    problem = load_problem(INSTANCES / "example-medium.json")
+    relaxation = _relaxation(problem)
+    start = _start(problem, relaxation)
+    bounds: list[float] = []
+    began = time.perf_counter()
+    optimal = RestrictedMip(relaxation).exact(
+        (start.placed, start.breaks),
+        began + 60.0,
+        lambda p, b: None,
+        bounds.append,
+        stall_s=0.5,
+    )
+    assert not optimal and bounds
+    assert time.perf_counter() - began < 30.0, "stopped long before the deadline"
+
+
+def test_exact_then_restricted_tightens_the_bound_then_improves_plans() -> None:
+    problem = load_problem(INSTANCES / "example-medium.json")
+    prep = prepare(problem)
+    greedy = greedy_solution(problem, prep)
+    seed = solver._plan_of(prep, greedy)
+    relaxation = TimeIndexedBound(prep, possible_starts(prep), seed.placed, seed.breaks)
+    bounds: list[int] = []
+    scores: list[int] = []
+    asked: list[int] = []
+
+    def current() -> tuple[Any, Any]:
+        asked.append(1)
+        return seed.placed, seed.breaks
+
+    background = BackgroundBound(
+        relaxation,
+        greedy.objective,
+        time.perf_counter() + 10.0,
+        on_bound=bounds.append,
+        on_plan=lambda p, b: scores.append(_valid_plan(problem, relaxation, p, b)),
+        then="exact-then-restricted",
+        current=current,
+    )
+    background.start()
+    background.wait(time.perf_counter() + 15.0)
+    background.stop()
+    lagrangian = TimeIndexedBound(prep, possible_starts(prep)).subgradient(
+        greedy.objective, time.perf_counter() + 3.0
+    )
+    assert lagrangian is not None and bounds[-1] < lagrangian
+    assert bounds[-1] >= max(scores, default=greedy.objective)
+    assert len(asked) >= 2, "the restricted rounds ran after the whole MIP"
+    assert scores and max(scores) > greedy.objective
