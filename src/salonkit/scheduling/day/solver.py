@@ -722,7 +722,10 @@ def optimize(
     Small and mid-sized days give every worker to CP-SAT on the whole model. On larger days
     with two workers or more, a large neighbourhood search improves the plan while the
     Lagrangian bound runs in a child process, and each further worker (the first once the bound
-    ends) runs another search on the same plan; the best valid plan wins. By default
+    ends) runs another search on the same plan; the best valid plan wins. Once the bound has
+    converged, its process goes on with HiGHS MIPs of the time-indexed programme on days of up
+    to :data:`RESTRICTED_MIP_PAIRS` pairs (see :mod:`salonkit.scheduling.day.restricted`): the
+    whole programme for a tighter bound, restricted ones for plans. By default
     the search stops on wall-clock time, so under a loaded machine two runs may differ; with
     ``deterministic=True`` every limit is a count of work instead (same seed and workers, same
     answer) and ``time_limit`` only sets how much work is done.
