@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import attrs
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -21,7 +22,7 @@ from salonkit.scheduling.day import (
     problem_from_dict,
     solver,
 )
-from salonkit.scheduling.day.colgen import BackgroundBound, TimeIndexedBound
+from salonkit.scheduling.day.colgen import BackgroundBound, FollowUp, TimeIndexedBound
 from salonkit.scheduling.day.greedy import VARIANTS, best_greedy_solution
 from salonkit.scheduling.day.prepare import possible_starts, prepare
 from salonkit.scheduling.day.relaxation import time_indexed_bound
@@ -319,6 +320,46 @@ def _valid_plan(problem: DayProblem, relaxation: TimeIndexedBound, placed: Any, 
     return report.score
 
 
+@attrs.define
+class _FollowUpRun:
+    """A :class:`BackgroundBound` on example-medium seeded with its greedy plan, recording the
+    bounds and (checked) plans it reports and how often it asks for the search's plan."""
+
+    problem: DayProblem
+    greedy: int
+    relaxation: TimeIndexedBound
+    bounds: list[int] = attrs.Factory(list)
+    scores: list[int] = attrs.Factory(list)
+    asked: int = 0
+
+    @classmethod
+    def run(cls, then: FollowUp, seconds: float) -> _FollowUpRun:
+        problem = load_problem(INSTANCES / "example-medium.json")
+        prep = prepare(problem)
+        greedy = greedy_solution(problem, prep)
+        seed = solver._plan_of(prep, greedy)
+        relaxation = TimeIndexedBound(prep, possible_starts(prep), seed.placed, seed.breaks)
+        record = cls(problem, greedy.objective, relaxation)
+
+        def current() -> tuple[Any, Any]:
+            record.asked += 1
+            return seed.placed, seed.breaks
+
+        background = BackgroundBound(
+            relaxation,
+            greedy.objective,
+            time.perf_counter() + seconds,
+            on_bound=record.bounds.append,
+            on_plan=lambda p, b: record.scores.append(_valid_plan(problem, relaxation, p, b)),
+            then=then,
+            current=current,
+        )
+        background.start()
+        background.wait(time.perf_counter() + seconds + 5.0)
+        background.stop()
+        return record
+
+
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(busy_days(), st.floats(0.0, 200.0), st.integers(0, 1000), st.integers(1, 4))
 def test_restricted_mip_plans_are_valid_and_never_worse_than_the_start(
@@ -416,33 +457,9 @@ def test_the_bound_process_goes_on_with_restricted_mips(
 
     if how == "thread":
         monkeypatch.setattr(colgen.multiprocessing, "get_all_start_methods", lambda: ["spawn"])
-    problem = load_problem(INSTANCES / "example-medium.json")
-    prep = prepare(problem)
-    greedy = greedy_solution(problem, prep)
-    seed = solver._plan_of(prep, greedy)
-    relaxation = TimeIndexedBound(prep, possible_starts(prep), seed.placed, seed.breaks)
-    scores: list[int] = []
-    asked: list[int] = []
-
-    def current() -> tuple[Any, Any]:
-        asked.append(1)
-        return seed.placed, seed.breaks
-
-    background = BackgroundBound(
-        relaxation,
-        greedy.objective,
-        time.perf_counter() + 6.0,
-        on_bound=lambda _: None,
-        on_plan=lambda p, b: scores.append(_valid_plan(problem, relaxation, p, b)),
-        then="restricted",
-        current=current,
-    )
-    background.start()
-    assert background.bound_done.wait(10.0)
-    background.wait(time.perf_counter() + 10.0)
-    background.stop()
-    assert asked, "the restricted MIPs start from the search's plan"
-    assert scores and max(scores) > greedy.objective
+    record = _FollowUpRun.run("restricted", 6.0)
+    assert record.asked, "the restricted MIPs start from the search's plan"
+    assert record.scores and max(record.scores) > record.greedy
     assert capfd.readouterr().out == "", "nothing reaches the standard output"
 
 
@@ -562,35 +579,12 @@ def test_the_exact_mip_gives_way_when_its_bound_stalls() -> None:
 
 
 def test_exact_then_restricted_tightens_the_bound_then_improves_plans() -> None:
-    problem = load_problem(INSTANCES / "example-medium.json")
-    prep = prepare(problem)
-    greedy = greedy_solution(problem, prep)
-    seed = solver._plan_of(prep, greedy)
-    relaxation = TimeIndexedBound(prep, possible_starts(prep), seed.placed, seed.breaks)
-    bounds: list[int] = []
-    scores: list[int] = []
-    asked: list[int] = []
-
-    def current() -> tuple[Any, Any]:
-        asked.append(1)
-        return seed.placed, seed.breaks
-
-    background = BackgroundBound(
-        relaxation,
-        greedy.objective,
-        time.perf_counter() + 10.0,
-        on_bound=bounds.append,
-        on_plan=lambda p, b: scores.append(_valid_plan(problem, relaxation, p, b)),
-        then="exact-then-restricted",
-        current=current,
-    )
-    background.start()
-    background.wait(time.perf_counter() + 15.0)
-    background.stop()
+    record = _FollowUpRun.run("exact-then-restricted", 10.0)
+    prep = record.relaxation.prep
     lagrangian = TimeIndexedBound(prep, possible_starts(prep)).subgradient(
-        greedy.objective, time.perf_counter() + 3.0
+        record.greedy, time.perf_counter() + 3.0
     )
-    assert lagrangian is not None and bounds[-1] < lagrangian
-    assert bounds[-1] >= max(scores, default=greedy.objective)
-    assert len(asked) >= 2, "the restricted rounds ran after the whole MIP"
-    assert scores and max(scores) > greedy.objective
+    assert lagrangian is not None and record.bounds[-1] < lagrangian
+    assert record.bounds[-1] >= max(record.scores, default=record.greedy)
+    assert record.asked >= 2, "the restricted rounds ran after the whole MIP"
+    assert record.scores and max(record.scores) > record.greedy
