@@ -312,6 +312,16 @@ def _start(problem: DayProblem, relaxation: TimeIndexedBound) -> lns.Plan:
     return solver._plan_of(relaxation.prep, greedy_solution(problem, relaxation.prep))
 
 
+def _priced(instance: str, seconds: float) -> tuple[DayProblem, TimeIndexedBound, Any]:
+    """An example day, its relaxation after ``seconds`` of subgradient steps, and the reduced
+    costs at the best prices found."""
+    problem = load_problem(INSTANCES / instance)
+    relaxation = _relaxation(problem)
+    relaxation.subgradient(0.0, time.perf_counter() + seconds)
+    assert relaxation.best_prices is not None
+    return problem, relaxation, relaxation.reduced_costs(*relaxation.best_prices)
+
+
 def _valid_plan(problem: DayProblem, relaxation: TimeIndexedBound, placed: Any, breaks: Any) -> int:
     """The score of a plan, asserting it passes the checker."""
     found = solver._solution_of(relaxation.prep, lns.Plan(placed, breaks))
@@ -405,11 +415,7 @@ def test_restricted_mip_over_every_column_finds_the_optimum(problem: DayProblem)
 
 
 def test_restricted_mip_rounds_grow_and_take_a_better_plan_from_elsewhere() -> None:
-    problem = load_problem(INSTANCES / "example-medium.json")
-    relaxation = _relaxation(problem)
-    relaxation.subgradient(0.0, time.perf_counter() + 1.0)
-    assert relaxation.best_prices is not None
-    rc = relaxation.reduced_costs(*relaxation.best_prices)
+    problem, relaxation, rc = _priced("example-medium.json", 1.0)
     greedy = _start(problem, relaxation)
     better = solver._plan_of(relaxation.prep, optimize(problem, time_limit=2.0, workers=1))
     asked: list[int] = []
@@ -539,11 +545,7 @@ def test_restricted_rounds_grow_to_the_whole_day_and_prove_it(
     from salonkit.scheduling.day import restricted
 
     monkeypatch.setattr(restricted, "FIRST_COLUMNS", 1)  # start with MIN_PER_REQUEST each
-    problem = load_problem(INSTANCES / "example-small.json")
-    relaxation = _relaxation(problem)
-    relaxation.subgradient(0.0, time.perf_counter() + 0.5)
-    assert relaxation.best_prices is not None
-    rc = relaxation.reduced_costs(*relaxation.best_prices)
+    problem, relaxation, rc = _priced("example-small.json", 0.5)
     start = _start(problem, relaxation)
     bounds: list[float] = []
     mip = RestrictedMip(relaxation)
