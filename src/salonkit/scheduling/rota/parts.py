@@ -1,8 +1,8 @@
 """Parts of a roster solved as small rotas of their own, for the large-neighbourhood search.
 
-A :class:`Part` is a few employees over a span of days. Everything outside it stays as it is,
-and the part becomes a :class:`~salonkit.scheduling.rota.model.RotaProblem` of its own
-(:func:`part_problem`):
+A :class:`Part` is a few employees over a span of days (or over some days of a span, such as
+the days around each weekend). Everything outside it stays as it is, and the part becomes a
+:class:`~salonkit.scheduling.rota.model.RotaProblem` of its own (:func:`part_problem`):
 
 - its days are the part's days plus a margin on each side, widened to whole weeks (so weekends
   are never cut) and fixed to the current roster; the margin is longer than any run rule, so a
@@ -22,7 +22,7 @@ checker, in the part's problem and row by row in the whole problem, before it is
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 
 import attrs
 from ortools.sat.python import cp_model
@@ -50,11 +50,21 @@ FULL_HINT = True
 
 @attrs.frozen
 class Part:
-    """Employees (by index) whose days ``first <= day < stop`` are re-planned."""
+    """Employees (by index) whose days ``first <= day < stop`` are re-planned.
+
+    ``days``, when given, narrows the part to those days of ``first <= day < stop`` (the days
+    around each weekend, say); the others keep the current roster.
+    """
 
     employees: tuple[int, ...]
     first: int
     stop: int
+    days: frozenset[int] | None = None
+
+    def free(self) -> frozenset[int]:
+        """The days re-planned."""
+        span = range(self.first, self.stop)
+        return frozenset(span) if self.days is None else self.days.intersection(span)
 
 
 @attrs.frozen
@@ -277,7 +287,7 @@ def part_problem(work: WorkingRoster, part: Part) -> tuple[RotaProblem, int, int
     return sub, lo, hi
 
 
-def _fix_outside(rm: RotaModel, part_rows: Sequence[Sequence[str]], free: range) -> None:
+def _fix_outside(rm: RotaModel, part_rows: Sequence[Sequence[str]], free: Set[int]) -> None:
     """Narrow the part's variables outside ``free`` (part-local days) to the current rows."""
     shifts = rm.problem.shifts
     for (ei, d, si), var in rm.x.items():
@@ -303,7 +313,7 @@ def _hint(rm: RotaModel, part_rows: Sequence[Sequence[str]]) -> None:
 def _full_hint(
     rm: RotaModel,
     part_rows: Sequence[Sequence[str]],
-    free: range,
+    free: Set[int],
     time_limit: float,
     seed: int,
     deterministic: bool,
@@ -372,18 +382,22 @@ def propose_part(
     sub, lo, hi = part_problem(work, part)
     part_rows = [work.rows[ei][lo:hi] for ei in part.employees]
     rm = build_model(sub)
-    _fix_outside(rm, part_rows, range(part.first - lo, part.stop - lo))
+    free = {d - lo for d in part.free()}
+    _fix_outside(rm, part_rows, free)
     hinting: float | None = None
     if feasibility:
         rm.model.clear_objective()  # type: ignore[no-untyped-call]
     else:
         if FULL_HINT:
-            free = range(part.first - lo, part.stop - lo)
             hinting = _full_hint(rm, part_rows, free, time_limit / 4, seed, deterministic)
         if hinting is None:
             _hint(rm, part_rows)
     solver = cp_model.CpSolver()
-    solver_parameters(solver, time_limit - (hinting or 0.0), workers, seed, deterministic)
+    # a part holding every employee is searched as the whole model is (its LP matters most)
+    everyone = len(part.employees) == len(work.problem.employees)
+    solver_parameters(
+        solver, time_limit - (hinting or 0.0), workers, seed, deterministic, whole=everyone
+    )
     status = solver.solve(rm.model)
     used = (hinting or 0.0) + (solver.deterministic_time if deterministic else solver.wall_time)
     name = solver.status_name(status)

@@ -45,6 +45,8 @@ logger = logging.getLogger(__name__)
 
 #: Seconds given to each LNS step.
 STEP_LIMIT = 1.0
+#: Seconds given to an LNS step whose part holds every employee (it gets every worker too).
+WHOLE_STAFF_STEP_LIMIT = 3.0
 #: Share of the time limit given to LNS steps between two whole-model searches.
 LNS_SLICE = 0.2
 #: Share of the time limit given to each whole-model search started from the incumbent.
@@ -649,14 +651,31 @@ def _choose(
 ) -> Part | None:
     """A part of ``kind`` among ``available`` employees: ``size`` employees (staff) over the
     whole horizon, or ``size`` days (days, block, cover: the days around cover the roster
-    leaves short, with employees who may give it, or a block when no available employee may);
-    ``None`` when too few are available."""
+    leaves short, with employees who may give it, or a block when no available employee may),
+    or the days around ``size`` weekends in a row (weekends; a part over days when the horizon
+    has none); ``None`` when too few are available."""
     p = work.problem
     if len(available) < min(2, len(p.employees)):
         return None
     if kind == "staff":
         chosen = _related(work, available, size, rng)
         return Part(tuple(sorted(chosen)), 0, p.horizon)
+    weekends = p.weekends()
+    if kind == "weekends" and weekends:
+        # the days around ``size`` weekends in a row, as many employees as fit
+        count = min(size, len(weekends))
+        start = rng.randrange(len(weekends) - count + 1)
+        before, after = rng.choice(WEEKEND_REACH)
+        days = frozenset(
+            d
+            for weekend in weekends[start : start + count]
+            for d in range(weekend[0] - before, weekend[-1] + after + 1)
+            if 0 <= d < p.horizon
+        )
+        first, stop = min(days), max(days) + 1
+        fit = _fitting(work, first, stop - first, budget)
+        chosen = rng.sample(available, min(fit, len(available)))
+        return Part(tuple(sorted(chosen)), first, stop, days)
     givers = []
     for day, shifts, skill in _short_cover(work) if kind == "cover" else ():
         able = [
@@ -719,7 +738,15 @@ def _short_cover(work: WorkingRoster) -> list[tuple[int, frozenset[str], str | N
 
 
 #: The kinds of part the search takes in turn.
-KINDS = ("staff", "days", "staff", "block", "cover")
+KINDS = ("staff", "days", "staff", "block", "cover", "weekends")
+#: Days before a weekend's Saturday and after its Sunday that a part over weekends re-plans
+#: with it (one pair drawn at random for each part).
+WEEKEND_REACH = ((1, 1), (2, 1), (1, 2))
+#: Weekends in a row a part over weekends starts with (a month).
+WEEKEND_PARTS = 4
+#: Kinds of part drawn from every employee, even those another part holds at the time: such
+#: a part waits until they are free, and one holding every employee gets every worker.
+WHOLE_STAFF_KINDS = frozenset({"days", "weekends"})
 
 
 def _lns(
@@ -734,15 +761,18 @@ def _lns(
 
     Each step takes a few employees' whole rows (likelier those who share shift types), or
     (nearly) every employee over a few days, or a third of the employees over a longer span, or
-    the days around cover left short with the employees who may give it, and solves that
-    part as a rota of its own (:mod:`~salonkit.scheduling.rota.parts`). An answer at least as
-    good is kept (equal moves let the search drift across plateaus). A part solved to
-    optimality without gain grows the next part of its kind; a part that runs out of time
-    shrinks it. With two or more workers (and not deterministic) two parts with no
-    employee in common are solved at once, one CP-SAT worker each, and each answer is
-    re-scored against the roster as it is when the answer arrives. When the whole model is
-    built, a whole-model search from the current roster runs now and then, for global moves and
-    a better bound; each one that gains nothing doubles the wait for the next.
+    the days around cover left short with the employees who may give it, or the days around
+    a run of weekends with as many employees as fit, and solves that part as a rota of its
+    own (:mod:`~salonkit.scheduling.rota.parts`). An answer at least as good is kept (equal
+    moves let the search drift across plateaus). A part solved to optimality without gain
+    grows the next part of its kind; a part that runs out of time shrinks it. With two or more
+    workers (and not deterministic) two parts with no employee in common are solved at once,
+    one CP-SAT worker each, and each answer is re-scored against the roster as it is when the
+    answer arrives; parts over days and over weekends (:data:`WHOLE_STAFF_KINDS`) are drawn
+    from every employee and wait for those another part holds, and one that holds every
+    employee runs alone with every worker for :data:`WHOLE_STAFF_STEP_LIMIT`. When the whole
+    model is built, a whole-model search from the current roster runs now and then, for global
+    moves and a better bound; each one that gains nothing doubles the wait for the next.
     """
     started, time_limit, deterministic, progress = (
         run.started,
@@ -754,13 +784,21 @@ def _lns(
     p = work.problem
     rng = random.Random(seed)
     n_staff = len(p.employees)
+    n_weekends = max(1, len(p.weekends()))
     sizes = {
         "staff": max(1, min(n_staff, 2)),
         "days": max(1, min(p.horizon, 3)),
         "block": max(1, min(p.horizon, 7)),
         "cover": max(1, min(p.horizon, 7)),
+        "weekends": min(n_weekends, WEEKEND_PARTS),
     }
-    limits = {"staff": n_staff, "days": p.horizon, "block": p.horizon, "cover": p.horizon}
+    limits = {
+        "staff": n_staff,
+        "days": p.horizon,
+        "block": p.horizon,
+        "cover": p.horizon,
+        "weekends": n_weekends,
+    }
     slots = 2 if workers >= 2 and not deterministic and n_staff >= 4 else 1
     part_workers = STEP_WORKERS or max(1, workers // slots)
     iteration = 0
@@ -768,6 +806,9 @@ def _lns(
     next_full = spent + gap
     pool = ThreadPoolExecutor(slots) if slots > 1 else None
     pending: dict[Future[Proposal], tuple[str, int, Part]] = {}
+    # a part drawn from every employee, waiting for the parts that hold some of them
+    held: tuple[str, int, Part] | None = None
+    everyone = list(range(n_staff))
 
     def finish(proposal: Proposal, kind: str, size: int) -> None:
         nonlocal objective
@@ -829,21 +870,30 @@ def _lns(
             due = rm is not None and spent >= next_full
             while len(pending) < slots and not due:
                 busy = {ei for _, _, part in pending.values() for ei in part.employees}
-                available = [ei for ei in range(n_staff) if ei not in busy]
-                iteration += 1
-                kind = KINDS[iteration % len(KINDS)]
-                part = _choose(kind, sizes[kind], work, rng, PART_VARIABLES, available)
-                if part is None:
-                    break
+                if held is None:
+                    iteration += 1
+                    kind = KINDS[iteration % len(KINDS)]
+                    pool_of = everyone if kind in WHOLE_STAFF_KINDS else None
+                    available = pool_of or [ei for ei in range(n_staff) if ei not in busy]
+                    part = _choose(kind, sizes[kind], work, rng, PART_VARIABLES, available)
+                    if part is None:
+                        iteration -= 1  # the kind's turn comes again once employees are free
+                        break
+                    held = (kind, sizes[kind], part)
+                kind, size, part = held
+                if busy.intersection(part.employees):
+                    break  # it waits for the parts holding its employees
+                held = None
+                whole_staff = len(part.employees) == n_staff
                 future = pool.submit(
                     propose_part,
                     work,
                     part,
-                    min(left, STEP_LIMIT),
-                    part_workers,
+                    min(left, WHOLE_STAFF_STEP_LIMIT if whole_staff else STEP_LIMIT),
+                    workers if whole_staff else part_workers,
                     seed + iteration,
                 )
-                pending[future] = (kind, sizes[kind], part)
+                pending[future] = (kind, size, part)
             done, _ = wait(list(pending), return_when=FIRST_COMPLETED)
             for future in done:
                 kind, size, _ = pending.pop(future)

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import copy
+import functools
+import json
 import random
+import threading
+import time
+from pathlib import Path
+from typing import Any
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -32,6 +39,8 @@ from salonkit.scheduling.rota.parts import (
 
 from .rota_helpers import INSTANCES
 from .test_rota_solver import tiny_rotas
+
+DATA = Path(__file__).parent / "data"
 
 
 def hourly_rota() -> RotaProblem:
@@ -185,3 +194,167 @@ def test_rows_solved_for_validity_first_still_give_a_valid_roster(
     assert roster is not None
     assert check_roster(problem, roster).valid
     assert 0 < spent < 20
+
+
+@functools.cache
+def _instance1_start() -> tuple[RotaProblem, dict]:
+    problem = load_instance(INSTANCES / "Instance1.txt")
+    roster = construct_roster(problem, time_limit=10, seed=0)
+    assert roster is not None
+    return problem, roster
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sets(st.integers(0, 13), min_size=1),
+    st.sets(st.integers(0, 7), min_size=1),
+    st.integers(0, 3),
+)
+def test_a_part_over_some_days_keeps_the_others(
+    days: set[int], employees: set[int], seed: int
+) -> None:
+    problem, roster = _instance1_start()
+    work = WorkingRoster(problem, roster)
+    part = Part(tuple(sorted(employees)), min(days), max(days) + 1, frozenset(days))
+    assert part.free() == days
+    assert Part((0,), 2, 5).free() == {2, 3, 4}
+    assert Part((0,), 2, 5, frozenset({0, 3, 9})).free() == {3}
+    proposal = propose_part(work, part, 0.5, seed=seed, deterministic=True)
+    assert proposal.rows is not None
+    for ei, row in zip(part.employees, proposal.rows, strict=True):
+        for offset, shift in enumerate(row):
+            day = proposal.lo + offset
+            if day not in days:
+                assert shift == work.rows[ei][day], (ei, day)
+    result = work.apply(proposal)
+    assert result.change <= 0 or not result.kept
+    report = check_roster(problem, work.roster())
+    assert report.valid, report.violations[:3]
+
+
+def test_a_part_over_the_weekends_trades_weekends() -> None:
+    """A roster of Instance8 one early shift short beyond the nights no roster can cover, in
+    which every employee works as many weekends as allowed (the search of the LP's neighbourhood ended
+    there): the part over the days around the four weekends re-plans them together and proves
+    a roster at least one shift of cover better."""
+    problem = load_instance(INSTANCES / "Instance8.txt")
+    roster = json.loads((DATA / "instance8_weekend_locked.json").read_text())
+    work = WorkingRoster(problem, roster)
+    assert check_roster(problem, roster).objective == 1399
+    everyone = tuple(range(len(problem.employees)))
+    for e, row in zip(problem.employees, work.rows, strict=True):
+        worked = [w for w in problem.weekends() if any(row[d] != OFF for d in w)]
+        assert len(worked) == e.contract.max_weekends  # every weekend limit is reached
+    days = frozenset(
+        d for weekend in problem.weekends() for d in range(weekend[0] - 1, weekend[-1] + 2)
+    ).intersection(range(problem.horizon))
+    part = Part(everyone, min(days), max(days) + 1, days)
+    proposal = propose_part(work, part, 5.0, deterministic=True)
+    assert proposal.status == "OPTIMAL"
+    result = work.apply(proposal)
+    assert result.kept and result.change <= -80  # an under-cover weighs 100
+    assert check_roster(problem, work.roster()).objective == 1399 + result.change
+
+
+def test_weekend_parts_take_the_days_around_a_run_of_weekends() -> None:
+    problem = load_instance(INSTANCES / "Instance8.txt")
+    work = WorkingRoster(problem)
+    rng = random.Random(0)
+    everyone = list(range(len(problem.employees)))
+    weekends = problem.weekends()
+    seen_reach = set()
+    for size in (1, 2, 4, 9):
+        for _ in range(10):
+            part = rota_solver._choose("weekends", size, work, rng, 6_000, everyone)
+            assert part is not None and part.days is not None
+            assert part.employees == tuple(everyone)  # all 30 fit in the budget
+            assert part.free() == part.days
+            runs = [w for w in weekends if set(w) <= part.days]
+            assert len(runs) == min(size, len(weekends))
+            starts = [weekends.index(w) for w in runs]
+            assert starts == list(range(starts[0], starts[0] + len(runs)))  # in a row
+            reaches = [
+                (before, after)
+                for before, after in rota_solver.WEEKEND_REACH
+                if part.days
+                == {
+                    d
+                    for w in runs
+                    for d in range(w[0] - before, w[-1] + after + 1)
+                    if d < problem.horizon
+                }
+            ]
+            assert reaches  # one of the reaches, around each weekend of the run
+            seen_reach.update(reaches)
+    assert len(seen_reach) >= 2
+    # a budget for fewer employees: as many as fit, none twice
+    small = rota_solver._choose("weekends", 4, work, rng, 600, everyone)
+    assert small is not None and 2 <= len(small.employees) < len(everyone)
+    # a horizon without a weekend: a part over a span of days instead
+    short = attrs.evolve(
+        problem,
+        horizon=5,
+        employees=[attrs.evolve(e, days_off=frozenset()) for e in problem.employees],
+        requests=[],
+        cover=[c for c in problem.cover if c.day < 5],
+    )
+    part = rota_solver._choose("weekends", 4, WorkingRoster(short), rng, 6_000, everyone)
+    assert part is not None and part.days is None
+
+
+def test_parts_of_every_employee_wait_for_them_and_get_every_worker(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """In the search with two parts at once, parts over days and weekends are drawn from every
+    employee: they never run beside a part holding one of theirs, and a part holding everyone
+    runs alone with both workers and the longer step. Every kind still gets its turns."""
+    problem = load_instance(INSTANCES / "Instance5.txt")
+    roster = construct_roster(problem, time_limit=10, seed=0)
+    assert roster is not None
+    work = WorkingRoster(problem, roster)
+    n_staff = len(problem.employees)
+    lock = threading.Lock()
+    running: list[Part] = []
+    calls: list[tuple[Part, float, int, int]] = []  # part, limit, workers, parts beside it
+    real = rota_solver.propose_part
+
+    def spy(work: WorkingRoster, part: Part, limit: float, workers: int, seed: int) -> Any:
+        with lock:
+            held = {ei for other in running for ei in other.employees}
+            assert not held.intersection(part.employees)
+            calls.append((part, limit, workers, len(running)))
+            running.append(part)
+        try:
+            return real(work, part, min(limit, 0.2), workers, seed)
+        finally:
+            with lock:
+                running.remove(part)
+
+    drawn: list[str] = []
+    real_choose = rota_solver._choose
+
+    def spy_choose(kind: str, *args: Any) -> Part | None:
+        part = real_choose(kind, *args)
+        if part is not None:
+            drawn.append(kind)
+        return part
+
+    monkeypatch.setattr(rota_solver, "propose_part", spy)
+    monkeypatch.setattr(rota_solver, "_choose", spy_choose)
+    run = rota_solver._Run(time.perf_counter(), 6.0, 2, 0, False, None)
+    objective = check_roster(problem, roster).objective
+    found, _ = rota_solver._lns(None, work, objective, 0, run, 0.0)
+    assert check_roster(problem, work.roster()).objective == found <= objective
+    assert len(calls) >= 12
+    whole = [c for c in calls if len(c[0].employees) == n_staff]
+    assert whole and any(c[0].days is not None for c in whole)
+    for _, limit, workers, beside in whole:
+        assert workers == 2 and beside == 0
+        assert limit <= rota_solver.WHOLE_STAFF_STEP_LIMIT
+    assert any(c[1] == rota_solver.WHOLE_STAFF_STEP_LIMIT for c in whole)
+    for part, limit, workers, _ in calls:
+        if len(part.employees) < n_staff:
+            assert workers == 1 and limit <= rota_solver.STEP_LIMIT
+    # every kind keeps its turn: a kind that finds too few free employees is drawn again
+    kinds = rota_solver.KINDS
+    assert drawn == [kinds[(1 + i) % len(kinds)] for i in range(len(drawn))]
