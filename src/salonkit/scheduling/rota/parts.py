@@ -376,6 +376,9 @@ def propose_part(
     ``used`` is the time the solve took, the search that completes the hint included
     (CP-SAT's deterministic time in deterministic mode, else seconds of CP-SAT's wall time).
     ``feasibility`` drops the objective, which finds a valid row of a long horizon far sooner.
+    A part holding every employee is searched with the whole model's parameters
+    (:func:`~salonkit.scheduling.rota.cpsat_model.solver_parameters`: with two workers, the
+    LP-heavy worker beside quick restarts).
     The new rows are valid in the part's problem (the checker is asked);
     :meth:`WorkingRoster.apply` checks them in the whole one.
     """

@@ -713,6 +713,13 @@ def _fitting(work: WorkingRoster, first: int, size: int, budget: int) -> int:
     return max(2, budget // per_employee)
 
 
+def _step_limit(part: Part, n_staff: int) -> float:
+    """Seconds for one step of the large-neighbourhood search: longer for a part holding every
+    employee (it is searched as the whole model is, see
+    :func:`~salonkit.scheduling.rota.parts.propose_part`)."""
+    return WHOLE_STAFF_STEP_LIMIT if len(part.employees) == n_staff else STEP_LIMIT
+
+
 def _short_cover(work: WorkingRoster) -> list[tuple[int, frozenset[str], str | None]]:
     """Where the roster leaves cover short: the day, the shifts that would give it and the
     skill asked (``None``: any), for each row per day and shift, and each row per hour."""
@@ -858,7 +865,7 @@ def _lns(
                 proposal = propose_part(
                     work,
                     part,
-                    min(left, STEP_LIMIT),
+                    min(left, _step_limit(part, n_staff)),
                     part_workers,
                     seed + iteration,
                     deterministic=deterministic,
@@ -884,13 +891,12 @@ def _lns(
                 if busy.intersection(part.employees):
                     break  # it waits for the parts holding its employees
                 held = None
-                whole_staff = len(part.employees) == n_staff
                 future = pool.submit(
                     propose_part,
                     work,
                     part,
-                    min(left, WHOLE_STAFF_STEP_LIMIT if whole_staff else STEP_LIMIT),
-                    workers if whole_staff else part_workers,
+                    min(left, _step_limit(part, n_staff)),
+                    workers if len(part.employees) == n_staff else part_workers,
                     seed + iteration,
                 )
                 pending[future] = (kind, size, part)
