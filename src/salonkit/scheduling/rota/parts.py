@@ -22,7 +22,7 @@ checker, in the part's problem and row by row in the whole problem, before it is
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence, Set
+from collections.abc import Iterable, Mapping, Sequence, Set
 
 import attrs
 from ortools.sat.python import cp_model
@@ -48,6 +48,10 @@ from salonkit.scheduling.rota.model import (
 FULL_HINT = True
 
 
+def _days(days: Iterable[int] | None) -> frozenset[int] | None:
+    return None if days is None else frozenset(days)
+
+
 @attrs.frozen
 class Part:
     """Employees (by index) whose days ``first <= day < stop`` are re-planned.
@@ -59,7 +63,7 @@ class Part:
     employees: tuple[int, ...]
     first: int
     stop: int
-    days: frozenset[int] | None = None
+    days: frozenset[int] | None = attrs.field(default=None, converter=_days)
 
     def free(self) -> frozenset[int]:
         """The days re-planned."""

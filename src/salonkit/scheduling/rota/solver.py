@@ -661,7 +661,9 @@ def _choose(
         chosen = _related(work, available, size, rng)
         return Part(tuple(sorted(chosen)), 0, p.horizon)
     weekends = p.weekends()
-    if kind == "weekends" and weekends:
+    if kind == "weekends" and not weekends:
+        kind = "days"  # a horizon without a weekend: every employee over a few days
+    if kind == "weekends":
         # the days around ``size`` weekends in a row, as many employees as fit
         count = min(size, len(weekends))
         start = rng.randrange(len(weekends) - count + 1)

@@ -219,7 +219,8 @@ def test_a_part_over_some_days_keeps_the_others(
     assert part.free() == days
     assert Part((0,), 2, 5).free() == {2, 3, 4}
     assert Part((0,), 2, 5, frozenset({0, 3, 9})).free() == {3}
-    proposal = propose_part(work, part, 0.5, seed=seed, deterministic=True)
+    assert isinstance(Part((0,), 2, 5, {3}).days, frozenset)  # hashable, like the part
+    proposal = propose_part(work, part, 2.0, seed=seed, deterministic=True)
     assert proposal.rows is not None
     for ei, row in zip(part.employees, proposal.rows, strict=True):
         for offset, shift in enumerate(row):
@@ -300,6 +301,7 @@ def test_weekend_parts_take_the_days_around_a_run_of_weekends() -> None:
     )
     part = rota_solver._choose("weekends", 4, WorkingRoster(short), rng, 6_000, everyone)
     assert part is not None and part.days is None
+    assert part.employees == tuple(everyone) and part.stop - part.first == 4
 
 
 def test_parts_of_every_employee_wait_for_them_and_get_every_worker(
@@ -345,7 +347,7 @@ def test_parts_of_every_employee_wait_for_them_and_get_every_worker(
     objective = check_roster(problem, roster).objective
     found, _ = rota_solver._lns(None, work, objective, 0, run, 0.0)
     assert check_roster(problem, work.roster()).objective == found <= objective
-    assert len(calls) >= 12
+    assert len(calls) >= 6
     whole = [c for c in calls if len(c[0].employees) == n_staff]
     assert whole and any(c[0].days is not None for c in whole)
     for _, limit, workers, beside in whole:
@@ -358,3 +360,26 @@ def test_parts_of_every_employee_wait_for_them_and_get_every_worker(
     # every kind keeps its turn: a kind that finds too few free employees is drawn again
     kinds = rota_solver.KINDS
     assert drawn == [kinds[(1 + i) % len(kinds)] for i in range(len(drawn))]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_part_of_every_employee_is_searched_as_the_whole_model(
+    monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    from salonkit.scheduling.rota import parts
+
+    problem, roster = _instance1_start()
+    work = WorkingRoster(problem, roster)
+    seen: list[bool] = []
+    real = parts.solver_parameters
+
+    def spy(*args: Any, whole: bool = False) -> None:
+        seen.append(whole)
+        real(*args, whole=whole)
+
+    monkeypatch.setattr(parts, "solver_parameters", spy)
+    everyone = tuple(range(len(problem.employees)))
+    propose_part(work, Part(everyone, 3, 9), 1.0, workers, deterministic=True)
+    assert seen[-1] is True
+    propose_part(work, Part(everyone[:-1], 3, 9), 1.0, workers, deterministic=True)
+    assert seen[-1] is False
