@@ -55,7 +55,9 @@ PlanCallback = Callable[[dict[int, tuple[str, int]], dict[str, list[int]]], None
 #: A plan as the callbacks see it: placements and break starts.
 Plan = tuple[dict[int, tuple[str, int]], dict[str, list[int]]]
 #: What the bound's process does once the bound has converged (:class:`BackgroundBound`).
-FollowUp = Literal["none", "restricted", "exact", "exact-then-restricted"]
+FollowUp = Literal[
+    "none", "restricted", "exact", "exact-then-restricted", "presolved-then-restricted"
+]
 FloatArray = npt.NDArray[np.float64]
 
 #: Every score is a multiple of this (100, 200, 400 per request, 10 per preference).
@@ -702,6 +704,10 @@ def _follow_up(
         if mip.exact(start, deadline, keep, dual_bound, stop, EXACT_STALL_S):
             return  # the day is solved
         start = best[-1] if best else start
+    if then == "presolved-then-restricted":
+        bound = mip.presolved_bound(deadline)
+        if bound is not None:
+            dual_bound(bound)
     if relaxation.best_prices is not None:
         rc = relaxation.reduced_costs(*relaxation.best_prices)
         mip.improve(rc, start, deadline, on_plan, current, stop, dual_bound)

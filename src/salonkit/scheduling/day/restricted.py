@@ -102,25 +102,13 @@ class RestrictedMip:
             chosen.append(lo + np.argsort(-rc[lo:hi], kind="stable")[:per_request])
         return np.unique(np.concatenate(chosen)).astype(np.int64)
 
-    def solve(
-        self,
-        columns: IntArray,
-        start: tuple[Placed, Breaks] | None,
-        time_limit: float,
-        on_plan: PlanCallback | None = None,
-        stop: Callable[[], bool] | None = None,
-        on_bound: Callable[[float], None] | None = None,
-        stall_s: float | None = None,
-    ) -> tuple[tuple[Placed, Breaks] | None, bool]:
-        """Solve the programme over ``columns`` (and every break start) from ``start``.
-
-        Returns the best plan found (None if none) and whether it is proven optimal for these
-        columns. ``on_plan`` receives every improving plan as it is found, ``on_bound`` every
-        smaller dual bound of the programme (a bound on the day only when ``columns`` are all
-        of them); ``stop()`` interrupts, and so do ``stall_s`` seconds without a smaller dual
-        bound.
-        """
-        import highspy  # imported here: only the bound's process needs it
+    def _programme(
+        self, columns: IntArray
+    ) -> tuple[highspy.Highs, list[tuple[int, int, int]], list[int]]:
+        """The 0-1 programme over ``columns`` and every break start, in a new HiGHS instance
+        (one thread, silent); with what each of its columns means (request index or
+        ``-1 - break``, staff, start) and where each break's columns begin."""
+        import highspy
 
         rel = self.relaxation
         rows: dict[tuple[int, int, int], list[int]] = defaultdict(list)
@@ -182,11 +170,6 @@ class RestrictedMip:
         h = _new_highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("threads", 1)
-        h.setOptionValue("random_seed", self.rounds)  # another path when a round is repeated
-        h.setOptionValue("time_limit", max(0.01, float(time_limit)))
-        h.setOptionValue("mip_heuristic_effort", HEURISTIC_EFFORT)
-        h.setOptionValue("mip_rel_gap", 0.0)
-        h.setOptionValue("mip_abs_gap", 0.5)
         everything = np.arange(n, dtype=np.int32)
         h.addVars(n, np.zeros(n), np.ones(n))
         h.changeColsIntegrality(n, everything, np.full(n, highspy.HighsVarType.kInteger))
@@ -201,6 +184,80 @@ class RestrictedMip:
             np.array(index, dtype=np.int32),
             np.ones(len(index)),
         )
+        return h, meaning, first_break
+
+    def presolved_bound(self, deadline: float) -> float | None:
+        """A bound on the day: the LP optimum of the whole programme after HiGHS's MIP
+        presolve (which merges the capacity rows into larger cliques, among other reductions,
+        and so cuts off fractional plans the plain LP allows), solved by the interior point
+        method. None when it does not finish by ``deadline``."""
+        import highspy
+
+        everything = np.arange(len(self.relaxation.col_t), dtype=np.int64)
+        h, _, _ = self._programme(everything)
+        left = deadline - time.perf_counter()
+        if left < MIN_ROUND_S:
+            return None
+        h.setOptionValue("time_limit", float(left))
+        h.presolve()
+        status = h.getModelPresolveStatus()
+        reduced = h.getPresolvedLp()
+        # HiGHS presolves a maximisation as the minimisation of the opposite
+        sign = -1.0 if reduced.sense_ == highspy.ObjSense.kMinimize else 1.0
+        if status == highspy.HighsPresolveStatus.kReducedToEmpty:
+            return sign * float(reduced.offset_)
+        if status != highspy.HighsPresolveStatus.kReduced:
+            return None
+        lp = _new_highs()
+        lp.setOptionValue("output_flag", False)
+        lp.setOptionValue("threads", 1)
+        lp.setOptionValue("presolve", "off")
+        lp.setOptionValue("solver", "ipm")
+        left = deadline - time.perf_counter()
+        if left < MIN_ROUND_S:
+            return None
+        lp.setOptionValue("time_limit", float(left))
+        lp.passModel(reduced)
+        n = reduced.num_col_
+        lp.changeColsIntegrality(
+            n, np.arange(n, dtype=np.int32), np.full(n, highspy.HighsVarType.kContinuous)
+        )
+        lp.run()
+        info = lp.getInfo()
+        if (
+            lp.getModelStatus() != highspy.HighsModelStatus.kOptimal
+            or info.dual_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible
+        ):
+            return None
+        return sign * float(info.objective_function_value)
+
+    def solve(
+        self,
+        columns: IntArray,
+        start: tuple[Placed, Breaks] | None,
+        time_limit: float,
+        on_plan: PlanCallback | None = None,
+        stop: Callable[[], bool] | None = None,
+        on_bound: Callable[[float], None] | None = None,
+        stall_s: float | None = None,
+    ) -> tuple[tuple[Placed, Breaks] | None, bool]:
+        """Solve the programme over ``columns`` (and every break start) from ``start``.
+
+        Returns the best plan found (None if none) and whether it is proven optimal for these
+        columns. ``on_plan`` receives every improving plan as it is found, ``on_bound`` every
+        smaller dual bound of the programme (a bound on the day only when ``columns`` are all
+        of them); ``stop()`` interrupts, and so do ``stall_s`` seconds without a smaller dual
+        bound.
+        """
+        import highspy  # imported here: only the bound's process needs it
+
+        h, meaning, first_break = self._programme(columns)
+        n = len(meaning)
+        h.setOptionValue("random_seed", self.rounds)  # another path when a round is repeated
+        h.setOptionValue("time_limit", max(0.01, float(time_limit)))
+        h.setOptionValue("mip_heuristic_effort", HEURISTIC_EFFORT)
+        h.setOptionValue("mip_rel_gap", 0.0)
+        h.setOptionValue("mip_abs_gap", 0.5)
         if start is not None:
             x0 = self._vector(columns, start, first_break, n)
             if x0 is not None:

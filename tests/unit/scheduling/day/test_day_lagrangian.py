@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from pathlib import Path
 from typing import Any
@@ -590,3 +591,66 @@ def test_exact_then_restricted_tightens_the_bound_then_improves_plans() -> None:
     assert record.bounds[-1] >= max(record.scores, default=record.greedy)
     assert record.asked >= 2, "the restricted rounds ran after the whole MIP"
     assert record.scores and max(record.scores) > record.greedy
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(busy_days())
+def test_the_presolved_lp_bounds_the_day(problem: DayProblem) -> None:
+    relaxation = _relaxation(problem)
+    start = _start(problem, relaxation)
+    mip = RestrictedMip(relaxation)
+    presolved = mip.presolved_bound(time.perf_counter() + 10.0)
+    bounds: list[float] = []
+    assert mip.exact(
+        (start.placed, start.breaks), time.perf_counter() + 10.0, lambda p, b: None, bounds.append
+    )
+    assert presolved is not None
+    assert presolved >= bounds[-1] - 1e-6, "never below the optimum"
+
+
+def test_the_presolved_lp_is_tighter_than_the_lagrangian_bound() -> None:
+    problem = load_problem(INSTANCES / "example-medium.json")
+    relaxation = _relaxation(problem)
+    greedy = greedy_solution(problem, relaxation.prep)
+    lagrangian = TimeIndexedBound(relaxation.prep, possible_starts(relaxation.prep)).subgradient(
+        greedy.objective, time.perf_counter() + 3.0
+    )
+    presolved = RestrictedMip(relaxation).presolved_bound(time.perf_counter() + 30.0)
+    assert lagrangian is not None and presolved is not None
+    assert presolved < lagrangian - 20, "HiGHS's presolve tightens the LP"
+    assert presolved >= optimize(problem, time_limit=3.0).objective
+
+
+def test_the_presolved_lp_gives_up_at_its_deadline() -> None:
+    problem = load_problem(INSTANCES / "example-medium.json")
+    assert RestrictedMip(_relaxation(problem)).presolved_bound(time.perf_counter()) is None
+
+
+def test_presolved_then_restricted_tightens_the_bound_then_improves_plans() -> None:
+    record = _FollowUpRun.run("presolved-then-restricted", 10.0)
+    prep = record.relaxation.prep
+    presolved = RestrictedMip(TimeIndexedBound(prep, possible_starts(prep))).presolved_bound(
+        time.perf_counter() + 30.0
+    )
+    assert presolved is not None
+    assert record.bounds[-1] <= math.floor(presolved + 1.0), "the presolved LP's bound came"
+    assert record.bounds[-1] >= max(record.scores, default=record.greedy)
+    assert record.asked >= 2, "the restricted rounds ran after it"
+    assert record.scores and max(record.scores) > record.greedy
+
+
+@pytest.mark.parametrize(
+    ("use_lns", "pairs", "then"),
+    [
+        (False, 300, "exact"),
+        (False, 800, "none"),
+        (True, 500, "exact-then-restricted"),
+        (True, 800, "presolved-then-restricted"),
+        (True, 1500, "restricted"),
+        (True, 2500, "none"),
+    ],
+)
+def test_what_follows_the_bound_depends_on_the_size_of_the_day(
+    use_lns: bool, pairs: int, then: str
+) -> None:
+    assert solver._follow_up(use_lns, pairs) == then
