@@ -188,26 +188,35 @@ class RestrictedMip:
 
     def presolved_bound(self, deadline: float) -> float | None:
         """A bound on the day: the LP optimum of the whole programme after HiGHS's MIP
-        presolve (which merges the capacity rows into larger cliques, among other reductions,
-        and so cuts off fractional plans the plain LP allows), solved by the interior point
-        method. None when it does not finish by ``deadline``."""
+        presolve (whose enumeration step lifts coefficients into the capacity rows and drops
+        dominated rows and columns, and so cuts off fractional plans the plain LP allows),
+        solved by the interior point method. Presolve keeps the optimum, so the reduced
+        programme's LP bounds it. None when it does not finish by ``deadline``."""
         import highspy
 
         everything = np.arange(len(self.relaxation.col_t), dtype=np.int64)
-        h, _, _ = self._programme(everything)
+        h, meaning, _ = self._programme(everything)
+        if not meaning:
+            return 0.0  # nothing to place: the empty plan is the only one
         left = deadline - time.perf_counter()
         if left < MIN_ROUND_S:
             return None
         h.setOptionValue("time_limit", float(left))
         h.presolve()
         status = h.getModelPresolveStatus()
-        reduced = h.getPresolvedLp()
+        if status == highspy.HighsPresolveStatus.kNotReduced:
+            reduced = h.getLp()
+        elif status in (
+            highspy.HighsPresolveStatus.kReduced,
+            highspy.HighsPresolveStatus.kReducedToEmpty,
+        ):
+            reduced = h.getPresolvedLp()
+        else:  # out of time, or the pinned bookings cannot all be kept
+            return None
         # HiGHS presolves a maximisation as the minimisation of the opposite
         sign = -1.0 if reduced.sense_ == highspy.ObjSense.kMinimize else 1.0
         if status == highspy.HighsPresolveStatus.kReducedToEmpty:
             return sign * float(reduced.offset_)
-        if status != highspy.HighsPresolveStatus.kReduced:
-            return None
         lp = _new_highs()
         lp.setOptionValue("output_flag", False)
         lp.setOptionValue("threads", 1)
@@ -253,6 +262,11 @@ class RestrictedMip:
 
         h, meaning, first_break = self._programme(columns)
         n = len(meaning)
+        if not n:  # nothing to place: the empty plan, optimal
+            self.rounds += 1
+            if on_bound is not None:
+                on_bound(0.0)
+            return ({}, {}), True
         h.setOptionValue("random_seed", self.rounds)  # another path when a round is repeated
         h.setOptionValue("time_limit", max(0.01, float(time_limit)))
         h.setOptionValue("mip_heuristic_effort", HEURISTIC_EFFORT)

@@ -654,3 +654,39 @@ def test_what_follows_the_bound_depends_on_the_size_of_the_day(
     use_lns: bool, pairs: int, then: str
 ) -> None:
     assert solver._follow_up(use_lns, pairs) == then
+
+
+def test_a_day_with_nothing_to_place_is_solved_empty() -> None:
+    cut = {
+        "id": "cut",
+        "skill": "cut",
+        "steps": [{"name": "cut", "duration_min": 30, "staff": True, "resources": ["chair"]}],
+    }
+    problem = problem_from_dict(
+        {
+            "name": "too-early",
+            "granularity_min": 5,
+            "open": "09:00",
+            "close": "15:00",
+            "resources": [{"id": "chair", "capacity": 1}],
+            "staff": [
+                {"id": "s1", "skills": ["cut"], "shifts": [{"start": "10:00", "end": "13:00"}]}
+            ],
+            "services": [cut],
+            "requests": [
+                {
+                    "id": "r1",
+                    "customer": "c1",
+                    "service": "cut",
+                    "earliest": "09:00",
+                    "latest_end": "09:40",
+                    "priority": 1,
+                }
+            ],
+        }
+    )
+    mip = RestrictedMip(_relaxation(problem))
+    assert mip.presolved_bound(time.perf_counter() + 5.0) == 0.0
+    bounds: list[float] = []
+    assert mip.exact(({}, {}), time.perf_counter() + 5.0, lambda p, b: None, bounds.append)
+    assert bounds == [0.0]
