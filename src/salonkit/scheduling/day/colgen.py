@@ -46,6 +46,7 @@ from ortools.linear_solver import pywraplp  # type: ignore[attr-defined,unused-i
 from salonkit.scheduling.day.greedy import Board
 from salonkit.scheduling.day.prepare import Prepared, Ranges
 from salonkit.scheduling.day.restricted import RestrictedMip
+from salonkit.scheduling.day.staff_bound import staff_decomposition_bound
 
 logger = logging.getLogger(__name__)
 
@@ -55,9 +56,7 @@ PlanCallback = Callable[[dict[int, tuple[str, int]], dict[str, list[int]]], None
 #: A plan as the callbacks see it: placements and break starts.
 Plan = tuple[dict[int, tuple[str, int]], dict[str, list[int]]]
 #: What the bound's process does once the bound has converged (:class:`BackgroundBound`).
-FollowUp = Literal[
-    "none", "restricted", "exact", "exact-then-restricted", "presolved-then-restricted"
-]
+FollowUp = Literal["none", "restricted", "exact", "exact-then-restricted", "staff-then-restricted"]
 FloatArray = npt.NDArray[np.float64]
 
 #: Every score is a multiple of this (100, 200, 400 per request, 10 per preference).
@@ -704,10 +703,12 @@ def _follow_up(
         if mip.exact(start, deadline, keep, dual_bound, stop, EXACT_STALL_S):
             return  # the day is solved
         start = best[-1] if best else start
-    if then == "presolved-then-restricted":
-        bound = mip.presolved_bound(deadline)
-        if bound is not None:
-            dual_bound(bound)
+    if then == "staff-then-restricted":
+        prices = mip.lp_prices(deadline) or relaxation.best_prices
+        if prices is not None:
+            bound = staff_decomposition_bound(relaxation, prices, deadline)
+            if bound is not None:
+                dual_bound(bound)
     if relaxation.best_prices is not None:
         rc = relaxation.reduced_costs(*relaxation.best_prices)
         mip.improve(rc, start, deadline, on_plan, current, stop, dual_bound)
@@ -725,7 +726,10 @@ class BackgroundBound:
     own plan and ``current()`` (the search's plan); ``"exact"``, the whole time-indexed MIP
     from ``current()``, whose dual bound goes to ``on_bound`` and plans to ``on_plan``;
     ``"exact-then-restricted"``, the whole MIP until its bound stalls for
-    :data:`EXACT_STALL_S`, then the restricted rounds; ``"none"``, nothing.
+    :data:`EXACT_STALL_S`, then the restricted rounds; ``"staff-then-restricted"``, the bound
+    of one exact problem per staff member at the LP's prices
+    (:func:`~salonkit.scheduling.day.staff_bound.staff_decomposition_bound`), then the
+    restricted rounds; ``"none"``, nothing.
     """
 
     def __init__(

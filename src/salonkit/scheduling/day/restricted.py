@@ -111,6 +111,7 @@ class RestrictedMip:
         import highspy
 
         rel = self.relaxation
+        self._row_keys: list[tuple[int, int, int]] = []  # (kind, which, unit) of each row
         rows: dict[tuple[int, int, int], list[int]] = defaultdict(list)
         exact: dict[tuple[int, int, int], float] = {}
         gains: list[float] = []
@@ -166,6 +167,7 @@ class RestrictedMip:
             upper.append(hi)
             starts.append(len(index))
             index.extend(members)
+            self._row_keys.append(key)
 
         h = _new_highs()
         h.setOptionValue("output_flag", False)
@@ -186,59 +188,38 @@ class RestrictedMip:
         )
         return h, meaning, first_break
 
-    def presolved_bound(self, deadline: float) -> float | None:
-        """A bound on the day: the LP optimum of the whole programme after HiGHS's MIP
-        presolve (whose enumeration step lifts coefficients into the capacity rows and drops
-        dominated rows and columns, and so cuts off fractional plans the plain LP allows),
-        solved by the interior point method. Presolve keeps the optimum, so the reduced
-        programme's LP bounds it. None when it does not finish by ``deadline``."""
+    def lp_prices(self, deadline: float) -> tuple[FloatArray, FloatArray, FloatArray] | None:
+        """The optimal prices of the whole programme's LP (solved by the interior point method)
+        on the staff, resource and customer rows, shaped as the subgradient method's; None when
+        it does not finish by ``deadline``."""
         import highspy
 
-        everything = np.arange(len(self.relaxation.col_t), dtype=np.int64)
+        rel = self.relaxation
+        everything = np.arange(len(rel.col_t), dtype=np.int64)
         h, meaning, _ = self._programme(everything)
-        if not meaning:
-            return 0.0  # nothing to place: the empty plan is the only one
+        keys = self._row_keys
         left = deadline - time.perf_counter()
-        if left < MIN_ROUND_S:
+        if not meaning or left < MIN_ROUND_S:
             return None
-        h.setOptionValue("time_limit", float(left))
-        h.presolve()
-        status = h.getModelPresolveStatus()
-        if status == highspy.HighsPresolveStatus.kNotReduced:
-            reduced = h.getLp()
-        elif status in (
-            highspy.HighsPresolveStatus.kReduced,
-            highspy.HighsPresolveStatus.kReducedToEmpty,
-        ):
-            reduced = h.getPresolvedLp()
-        else:  # out of time, or the pinned bookings cannot all be kept
-            return None
-        # HiGHS presolves a maximisation as the minimisation of the opposite
-        sign = -1.0 if reduced.sense_ == highspy.ObjSense.kMinimize else 1.0
-        if status == highspy.HighsPresolveStatus.kReducedToEmpty:
-            return sign * float(reduced.offset_)
-        lp = _new_highs()
-        lp.setOptionValue("output_flag", False)
-        lp.setOptionValue("threads", 1)
-        lp.setOptionValue("presolve", "off")
-        lp.setOptionValue("solver", "ipm")
-        left = deadline - time.perf_counter()
-        if left < MIN_ROUND_S:
-            return None
-        lp.setOptionValue("time_limit", float(left))
-        lp.passModel(reduced)
-        n = reduced.num_col_
-        lp.changeColsIntegrality(
+        n = len(meaning)
+        h.changeColsIntegrality(
             n, np.arange(n, dtype=np.int32), np.full(n, highspy.HighsVarType.kContinuous)
         )
-        lp.run()
-        info = lp.getInfo()
-        if (
-            lp.getModelStatus() != highspy.HighsModelStatus.kOptimal
-            or info.dual_solution_status != highspy.SolutionStatus.kSolutionStatusFeasible
-        ):
+        h.setOptionValue("solver", "ipm")
+        h.setOptionValue("time_limit", float(left))
+        h.run()
+        if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             return None
-        return sign * float(info.objective_function_value)
+        duals = np.maximum(np.asarray(h.getSolution().row_dual, dtype=float), 0.0)
+        prices = (
+            np.zeros((len(rel.staff_index), rel.horizon)),
+            np.zeros((len(rel.resource_index), rel.horizon)),
+            np.zeros((len(rel.customer_index), rel.horizon)),
+        )
+        for (kind, which, unit), y in zip(keys, duals.tolist(), strict=True):
+            if kind in (1, 2, 3) and y > 0:
+                prices[kind - 1][which, unit] = y
+        return prices
 
     def solve(
         self,

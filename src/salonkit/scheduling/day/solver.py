@@ -80,11 +80,12 @@ RESTRICTED_MIP_PAIRS = 2000
 #: MIPs once its bound stalls.
 EXACT_MIP_PAIRS = 600
 #: On days searched by neighbourhoods of up to this many pairs (and more than
-#: :data:`EXACT_MIP_PAIRS`), the bound's process solves the LP of the whole time-indexed MIP
-#: after HiGHS's presolve before the restricted MIPs: a tighter bound than the Lagrangian one
-#: in a few seconds (gen-12x150: 23,190 against 23,310, in 3.5 s); on larger days it takes too
-#: much of the time the plans need.
-PRESOLVED_LP_PAIRS = 1000
+#: :data:`EXACT_MIP_PAIRS`), the bound's process goes on, before the restricted MIPs, with the
+#: bound of one exact problem per staff member at the LP's prices
+#: (:mod:`salonkit.scheduling.day.staff_bound`): tighter than the LP's in a few seconds
+#: (gen-12x150: 23,070 against 23,310, in about 5 s); on larger days the LP alone takes the
+#: time the plans need.
+STAFF_BOUND_PAIRS = 1000
 
 
 @attrs.frozen
@@ -956,8 +957,8 @@ def _follow_up(use_lns: bool, pairs: int) -> FollowUp:
         return "exact" if pairs <= EXACT_MIP_PAIRS else "none"
     if pairs <= EXACT_MIP_PAIRS:
         return "exact-then-restricted"
-    if pairs <= PRESOLVED_LP_PAIRS:
-        return "presolved-then-restricted"
+    if pairs <= STAFF_BOUND_PAIRS:
+        return "staff-then-restricted"
     return "restricted" if pairs <= RESTRICTED_MIP_PAIRS else "none"
 
 

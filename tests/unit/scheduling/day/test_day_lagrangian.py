@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib.util
-import math
 import time
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from salonkit.scheduling.day.greedy import VARIANTS, best_greedy_solution
 from salonkit.scheduling.day.prepare import possible_starts, prepare
 from salonkit.scheduling.day.relaxation import time_indexed_bound
 from salonkit.scheduling.day.restricted import RestrictedMip
+from salonkit.scheduling.day.staff_bound import staff_decomposition_bound
 
 INSTANCES = Path(__file__).resolve().parents[4] / "benchmarks" / "instances"
 
@@ -594,19 +594,23 @@ def test_exact_then_restricted_tightens_the_bound_then_improves_plans() -> None:
     assert record.scores and max(record.scores) > record.greedy
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(busy_days())
-def test_the_presolved_lp_bounds_the_day(problem: DayProblem) -> None:
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(busy_days(), st.floats(0.0, 200.0), st.integers(0, 1000))
+def test_the_staff_decomposition_bounds_the_day_whatever_the_prices(
+    problem: DayProblem, scale: float, seed: int
+) -> None:
     relaxation = _relaxation(problem)
     start = _start(problem, relaxation)
-    mip = RestrictedMip(relaxation)
-    presolved = mip.presolved_bound(time.perf_counter() + 10.0)
+    prices = _prices(relaxation, scale, seed)
+    found = staff_decomposition_bound(relaxation, prices, time.perf_counter() + 10.0)
     bounds: list[float] = []
-    assert mip.exact(
+    assert RestrictedMip(relaxation).exact(
         (start.placed, start.breaks), time.perf_counter() + 10.0, lambda p, b: None, bounds.append
     )
-    assert presolved is not None
-    assert presolved >= bounds[-1] - 1e-6, "never below the optimum"
+    assert found is not None
+    assert found >= bounds[-1] - 1e-6, "never below the optimum"
+    rc = relaxation.reduced_costs(*prices)
+    assert found <= relaxation.lagrangian(*prices, rc) + 1e-6, "never above the LP's Lagrangian"
 
 
 def _generated_day(staff: int, requests: int) -> DayProblem:
@@ -619,30 +623,44 @@ def _generated_day(staff: int, requests: int) -> DayProblem:
     return problem_from_dict(module.generate(staff, requests, seed=0))
 
 
-def test_the_presolve_tightens_the_lp() -> None:
-    problem = _generated_day(8, 90)  # gen-8x90-s0 of the benchmark
+def test_at_the_lp_prices_the_staff_decomposition_beats_the_lp() -> None:
+    problem = _generated_day(12, 150)  # gen-12x150-s0 of the benchmark
     relaxation = _relaxation(problem)
-    prep = relaxation.prep
-    plain = time_indexed_bound(prep, possible_starts(prep), time_limit=60.0)
-    presolved = RestrictedMip(relaxation).presolved_bound(time.perf_counter() + 60.0)
-    assert plain is not None and presolved is not None
-    assert presolved < plain - 20, "the presolved programme's LP is tighter"
-    assert presolved >= optimize(problem, time_limit=3.0).objective
+    prices = RestrictedMip(relaxation).lp_prices(time.perf_counter() + 60.0)
+    assert prices is not None
+    lp = relaxation.lagrangian(*prices, relaxation.reduced_costs(*prices))
+    found = staff_decomposition_bound(relaxation, prices, time.perf_counter() + 60.0, 30.0)
+    assert found is not None
+    assert found < lp - 100, "whole staff days cut off the LP's fractional ones"
+    assert found >= optimize(problem, time_limit=3.0).objective
 
 
-def test_the_presolved_lp_gives_up_at_its_deadline() -> None:
+def test_the_lp_prices_are_optimal_duals() -> None:
     problem = load_problem(INSTANCES / "example-medium.json")
-    assert RestrictedMip(_relaxation(problem)).presolved_bound(time.perf_counter()) is None
+    relaxation = _relaxation(problem)
+    prices = RestrictedMip(relaxation).lp_prices(time.perf_counter() + 30.0)
+    assert prices is not None and all((p >= 0).all() for p in prices)
+    at_lp = relaxation.lagrangian(*prices, relaxation.reduced_costs(*prices))
+    glop = time_indexed_bound(relaxation.prep, possible_starts(relaxation.prep), 30.0)
+    assert glop is not None
+    assert glop <= at_lp + 1e-6 < glop + 10 + 1e-3, "the LP's optimum, up to the score grid"
 
 
-def test_presolved_then_restricted_tightens_the_bound_then_improves_plans() -> None:
-    record = _FollowUpRun.run("presolved-then-restricted", 10.0)
+def test_the_bounds_give_up_at_their_deadline() -> None:
+    problem = load_problem(INSTANCES / "example-medium.json")
+    relaxation = _relaxation(problem)
+    assert RestrictedMip(relaxation).lp_prices(time.perf_counter()) is None
+    prices = _prices(relaxation, 10.0, 0)
+    assert staff_decomposition_bound(relaxation, prices, time.perf_counter() - 1.0) is None
+
+
+def test_staff_then_restricted_tightens_the_bound_then_improves_plans() -> None:
+    record = _FollowUpRun.run("staff-then-restricted", 10.0)
     prep = record.relaxation.prep
-    presolved = RestrictedMip(TimeIndexedBound(prep, possible_starts(prep))).presolved_bound(
-        time.perf_counter() + 30.0
+    lagrangian = TimeIndexedBound(prep, possible_starts(prep)).subgradient(
+        record.greedy, time.perf_counter() + 3.0
     )
-    assert presolved is not None
-    assert record.bounds[-1] <= math.floor(presolved + 1.0), "the presolved LP's bound came"
+    assert lagrangian is not None and record.bounds[-1] < lagrangian
     assert record.bounds[-1] >= max(record.scores, default=record.greedy)
     assert record.asked >= 2, "the restricted rounds ran after it"
     assert record.scores and max(record.scores) > record.greedy
@@ -654,7 +672,7 @@ def test_presolved_then_restricted_tightens_the_bound_then_improves_plans() -> N
         (False, 300, "exact"),
         (False, 800, "none"),
         (True, 500, "exact-then-restricted"),
-        (True, 800, "presolved-then-restricted"),
+        (True, 800, "staff-then-restricted"),
         (True, 1500, "restricted"),
         (True, 2500, "none"),
     ],
@@ -694,8 +712,10 @@ def test_a_day_with_nothing_to_place_is_solved_empty() -> None:
             ],
         }
     )
-    mip = RestrictedMip(_relaxation(problem))
-    assert mip.presolved_bound(time.perf_counter() + 5.0) == 0.0
+    relaxation = _relaxation(problem)
+    mip = RestrictedMip(relaxation)
+    zero = _prices(relaxation, 0.0, 0)
+    assert staff_decomposition_bound(relaxation, zero, time.perf_counter() + 5.0) == 0.0
     bounds: list[float] = []
     assert mip.exact(({}, {}), time.perf_counter() + 5.0, lambda p, b: None, bounds.append)
     assert bounds == [0.0]
