@@ -169,7 +169,7 @@ class RestrictedMip:
             index.extend(members)
             self._row_keys.append(key)
 
-        h = _new_highs()
+        h = new_highs()
         h.setOptionValue("output_flag", False)
         h.setOptionValue("threads", 1)
         everything = np.arange(n, dtype=np.int32)
@@ -427,7 +427,7 @@ class RestrictedMip:
         return best
 
 
-def _new_highs() -> highspy.Highs:
+def new_highs() -> highspy.Highs:
     """A HiGHS instance, made with standard output silenced: HiGHS prints a banner on it
     whatever the options, and the standard output of ``salonkit solve`` is the plan."""
     import highspy

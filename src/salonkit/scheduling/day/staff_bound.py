@@ -24,27 +24,26 @@ colour's two staff steps with the processing between them can be interleaved wit
 requests only in whole units), so at the LP's prices the bound drops below the LP's optimum: on
 the 12-staff, 150-request benchmark day from 23,275 to 23,048.
 
-The prices come from the subgradient method: its prices of resources and customers, and for each
-request the best it could still earn, ``lambda_r = max(0, best reduced cost)`` (the LP's own
-choice when the prices are optimal). A staff member's problem stopped by its time limit still
+The prices are those of the LP's rows, shaped as the subgradient method's: the LP's optimal
+duals (:meth:`~salonkit.scheduling.day.restricted.RestrictedMip.lp_prices`) or the subgradient's
+best. The resources' and customers' prices are used as they are; each request's price is the
+best it could still earn at those prices, ``lambda_r = max(0, best reduced cost)``, which is the
+LP's own when the prices are optimal. A staff member's problem stopped by its time limit still
 gives a bound: HiGHS's dual bound.
 """
 
 from __future__ import annotations
 
-import logging
 import math
 import time
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from salonkit.scheduling.day.restricted import _new_highs
+from salonkit.scheduling.day.restricted import new_highs
 
 if TYPE_CHECKING:
-    from salonkit.scheduling.day.colgen import FloatArray, TimeIndexedBound
-
-logger = logging.getLogger(__name__)
+    from salonkit.scheduling.day.colgen import FloatArray, IntArray, TimeIndexedBound
 
 #: Longest a single staff member's problem runs, in seconds (its dual bound is used then).
 STAFF_LIMIT_S = 1.0
@@ -56,11 +55,9 @@ def staff_decomposition_bound(
     deadline: float,
     staff_limit_s: float = STAFF_LIMIT_S,
 ) -> float | None:
-    """The bound of the decomposition at the prices of the subgradient method (``pi_staff``,
-    ``pi_res``, ``pi_cust``; the staff prices only set each request's price); None when the time
-    runs out first."""
-    import highspy  # imported here: only the bound's process needs it
-
+    """The bound of the decomposition at ``prices`` (``pi_staff``, ``pi_res``, ``pi_cust``, as
+    the subgradient method shapes them; the staff prices only set each request's price), each
+    staff member's problem limited to ``staff_limit_s``; None when ``deadline`` comes first."""
     rel = relaxation
     pi_staff, pi_res, pi_cust = prices
     full = rel.reduced_costs(pi_staff, pi_res, pi_cust)
@@ -76,9 +73,7 @@ def staff_decomposition_bound(
         left = deadline - time.perf_counter()
         if left <= 0:
             return None
-        value = _staff_day(
-            rel, s, worth[rel.col_staff[worth] == s], gain, min(left, staff_limit_s), highspy
-        )
+        value = _staff_day(rel, s, worth[rel.col_staff[worth] == s], gain, min(left, staff_limit_s))
         if value is None:
             return None
         total += value
@@ -88,13 +83,13 @@ def staff_decomposition_bound(
 def _staff_day(
     rel: TimeIndexedBound,
     staff: int,
-    columns: np.ndarray,
+    columns: IntArray,
     gain: FloatArray,
     time_limit: float,
-    highspy: object,
 ) -> float | None:
     """An upper bound on one staff member's best day at these gains (exact when solved)."""
-    hs = highspy
+    import highspy as hs  # imported here: only the bound's process needs it
+
     if not len(columns) and not any(b[0] == staff for b in rel.breaks):
         return 0.0
     units: dict[int, list[int]] = {}
@@ -120,19 +115,19 @@ def _staff_day(
                 units.setdefault(u, []).append(members[-1])
         placed.append(members)
     rows = [(1.0, 1.0, m) for m in placed]
-    rows += [(-hs.kHighsInf, 1.0, m) for m in once.values() if len(m) > 1]  # type: ignore[attr-defined]
-    rows += [(-hs.kHighsInf, 1.0, m) for m in units.values() if len(m) > 1]  # type: ignore[attr-defined]
+    rows += [(-hs.kHighsInf, 1.0, m) for m in once.values() if len(m) > 1]
+    rows += [(-hs.kHighsInf, 1.0, m) for m in units.values() if len(m) > 1]
     n = len(costs)
-    h = _new_highs()
+    h = new_highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("threads", 1)
     h.setOptionValue("time_limit", max(0.01, float(time_limit)))
     h.setOptionValue("mip_rel_gap", 0.0)
     everything = np.arange(n, dtype=np.int32)
     h.addVars(n, np.zeros(n), np.ones(n))
-    h.changeColsIntegrality(n, everything, np.full(n, hs.HighsVarType.kInteger))  # type: ignore[attr-defined]
+    h.changeColsIntegrality(n, everything, np.full(n, hs.HighsVarType.kInteger))
     h.changeColsCost(n, everything, np.array(costs))
-    h.changeObjectiveSense(hs.ObjSense.kMaximize)  # type: ignore[attr-defined]
+    h.changeObjectiveSense(hs.ObjSense.kMaximize)
     if rows:
         starts = np.cumsum([0] + [len(m) for _, _, m in rows[:-1]]).astype(np.int32)
         index = np.array([p for _, _, m in rows for p in m], dtype=np.int32)
@@ -147,7 +142,7 @@ def _staff_day(
         )
     h.run()
     status = h.getModelStatus()
-    if status == hs.HighsModelStatus.kInfeasible:  # type: ignore[attr-defined]
+    if status == hs.HighsModelStatus.kInfeasible:
         return None  # the breaks cannot all be placed: no bound from here
     bound = float(h.getInfo().mip_dual_bound)
     if not math.isfinite(bound):  # stopped before its first LP: every positive gain
