@@ -104,14 +104,14 @@ class RestrictedMip:
 
     def _programme(
         self, columns: IntArray
-    ) -> tuple[highspy.Highs, list[tuple[int, int, int]], list[int]]:
+    ) -> tuple[highspy.Highs, list[tuple[int, int, int]], list[int], list[tuple[int, int, int]]]:
         """The 0-1 programme over ``columns`` and every break start, in a new HiGHS instance
         (one thread, silent); with what each of its columns means (request index or
-        ``-1 - break``, staff, start) and where each break's columns begin."""
+        ``-1 - break``, staff, start), where each break's columns begin, and what each row is
+        (kind, which, unit: kinds 0 request, 1 staff, 2 resource, 3 customer, 4 break)."""
         import highspy
 
         rel = self.relaxation
-        self._row_keys: list[tuple[int, int, int]] = []  # (kind, which, unit) of each row
         rows: dict[tuple[int, int, int], list[int]] = defaultdict(list)
         exact: dict[tuple[int, int, int], float] = {}
         gains: list[float] = []
@@ -152,6 +152,7 @@ class RestrictedMip:
         n = len(gains)
         lower: list[float] = []
         upper: list[float] = []
+        row_keys: list[tuple[int, int, int]] = []
         starts: list[int] = []
         index: list[int] = []
         for key, members in rows.items():
@@ -167,7 +168,7 @@ class RestrictedMip:
             upper.append(hi)
             starts.append(len(index))
             index.extend(members)
-            self._row_keys.append(key)
+            row_keys.append(key)
 
         h = new_highs()
         h.setOptionValue("output_flag", False)
@@ -186,7 +187,7 @@ class RestrictedMip:
             np.array(index, dtype=np.int32),
             np.ones(len(index)),
         )
-        return h, meaning, first_break
+        return h, meaning, first_break, row_keys
 
     def lp_prices(self, deadline: float) -> tuple[FloatArray, FloatArray, FloatArray] | None:
         """The optimal prices of the whole programme's LP (solved by the interior point method)
@@ -196,8 +197,7 @@ class RestrictedMip:
 
         rel = self.relaxation
         everything = np.arange(len(rel.col_t), dtype=np.int64)
-        h, meaning, _ = self._programme(everything)
-        keys = self._row_keys
+        h, meaning, _, keys = self._programme(everything)
         left = deadline - time.perf_counter()
         if not meaning or left < MIN_ROUND_S:
             return None
@@ -241,7 +241,7 @@ class RestrictedMip:
         """
         import highspy  # imported here: only the bound's process needs it
 
-        h, meaning, first_break = self._programme(columns)
+        h, meaning, first_break, _ = self._programme(columns)
         n = len(meaning)
         if not n:  # nothing to place: the empty plan, optimal
             self.rounds += 1
