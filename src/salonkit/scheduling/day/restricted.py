@@ -149,7 +149,6 @@ class RestrictedMip:
                 exact[(4, b, 0)] = 1.0
                 for u in range(t, t + size):
                     rows[(1, s, u)].append(pos)
-        n = len(gains)
         lower: list[float] = []
         upper: list[float] = []
         row_keys: list[tuple[int, int, int]] = []
@@ -170,23 +169,7 @@ class RestrictedMip:
             index.extend(members)
             row_keys.append(key)
 
-        h = new_highs()
-        h.setOptionValue("output_flag", False)
-        h.setOptionValue("threads", 1)
-        everything = np.arange(n, dtype=np.int32)
-        h.addVars(n, np.zeros(n), np.ones(n))
-        h.changeColsIntegrality(n, everything, np.full(n, highspy.HighsVarType.kInteger))
-        h.changeColsCost(n, everything, np.array(gains))
-        h.changeObjectiveSense(highspy.ObjSense.kMaximize)
-        h.addRows(
-            len(lower),
-            np.array(lower),
-            np.array(upper),
-            len(index),
-            np.array(starts, dtype=np.int32),
-            np.array(index, dtype=np.int32),
-            np.ones(len(index)),
-        )
+        h = zero_one_programme(gains, lower, upper, starts, index)
         return h, meaning, first_break, row_keys
 
     def lp_prices(self, deadline: float) -> tuple[FloatArray, FloatArray, FloatArray] | None:
@@ -425,6 +408,40 @@ class RestrictedMip:
                     break  # the day is solved
                 per_request = max(per_request + 1, math.ceil(per_request * GROWTH))
         return best
+
+
+def zero_one_programme(
+    gains: list[float],
+    lower: list[float],
+    upper: list[float],
+    starts: list[int],
+    index: list[int],
+) -> highspy.Highs:
+    """A new HiGHS instance (one thread, silent) maximising ``gains`` over 0-1 columns, with
+    rows ``lower <= sum of their columns <= upper`` (row ``k``'s columns are
+    ``index[starts[k]:starts[k + 1]]``, every coefficient 1)."""
+    import highspy
+
+    n = len(gains)
+    h = new_highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 1)
+    everything = np.arange(n, dtype=np.int32)
+    h.addVars(n, np.zeros(n), np.ones(n))
+    h.changeColsIntegrality(n, everything, np.full(n, highspy.HighsVarType.kInteger))
+    h.changeColsCost(n, everything, np.array(gains, dtype=float))
+    h.changeObjectiveSense(highspy.ObjSense.kMaximize)
+    if lower:
+        h.addRows(
+            len(lower),
+            np.array(lower, dtype=float),
+            np.array(upper, dtype=float),
+            len(index),
+            np.array(starts, dtype=np.int32),
+            np.array(index, dtype=np.int32),
+            np.ones(len(index)),
+        )
+    return h
 
 
 def new_highs() -> highspy.Highs:

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from salonkit.scheduling.day.restricted import new_highs
+from salonkit.scheduling.day.restricted import zero_one_programme
 
 if TYPE_CHECKING:
     from salonkit.scheduling.day.colgen import FloatArray, IntArray, TimeIndexedBound
@@ -117,29 +117,15 @@ def _staff_day(
     rows = [(1.0, 1.0, m) for m in placed]
     rows += [(-hs.kHighsInf, 1.0, m) for m in once.values() if len(m) > 1]
     rows += [(-hs.kHighsInf, 1.0, m) for m in units.values() if len(m) > 1]
-    n = len(costs)
-    h = new_highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("threads", 1)
+    h = zero_one_programme(
+        costs,
+        [lo for lo, _, _ in rows],
+        [hi for _, hi, _ in rows],
+        [int(x) for x in np.cumsum([0] + [len(m) for _, _, m in rows[:-1]])],
+        [p for _, _, m in rows for p in m],
+    )
     h.setOptionValue("time_limit", max(0.01, float(time_limit)))
     h.setOptionValue("mip_rel_gap", 0.0)
-    everything = np.arange(n, dtype=np.int32)
-    h.addVars(n, np.zeros(n), np.ones(n))
-    h.changeColsIntegrality(n, everything, np.full(n, hs.HighsVarType.kInteger))
-    h.changeColsCost(n, everything, np.array(costs))
-    h.changeObjectiveSense(hs.ObjSense.kMaximize)
-    if rows:
-        starts = np.cumsum([0] + [len(m) for _, _, m in rows[:-1]]).astype(np.int32)
-        index = np.array([p for _, _, m in rows for p in m], dtype=np.int32)
-        h.addRows(
-            len(rows),
-            np.array([lo for lo, _, _ in rows]),
-            np.array([hi for _, hi, _ in rows]),
-            len(index),
-            starts,
-            index,
-            np.ones(len(index)),
-        )
     h.run()
     status = h.getModelStatus()
     if status == hs.HighsModelStatus.kInfeasible:
