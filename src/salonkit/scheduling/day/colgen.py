@@ -46,7 +46,7 @@ from ortools.linear_solver import pywraplp  # type: ignore[attr-defined,unused-i
 from salonkit.scheduling.day.greedy import Board
 from salonkit.scheduling.day.prepare import Prepared, Ranges
 from salonkit.scheduling.day.restricted import RestrictedMip
-from salonkit.scheduling.day.staff_bound import staff_decomposition_bound
+from salonkit.scheduling.day.staff_bound import staff_decomposition
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +56,14 @@ PlanCallback = Callable[[dict[int, tuple[str, int]], dict[str, list[int]]], None
 #: A plan as the callbacks see it: placements and break starts.
 Plan = tuple[dict[int, tuple[str, int]], dict[str, list[int]]]
 #: What the bound's process does once the bound has converged (:class:`BackgroundBound`).
-FollowUp = Literal["none", "restricted", "exact", "exact-then-restricted", "staff-then-restricted"]
+FollowUp = Literal[
+    "none",
+    "restricted",
+    "exact",
+    "exact-then-restricted",
+    "lp-staff-then-restricted",
+    "staff-then-restricted",
+]
 FloatArray = npt.NDArray[np.float64]
 
 #: Every score is a multiple of this (100, 200, 400 per request, 10 per preference).
@@ -78,6 +85,9 @@ FOLLOW_UP_STALL_S = 0.5
 #: bound has not dropped by :data:`~salonkit.scheduling.day.restricted.STALL_DROP` for this
 #: many seconds.
 EXACT_STALL_S = 1.0
+#: Largest share of the time left that the staff decomposition (with the LP before it, when
+#: it is the LP's prices) may take; beyond it the restricted rounds start without it.
+STAFF_SHARE = 0.8
 #: Deflection of the subgradient direction (share of the previous direction kept).
 DEFLECT = 0.5
 #: Columns tried per request by the price-guided plan.
@@ -146,7 +156,7 @@ class TimeIndexedBound:
         self.col_t = np.array(col_t, dtype=np.int64)
         self.col_gain = np.array(col_gain, dtype=float)
         sizes = np.bincount(self.col_req, minlength=len(self.requests))
-        self.group_start = np.concatenate(([0], np.cumsum(sizes)[:-1])).astype(np.int64)
+        self.group_start = (np.cumsum(sizes) - sizes).astype(np.int64)  # empty with no request
         # per request: staff blocks, resource blocks, customer (padded to a fixed width)
         n_req = len(self.requests)
         width_s = max((len(prep.requests[i].staff_blocks) for i in self.requests), default=1)
@@ -703,15 +713,19 @@ def _follow_up(
         if mip.exact(start, deadline, keep, dual_bound, stop, EXACT_STALL_S):
             return  # the day is solved
         start = best[-1] if best else start
-    if then == "staff-then-restricted":
-        prices = mip.lp_prices(deadline) or relaxation.best_prices
+    days: IntArray | None = None
+    if then in ("lp-staff-then-restricted", "staff-then-restricted"):
+        budget = time.perf_counter() + STAFF_SHARE * (deadline - time.perf_counter())
+        prices = mip.lp_prices(budget) if then == "lp-staff-then-restricted" else None
+        prices = prices or relaxation.best_prices
         if prices is not None:
-            bound = staff_decomposition_bound(relaxation, prices, deadline)
-            if bound is not None:
-                dual_bound(bound)
+            found = staff_decomposition(relaxation, prices, budget)
+            if found is not None:
+                dual_bound(found.bound)
+                days = found.columns
     if relaxation.best_prices is not None:
         rc = relaxation.reduced_costs(*relaxation.best_prices)
-        mip.improve(rc, start, deadline, on_plan, current, stop, dual_bound)
+        mip.improve(rc, start, deadline, on_plan, current, stop, dual_bound, days)
 
 
 class BackgroundBound:
@@ -726,10 +740,12 @@ class BackgroundBound:
     own plan and ``current()`` (the search's plan); ``"exact"``, the whole time-indexed MIP
     from ``current()``, whose dual bound goes to ``on_bound`` and plans to ``on_plan``;
     ``"exact-then-restricted"``, the whole MIP until its bound stalls for
-    :data:`EXACT_STALL_S`, then the restricted rounds; ``"staff-then-restricted"``, the bound
-    of one exact problem per staff member at the LP's prices
-    (:func:`~salonkit.scheduling.day.staff_bound.staff_decomposition_bound`), then the
-    restricted rounds; ``"none"``, nothing.
+    :data:`EXACT_STALL_S`, then the restricted rounds; ``"lp-staff-then-restricted"``, the
+    bound of one exact problem per staff member at the LP's prices
+    (:func:`~salonkit.scheduling.day.staff_bound.staff_decomposition`, given at most
+    :data:`STAFF_SHARE` of the time left), then the restricted rounds, which take the staff
+    members' best days among their columns; ``"staff-then-restricted"``, the same at the
+    subgradient method's prices (no LP: quicker, a little looser); ``"none"``, nothing.
     """
 
     def __init__(

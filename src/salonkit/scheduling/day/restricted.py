@@ -74,6 +74,8 @@ class RestrictedMip:
         self.staff_ids = list(relaxation.staff_index)
         self._ends = np.append(relaxation.group_start[1:], len(relaxation.col_t)).astype(np.int64)
         self._position = {i: g for g, i in enumerate(relaxation.requests)}
+        #: The columns of the pinned bookings, which every programme takes.
+        self._pinned = np.flatnonzero(relaxation.pinned[relaxation.col_req]).astype(np.int64)
         self.rounds = 0
 
     def plan_columns(self, placed: Placed) -> IntArray | None:
@@ -214,7 +216,8 @@ class RestrictedMip:
         on_bound: Callable[[float], None] | None = None,
         stall_s: float | None = None,
     ) -> tuple[tuple[Placed, Breaks] | None, bool]:
-        """Solve the programme over ``columns`` (and every break start) from ``start``.
+        """Solve the programme over ``columns`` (and the pinned bookings' columns and every
+        break start) from ``start``.
 
         Returns the best plan found (None if none) and whether it is proven optimal for these
         columns. ``on_plan`` receives every improving plan as it is found, ``on_bound`` every
@@ -224,6 +227,7 @@ class RestrictedMip:
         """
         import highspy  # imported here: only the bound's process needs it
 
+        columns = np.union1d(columns, self._pinned).astype(np.int64)
         h, meaning, first_break, _ = self._programme(columns)
         n = len(meaning)
         if not n:  # nothing to place: the empty plan, optimal
@@ -351,12 +355,14 @@ class RestrictedMip:
         current: Callable[[], tuple[Placed, Breaks] | None] | None = None,
         stop: Callable[[], bool] | None = None,
         on_bound: Callable[[float], None] | None = None,
+        also: IntArray | None = None,
     ) -> tuple[Placed, Breaks]:
         """Rounds of restricted programmes until ``deadline`` (``time.perf_counter``) or
         ``stop()``; every improving plan goes to ``on_plan``. ``current()`` may hand in a
-        better plan found elsewhere, from which the next round starts. Once ``k`` has grown
-        to take every column, the programme is the whole day: its dual bounds go to
-        ``on_bound``."""
+        better plan found elsewhere, from which the next round starts. ``also`` are columns
+        every programme takes (such as the staff members' best days of
+        :mod:`salonkit.scheduling.day.staff_bound`). Once ``k`` has grown to take every column,
+        the programme is the whole day: its dual bounds go to ``on_bound``."""
         prep = self.relaxation.prep
         round_s = max(MAX_ROUND_S, ROUND_SHARE * (deadline - time.perf_counter()))
 
@@ -384,10 +390,11 @@ class RestrictedMip:
                 other = current()
                 if other is not None and score(other) > best_score:
                     best, best_score = other, score(other)
-            keep = self.plan_columns(best[0])
-            columns = self.columns(
-                rc, per_request, keep if keep is not None else np.zeros(0, dtype=np.int64)
-            )
+            keep = [np.zeros(0, dtype=np.int64) if also is None else also]
+            in_plan = self.plan_columns(best[0])
+            if in_plan is not None:
+                keep.append(in_plan)
+            columns = self.columns(rc, per_request, np.concatenate(keep))
             began = time.perf_counter()
             whole = len(columns) >= len(rc)
             plan, optimal = self.solve(

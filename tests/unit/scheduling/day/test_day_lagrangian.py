@@ -28,7 +28,7 @@ from salonkit.scheduling.day.greedy import VARIANTS, best_greedy_solution
 from salonkit.scheduling.day.prepare import possible_starts, prepare
 from salonkit.scheduling.day.relaxation import time_indexed_bound
 from salonkit.scheduling.day.restricted import RestrictedMip
-from salonkit.scheduling.day.staff_bound import staff_decomposition_bound
+from salonkit.scheduling.day.staff_bound import staff_decomposition
 
 INSTANCES = Path(__file__).resolve().parents[4] / "benchmarks" / "instances"
 
@@ -441,6 +441,40 @@ def test_restricted_mip_rounds_grow_and_take_a_better_plan_from_elsewhere() -> N
     assert all(score > better.score(relaxation.prep) for score in reported)
 
 
+def test_every_restricted_round_takes_the_columns_it_is_given(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    problem, relaxation, rc = _priced("example-medium.json", 1.0)
+    greedy = _start(problem, relaxation)
+    also = np.flatnonzero(rc < np.quantile(rc, 0.01))  # columns no round would choose
+    programmes: list[set[int]] = []
+    solve = RestrictedMip.solve
+
+    def recorded(self: RestrictedMip, columns: Any, *args: Any, **kwargs: Any) -> Any:
+        programmes.append(set(columns.tolist()))
+        return solve(self, columns, *args, **kwargs)
+
+    monkeypatch.setattr(RestrictedMip, "solve", recorded)
+    RestrictedMip(relaxation).improve(
+        rc, (greedy.placed, greedy.breaks), time.perf_counter() + 2.0, lambda p, b: None, also=also
+    )
+    assert programmes and all(set(also.tolist()) <= columns for columns in programmes)
+    assert not set(also.tolist()) <= set(
+        RestrictedMip(relaxation).columns(rc, 5, np.zeros(0, dtype=np.int64)).tolist()
+    )
+
+
+def test_every_programme_keeps_the_pinned_bookings() -> None:
+    problem = _generated_day(3, 25)
+    pinned = [r.id for r in problem.requests if r.pinned is not None]
+    assert pinned, "the generator pins some requests"
+    relaxation = _relaxation(problem)
+    plan, optimal = RestrictedMip(relaxation).solve(np.zeros(0, dtype=np.int64), None, 5.0)
+    assert plan is not None and optimal
+    _valid_plan(problem, relaxation, *plan)  # the checker rejects a pinned booking left out
+    assert len(plan[0]) == len(pinned)
+
+
 def test_a_start_outside_the_columns_is_not_used() -> None:
     problem = load_problem(INSTANCES / "example-small.json")
     relaxation = _relaxation(problem)
@@ -582,7 +616,9 @@ def test_the_exact_mip_gives_way_when_its_bound_stalls() -> None:
     assert time.perf_counter() - began < 30.0, "stopped long before the deadline"
 
 
-@pytest.mark.parametrize("then", ["exact-then-restricted", "staff-then-restricted"])
+@pytest.mark.parametrize(
+    "then", ["exact-then-restricted", "lp-staff-then-restricted", "staff-then-restricted"]
+)
 def test_a_tighter_bound_then_restricted_rounds_that_improve_plans(then: FollowUp) -> None:
     record = _FollowUpRun.run(then, 10.0)
     prep = record.relaxation.prep
@@ -603,15 +639,18 @@ def test_the_staff_decomposition_bounds_the_day_whatever_the_prices(
     relaxation = _relaxation(problem)
     start = _start(problem, relaxation)
     prices = _prices(relaxation, scale, seed)
-    found = staff_decomposition_bound(relaxation, prices, time.perf_counter() + 10.0)
+    found = staff_decomposition(relaxation, prices, time.perf_counter() + 10.0)
     bounds: list[float] = []
     assert RestrictedMip(relaxation).exact(
         (start.placed, start.breaks), time.perf_counter() + 10.0, lambda p, b: None, bounds.append
     )
     assert found is not None
-    assert found >= bounds[-1] - 1e-6, "never below the optimum"
+    assert found.bound >= bounds[-1] - 1e-6, "never below the optimum"
     rc = relaxation.reduced_costs(*prices)
-    assert found <= relaxation.lagrangian(*prices, rc) + 1e-6, "never above the LP's Lagrangian"
+    assert found.bound <= relaxation.lagrangian(*prices, rc) + 1e-6, "never above the Lagrangian"
+    # the staff days take only columns worth more than their prices
+    held = relaxation.reduced_costs(np.zeros_like(prices[0]), prices[1], prices[2])
+    assert (held[found.columns] > 0).all()
 
 
 def _generated_day(staff: int, requests: int) -> DayProblem:
@@ -630,10 +669,15 @@ def test_at_the_lp_prices_the_staff_decomposition_beats_the_lp() -> None:
     prices = RestrictedMip(relaxation).lp_prices(time.perf_counter() + 60.0)
     assert prices is not None
     lp = relaxation.lagrangian(*prices, relaxation.reduced_costs(*prices))
-    found = staff_decomposition_bound(relaxation, prices, time.perf_counter() + 60.0, 30.0)
+    found = staff_decomposition(relaxation, prices, time.perf_counter() + 60.0, 30.0)
     assert found is not None
-    assert found < lp - 100, "whole staff days cut off the LP's fractional ones"
-    assert found >= optimize(problem, time_limit=3.0).objective
+    assert found.bound < lp - 100, "whole staff days cut off the LP's fractional ones"
+    assert found.bound >= optimize(problem, time_limit=3.0).objective
+    # the staff days are whole days: a restricted MIP over them alone places most requests
+    plan, optimal = RestrictedMip(relaxation).solve(found.columns, None, 10.0)
+    assert plan is not None and optimal
+    _valid_plan(problem, relaxation, *plan)
+    assert len(plan[0]) > len(relaxation.requests) / 2
 
 
 def test_the_lp_prices_are_optimal_duals() -> None:
@@ -652,7 +696,7 @@ def test_the_bounds_give_up_at_their_deadline() -> None:
     relaxation = _relaxation(problem)
     assert RestrictedMip(relaxation).lp_prices(time.perf_counter()) is None
     prices = _prices(relaxation, 10.0, 0)
-    assert staff_decomposition_bound(relaxation, prices, time.perf_counter() - 1.0) is None
+    assert staff_decomposition(relaxation, prices, time.perf_counter() - 1.0) is None
 
 
 @pytest.mark.parametrize(
@@ -661,8 +705,8 @@ def test_the_bounds_give_up_at_their_deadline() -> None:
         (False, 300, "exact"),
         (False, 800, "none"),
         (True, 500, "exact-then-restricted"),
-        (True, 800, "staff-then-restricted"),
-        (True, 1500, "restricted"),
+        (True, 800, "lp-staff-then-restricted"),
+        (True, 1500, "staff-then-restricted"),
         (True, 2500, "none"),
     ],
 )
@@ -704,7 +748,10 @@ def test_a_day_with_nothing_to_place_is_solved_empty() -> None:
     relaxation = _relaxation(problem)
     mip = RestrictedMip(relaxation)
     zero = _prices(relaxation, 0.0, 0)
-    assert staff_decomposition_bound(relaxation, zero, time.perf_counter() + 5.0) == 0.0
+    found = staff_decomposition(relaxation, zero, time.perf_counter() + 5.0)
+    assert found is not None and found.bound == 0.0 and not len(found.columns)
+    assert relaxation.priced_plan(relaxation.reduced_costs(*zero), zero[0]) == ({}, {})
+    assert relaxation.subgradient(0.0, time.perf_counter() + 5.0) == 0
     bounds: list[float] = []
     assert mip.exact(({}, {}), time.perf_counter() + 5.0, lambda p, b: None, bounds.append)
     assert bounds == [0.0]
