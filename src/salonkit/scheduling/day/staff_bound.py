@@ -77,8 +77,8 @@ def staff_decomposition(
 ) -> StaffDecomposition | None:
     """The decomposition at ``prices`` (``pi_staff``, ``pi_res``, ``pi_cust``, as the
     subgradient method shapes them; the staff prices only set each request's price), each
-    staff member's problem limited to ``staff_limit_s``: its bound and the staff members' best
-    days; None when ``deadline`` comes first."""
+    staff member's problem limited to ``staff_limit_s``: its bound and the columns of the days
+    found for each staff member; None when ``deadline`` comes first."""
     rel = relaxation
     pi_staff, pi_res, pi_cust = prices
     full = rel.reduced_costs(pi_staff, pi_res, pi_cust)
