@@ -104,3 +104,26 @@ def test_concurrent_searches_on_one_incumbent_leave_a_valid_better_plan() -> Non
     assert shared.score > start.score(prep)
     assert shared.merged + shared.refused > 0  # the searches did overlap
     assert shared.merged == sum(checks)
+
+
+def test_no_move_is_given_more_than_the_move_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each move's CP-SAT solve is capped at ``MOVE_S`` seconds of wall-clock time (less only
+    near the deadline), and the plan it returns is valid."""
+    problem, prep, base = _medium()
+    limits: list[float] = []
+    solve_move = lns.solve_move
+
+    def recording(*args: object, **kwargs: object) -> tuple[lns.MoveResult, lns.Plan]:
+        limits.append(float(kwargs["wall_limit"]))  # type: ignore[arg-type]
+        assert kwargs["conflicts"] is None  # timed moves outside deterministic mode
+        return solve_move(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(lns, "solve_move", recording)
+    monkeypatch.setattr(lns, "MOVE_S", 0.05)
+    plan = lns.search(
+        prep, possible_starts(prep), base, seed=1, deadline=float("inf"), max_moves=12
+    )
+    assert len(limits) == 12
+    assert max(limits) == pytest.approx(0.05)
+    assert check_solution(problem, _solution_of(prep, plan)).valid
+    assert plan.score(prep) >= base.score(prep)
