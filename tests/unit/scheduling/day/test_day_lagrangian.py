@@ -700,20 +700,21 @@ def test_the_bounds_give_up_at_their_deadline() -> None:
 
 
 @pytest.mark.parametrize(
-    ("use_lns", "pairs", "then"),
+    ("use_lns", "pairs", "time_limit", "then"),
     [
-        (False, 300, "exact"),
-        (False, 800, "none"),
-        (True, 500, "exact-then-restricted"),
-        (True, 800, "lp-staff-then-restricted"),
-        (True, 1500, "staff-then-restricted"),
-        (True, 2500, "none"),
+        (False, 300, 10.0, "exact"),
+        (False, 800, 10.0, "none"),
+        (True, 500, 10.0, "exact-then-restricted"),
+        (True, 800, 60.0, "lp-staff-then-restricted"),
+        (True, 800, 10.0, "staff-then-restricted"),
+        (True, 1500, 60.0, "staff-then-restricted"),
+        (True, 2500, 60.0, "none"),
     ],
 )
-def test_what_follows_the_bound_depends_on_the_size_of_the_day(
-    use_lns: bool, pairs: int, then: str
+def test_what_follows_the_bound_depends_on_the_size_of_the_day_and_the_time(
+    use_lns: bool, pairs: int, time_limit: float, then: str
 ) -> None:
-    assert solver._follow_up(use_lns, pairs) == then
+    assert solver._follow_up(use_lns, pairs, time_limit) == then
 
 
 def test_a_day_with_nothing_to_place_is_solved_empty() -> None:
