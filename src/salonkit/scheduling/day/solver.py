@@ -83,7 +83,8 @@ EXACT_MIP_PAIRS = 600
 #: :data:`RESTRICTED_MIP_PAIRS`), the bound's process goes on, before the restricted MIPs, with
 #: one exact problem per staff member (:mod:`salonkit.scheduling.day.staff_bound`): a bound
 #: tighter than the LP's, and whole staff days that the restricted MIPs take among their
-#: columns. Up to this many pairs the problems are priced by the LP's optimal duals
+#: columns. Up to this many pairs, and with a time limit of at least :data:`LP_PRICES_MIN_S`,
+#: the problems are priced by the LP's optimal duals
 #: (gen-12x150: 23,070 against 23,310, in about 5 s); on larger days the LP alone takes the
 #: time the plans need, and the subgradient method's prices serve (gen-16x200: 34,070 against
 #: 34,190, in 2.5 s).
