@@ -108,9 +108,24 @@ def _pct(gap: float | None) -> str:
     return "n/a" if gap is None else f"{gap * 100:.2f}%"
 
 
+#: Share of the reference score an instance should reach (the issue's 10 s against 300 s aim).
+REFERENCE_SHARE = 0.99
+
+
+def _share(row: dict[str, Any], reference: dict[str, float]) -> float | None:
+    """The row's score as a share of its reference; 1.0 for a proven optimum without one (no
+    longer run can beat it); None when there is nothing to compare with."""
+    base = reference.get(row["name"])
+    if base is not None:
+        return float(row["score"]) / base
+    return 1.0 if row["gap"] == 0 else None
+
+
 def table(rows: list[dict[str, Any]], reference: dict[str, float] | None = None) -> str:
     """The results as a Markdown table; with ``reference`` (instance -> score of a reference
-    run, e.g. with a 300 s limit) a column gives the score as a share of it."""
+    run, e.g. with a 300 s limit) a column gives the score as a share of it ("optimal" for a
+    day proven optimal that the reference did not run) and the summary counts the days at
+    :data:`REFERENCE_SHARE` of it or more."""
     ref_head = " | vs ref" if reference is not None else ""
     lines = [
         "| instance | staff | requests | greedy | optimiser | bound | gap | time s | build s "
@@ -123,8 +138,13 @@ def table(rows: list[dict[str, Any]], reference: dict[str, float] | None = None)
         load = "?" if r.get("load") is None else f"{r['load']:.1f}"
         ref = ""
         if reference is not None:
-            base = reference.get(r["name"])
-            ref = " | not run" if base is None else f" | {r['score'] / base * 100:.1f}%"
+            share = _share(r, reference)
+            if share is None:
+                ref = " | not run"
+            elif r["name"] in reference:
+                ref = f" | {share * 100:.1f}%"
+            else:
+                ref = " | optimal"
         lines.append(
             f"| {r['name']} | {r['staff']} | {r['requests']} | {r['greedy']} | {r['score']:g} "
             f"| {bound} | {_pct(r['gap'])} | {r['time']:.1f} | {r['build']:.2f} "
@@ -137,6 +157,18 @@ def table(rows: list[dict[str, Any]], reference: dict[str, float] | None = None)
             f"valid: {sum(r['valid'] for r in rows)}/{len(rows)}; "
             f"proven optimal: {sum(r['gap'] == 0 for r in rows)}/{len(rows)}."
         )
+        if reference is not None:
+            shares = [_share(r, reference) for r in rows]
+            compared = [s for s in shares if s is not None]
+            reached = sum(s >= REFERENCE_SHARE - 1e-9 for s in compared)
+            lines.append(
+                f"At least {REFERENCE_SHARE:.0%} of the reference: {reached}/{len(compared)}"
+                + (
+                    f" ({len(rows) - len(compared)} not compared)."
+                    if len(compared) < len(rows)
+                    else "."
+                )
+            )
     return "\n".join(lines)
 
 
