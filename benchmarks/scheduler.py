@@ -161,13 +161,10 @@ def table(rows: list[dict[str, Any]], reference: dict[str, float] | None = None)
             shares = [_share(r, reference) for r in rows]
             compared = [s for s in shares if s is not None]
             reached = sum(s >= REFERENCE_SHARE - 1e-9 for s in compared)
+            left = len(rows) - len(compared)
+            note = f" ({left} not compared)" if left else ""
             lines.append(
-                f"At least {REFERENCE_SHARE:.0%} of the reference: {reached}/{len(compared)}"
-                + (
-                    f" ({len(rows) - len(compared)} not compared)."
-                    if len(compared) < len(rows)
-                    else "."
-                )
+                f"At least {REFERENCE_SHARE:.0%} of the reference: {reached}/{len(compared)}{note}."
             )
     return "\n".join(lines)
 
