@@ -15,7 +15,7 @@ from salonkit.scheduling.day import (
     load_problem,
     problem_from_dict,
 )
-from salonkit.scheduling.day.prepare import possible_starts, prepare
+from salonkit.scheduling.day.prepare import Prepared, Ranges, possible_starts, prepare
 from salonkit.scheduling.day.solver import _plan_of
 
 INSTANCES = Path(__file__).resolve().parents[4] / "benchmarks" / "instances"
@@ -44,15 +44,18 @@ def _three_stylists() -> DayProblem:
     )  # fmt: skip
 
 
+def _ann_with_al() -> tuple[Prepared, dict[int, dict[str, Ranges]], lns.Plan]:
+    """The three stylists' day with Ann's cut at noon, served by Al."""
+    prep = prepare(_three_stylists())
+    return prep, possible_starts(prep), lns.Plan({0: ("al", 12 * 60 // prep.unit)}, {})
+
+
 def test_a_move_around_a_scheduled_request_frees_its_stylist_and_the_one_it_prefers(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(lns, "FOCUSED_SHARE", 0.0)
     monkeypatch.setattr(lns, "RELATED_SHARE", 1.0)
-    problem = _three_stylists()
-    prep = prepare(problem)
-    options = possible_starts(prep)
-    plan = lns.Plan({0: ("al", 12 * 60 // prep.unit)}, {})
+    prep, options, plan = _ann_with_al()
     span = lns.WINDOW_MIN // prep.unit
     for seed in range(10):
         staff, window = lns._neighbourhood(prep, options, plan, random.Random(seed), 2, span)
@@ -97,10 +100,7 @@ def test_with_no_share_for_them_no_move_is_drawn_around_a_scheduled_request(
 ) -> None:
     monkeypatch.setattr(lns, "FOCUSED_SHARE", 0.0)
     monkeypatch.setattr(lns, "RELATED_SHARE", 0.0)
-    problem = _three_stylists()
-    prep = prepare(problem)
-    options = possible_starts(prep)
-    plan = lns.Plan({0: ("al", 12 * 60 // prep.unit)}, {})
+    prep, options, plan = _ann_with_al()
     span = lns.WINDOW_MIN // prep.unit
     draws = [
         lns._neighbourhood(prep, options, plan, random.Random(seed), 1, span)[0]
