@@ -44,6 +44,12 @@ def _three_stylists() -> DayProblem:
     )  # fmt: skip
 
 
+def _only_related_or_random(monkeypatch: pytest.MonkeyPatch, related: float) -> None:
+    """No move aimed at an unscheduled request; ``related`` of them around a scheduled one."""
+    monkeypatch.setattr(lns, "FOCUSED_SHARE", 0.0)
+    monkeypatch.setattr(lns, "RELATED_SHARE", related)
+
+
 def _ann_with_al() -> tuple[Prepared, dict[int, dict[str, Ranges]], lns.Plan]:
     """The three stylists' day with Ann's cut at noon, served by Al."""
     prep = prepare(_three_stylists())
@@ -53,8 +59,7 @@ def _ann_with_al() -> tuple[Prepared, dict[int, dict[str, Ranges]], lns.Plan]:
 def test_a_move_around_a_scheduled_request_frees_its_stylist_and_the_one_it_prefers(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(lns, "FOCUSED_SHARE", 0.0)
-    monkeypatch.setattr(lns, "RELATED_SHARE", 1.0)
+    _only_related_or_random(monkeypatch, related=1.0)
     prep, options, plan = _ann_with_al()
     span = lns.WINDOW_MIN // prep.unit
     for seed in range(10):
@@ -73,8 +78,7 @@ def test_a_move_around_a_scheduled_request_frees_its_stylist_and_the_one_it_pref
 def test_without_a_preference_the_other_stylist_is_anyone_who_could_serve(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(lns, "FOCUSED_SHARE", 0.0)
-    monkeypatch.setattr(lns, "RELATED_SHARE", 1.0)
+    _only_related_or_random(monkeypatch, related=1.0)
     problem = load_problem(INSTANCES / "example-medium.json")
     prep = prepare(problem)
     options = possible_starts(prep)
@@ -98,8 +102,7 @@ def test_without_a_preference_the_other_stylist_is_anyone_who_could_serve(
 def test_with_no_share_for_them_no_move_is_drawn_around_a_scheduled_request(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(lns, "FOCUSED_SHARE", 0.0)
-    monkeypatch.setattr(lns, "RELATED_SHARE", 0.0)
+    _only_related_or_random(monkeypatch, related=0.0)
     prep, options, plan = _ann_with_al()
     span = lns.WINDOW_MIN // prep.unit
     draws = [
