@@ -96,6 +96,19 @@ LP_PRICES_PAIRS = 1000
 #: from 3.4 s earlier) gave plans 1.5 % better (medians of 12 and 9 runs:
 #: 22,335 against 22,010).
 LP_PRICES_MIN_S = 30.0
+#: Days CP-SAT searches alone of at least this many request-staff pairs (and fewer than
+#: :data:`LNS_PAIRS`) give CP-SAT only :data:`POLISH_SHARE` of the time limit and the rest to
+#: the neighbourhood search from CP-SAT's best plan: that search takes one core where CP-SAT
+#: took two, so HiGHS's whole MIP beside it gets a core of its own and its bound goes down
+#: further. Medians of 12 runs at 10 s on gen-8x90 (372 pairs): 14,345 / 14,780 against
+#: 14,325 / 14,800 (gap 2.94 % against 3.21 %); medians of 4 on the same sizes of the
+#: generator's seeds 1-4 (325-391 pairs): 14,110, 11,780, 15,610, 13,555 against 13,980,
+#: 11,785, 15,585, 13,535. On smaller days CP-SAT does better alone (gen-6x60 is no longer
+#: proven optimal; 240 pairs: 11,600 against 11,640). CP-SAT keeping 0.7 or 0.3 of the time
+#: on gen-8x90: 14,340 and 14,260.
+POLISH_PAIRS = 300
+#: Share of the time limit CP-SAT keeps on the days of :data:`POLISH_PAIRS`.
+POLISH_SHARE = 0.5
 
 
 @attrs.frozen
@@ -634,6 +647,15 @@ class _Best:
                     )
                 )
 
+    def proven(self) -> bool:
+        """Whether the best plan reaches the best bound (nothing is left to find)."""
+        with self._lock:
+            return (
+                self.objective is not None
+                and self.bound is not None
+                and self.objective >= self.bound
+            )
+
 
 class _Inbox:
     """Plans built from the Lagrangian prices in the bound's process, checked on arrival and
@@ -736,8 +758,10 @@ def optimize(
     worse); ``progress`` is called with a :class:`Progress` whenever the best score or the
     bound improves (possibly from a search thread).
 
-    Small and mid-sized days give every worker to CP-SAT on the whole model. On larger days
-    with two workers or more, a large neighbourhood search improves the plan while the
+    Small days give every worker to CP-SAT on the whole model; mid-sized days (from
+    :data:`POLISH_PAIRS` pairs) give it half the time, then the neighbourhood search below
+    goes on from its best plan. On larger days with two workers or more, a large
+    neighbourhood search improves the plan while the
     Lagrangian bound runs in a child process, and each further worker (the first once the bound
     ends) runs another search on the same plan; the best valid plan wins. Once the bound has
     converged, its process goes on with HiGHS MIPs of the time-indexed programme on days of up
@@ -790,7 +814,10 @@ def optimize(
     solver.parameters.random_seed = seed
     if pairs > PROBING_PAIRS:
         solver.parameters.cp_model_probing_level = 0
-    full_share = 1.0 if not use_lns else (0.4 if workers < 2 else 1.0)
+    polish = (use_lns and workers < 2) or (
+        not use_lns and start_from is not None and pairs >= POLISH_PAIRS
+    )
+    full_share = (0.4 if use_lns else POLISH_SHARE) if polish else 1.0
     if deterministic:
         solver.parameters.interleave_search = solver.parameters.num_workers > 1
         solver.parameters.max_deterministic_time = DTIME_PER_S * time_limit * full_share
@@ -892,13 +919,6 @@ def optimize(
         plan = shared.plan
     else:
         run_full_model()
-    if lp is not None:
-        lp.stop()
-        logger.info(
-            "Lagrangian bound %s (%d steps)",
-            best.bound,
-            lp.rounds,
-        )
     status = outcome["status"]
     name = solver.status_name(status)
     if status == cp_model.INFEASIBLE:
@@ -914,7 +934,7 @@ def optimize(
         )
         if _valid(problem, found, "CP-SAT"):
             candidates.append(found)
-    if use_lns and workers < 2 and status != cp_model.OPTIMAL:
+    if polish and status != cp_model.OPTIMAL:
         origin = max(candidates, key=lambda c: c.objective)
         plan = lns.search(
             prep,
@@ -923,8 +943,17 @@ def optimize(
             seed=seed,
             deadline=deadline,
             max_moves=int(MOVES_PER_S * time_limit * 0.6) if deterministic else None,
+            stop=None if deterministic else best.proven,
             on_improve=lambda p: best.offer(p.score(prep)),
             deterministic=deterministic,
+            incoming=priced.take,
+        )
+    if lp is not None:
+        lp.stop()
+        logger.info(
+            "Lagrangian bound %s (%d steps)",
+            best.bound,
+            lp.rounds,
         )
     if plan is not None:
         found = _solution_of(prep, plan)

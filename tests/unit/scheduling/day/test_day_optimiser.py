@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -204,12 +205,15 @@ def test_progress_is_reported_and_scheduling_exports_optimize() -> None:
     assert all(e.bound >= e.objective for e in events)
 
 
-@pytest.mark.parametrize("with_lns", [False, True], ids=["cp-sat", "cp-sat+lns"])
+@pytest.mark.parametrize("path", ["cp-sat", "cp-sat+lns", "cp-sat-then-lns"], ids=lambda path: path)
 def test_deterministic_mode_gives_the_same_plan_twice(
-    with_lns: bool, monkeypatch: pytest.MonkeyPatch
+    path: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if with_lns:  # the neighbourhood search normally starts on larger days only
+    # the neighbourhood search normally starts on larger days only
+    if path == "cp-sat+lns":
         monkeypatch.setattr(solver, "LNS_PAIRS", 0)
+    elif path == "cp-sat-then-lns":
+        monkeypatch.setattr(solver, "POLISH_PAIRS", 0)
     problem = load_problem(INSTANCES / "example-small.json")
     runs = [
         solution_to_dict(optimize(problem, time_limit=1.0, seed=3, deterministic=True))
@@ -219,6 +223,45 @@ def test_deterministic_mode_gives_the_same_plan_twice(
         run.pop("wall_s")
     assert runs[0] == runs[1]
     assert check_solution(problem, solution_from_dict(runs[0])).valid
+
+
+def test_mid_sized_days_go_on_from_cp_sat_s_plan_with_the_neighbourhood_search(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    problem = load_problem(INSTANCES / "example-medium.json")
+    monkeypatch.setattr(solver, "LNS_PAIRS", 10**9)  # CP-SAT alone on the whole model first
+    monkeypatch.setattr(solver, "POLISH_PAIRS", 0)
+    searches: list[tuple[int, int, float]] = []
+    original = lns.search
+
+    def search(prep: Any, options: Any, plan: Any, **kwargs: Any) -> lns.Plan:
+        started = time.perf_counter()
+        found = original(prep, options, plan, **kwargs)
+        searches.append((plan.score(prep), found.score(prep), kwargs["deadline"] - started))
+        return found
+
+    monkeypatch.setattr(lns, "search", search)
+    started = time.perf_counter()
+    result = optimize(problem, time_limit=4.0, workers=2, seed=1)
+    assert len(searches) == 1
+    start_score, found_score, left_s = searches[0]
+    assert start_score >= greedy_solution(problem).objective
+    assert found_score >= start_score
+    assert result.objective >= found_score
+    assert 1.0 < left_s < 3.0  # CP-SAT kept about half of the 4 s
+    assert time.perf_counter() - started < 5.0
+    assert check_solution(problem, result).valid
+
+
+def test_the_best_plan_is_proven_once_it_reaches_the_bound() -> None:
+    best = solver._Best(None, time.perf_counter())
+    assert not best.proven()
+    best.offer(objective=900)
+    assert not best.proven()
+    best.offer(bound=1000)
+    assert not best.proven()
+    best.offer(objective=1000)
+    assert best.proven()
 
 
 def test_greedy_books_in_priority_then_arrival_order() -> None:
