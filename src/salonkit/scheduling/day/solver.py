@@ -919,42 +919,42 @@ def optimize(
         plan = shared.plan
     else:
         run_full_model()
-    status = outcome["status"]
-    name = solver.status_name(status)
-    if status == cp_model.INFEASIBLE:
-        raise InfeasibleDay("requests.pinned", "the pinned bookings and breaks cannot all be kept")
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        assignments, breaks = _read(model, solver)
-        scheduled = {a.request for a in assignments}
-        found = DaySolution(
-            assignments=assignments,
-            breaks=breaks,
-            unscheduled=[r.id for r in problem.requests if r.id not in scheduled],
-            objective=_score(prep, assignments),
-        )
-        if _valid(problem, found, "CP-SAT"):
-            candidates.append(found)
-    if polish and status != cp_model.OPTIMAL:
-        origin = max(candidates, key=lambda c: c.objective)
-        plan = lns.search(
-            prep,
-            model.options,
-            _plan_of(prep, origin),
-            seed=seed,
-            deadline=deadline,
-            max_moves=int(MOVES_PER_S * time_limit * 0.6) if deterministic else None,
-            stop=None if deterministic else best.proven,
-            on_improve=lambda p: best.offer(p.score(prep)),
-            deterministic=deterministic,
-            incoming=priced.take,
-        )
-    if lp is not None:
-        lp.stop()
-        logger.info(
-            "Lagrangian bound %s (%d steps)",
-            best.bound,
-            lp.rounds,
-        )
+    try:
+        status = outcome["status"]
+        name = solver.status_name(status)
+        if status == cp_model.INFEASIBLE:
+            raise InfeasibleDay(
+                "requests.pinned", "the pinned bookings and breaks cannot all be kept"
+            )
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            assignments, breaks = _read(model, solver)
+            scheduled = {a.request for a in assignments}
+            found = DaySolution(
+                assignments=assignments,
+                breaks=breaks,
+                unscheduled=[r.id for r in problem.requests if r.id not in scheduled],
+                objective=_score(prep, assignments),
+            )
+            if _valid(problem, found, "CP-SAT"):
+                candidates.append(found)
+        if polish and status != cp_model.OPTIMAL:
+            origin = max(candidates, key=lambda c: c.objective)
+            plan = lns.search(
+                prep,
+                model.options,
+                _plan_of(prep, origin),
+                seed=seed,
+                deadline=deadline,
+                max_moves=int(MOVES_PER_S * time_limit * 0.6) if deterministic else None,
+                stop=None if deterministic else best.proven,
+                on_improve=lambda p: best.offer(p.score(prep)),
+                deterministic=deterministic,
+                incoming=priced.take,
+            )
+    finally:
+        if lp is not None:
+            lp.stop()
+            logger.info("Lagrangian bound %s (%d steps)", best.bound, lp.rounds)
     if plan is not None:
         found = _solution_of(prep, plan)
         if _valid(problem, found, "LNS"):

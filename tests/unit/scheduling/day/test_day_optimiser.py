@@ -264,6 +264,28 @@ def test_the_best_plan_is_proven_once_it_reaches_the_bound() -> None:
     assert best.proven()
 
 
+def test_the_bound_s_process_is_stopped_when_the_day_is_infeasible(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(solver, "LP_MIN_PAIRS", 0)  # the bound's process runs on this small day
+    stopped: list[bool] = []
+    original = solver.BackgroundBound.stop
+
+    def stop(self: solver.BackgroundBound) -> None:
+        original(self)
+        stopped.append(not self._process.is_alive() if self._process is not None else True)
+
+    monkeypatch.setattr(solver.BackgroundBound, "stop", stop)
+    problem = _hand_made()
+    both = [
+        attrs.evolve(r, pinned=Pin("s1", 9 * 60)) if r.id in ("low", "top") else r
+        for r in problem.requests
+    ]
+    with pytest.raises(InfeasibleDay):
+        optimize(attrs.evolve(problem, requests=both), time_limit=5.0, workers=2)
+    assert stopped and all(stopped)
+
+
 def test_greedy_books_in_priority_then_arrival_order() -> None:
     plan = greedy_solution(_hand_made())
     assert [a.request for a in plan.assignments] == ["top", "mid"]
