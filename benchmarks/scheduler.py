@@ -3,7 +3,8 @@
 Runs the generated instances (``day_instances.py``) and the example instances of
 ``benchmarks/instances/`` and prints, per instance, the greedy score, the optimiser's score,
 its proven bound, the gap, the time, the model building time and the ratio optimiser/greedy,
-each a median over ``--repeat`` runs (seeds 0, 1, ...), then the machine it ran on.
+each a median over ``--repeat`` runs (seeds 0, 1, ...), then the machine it ran on, then the
+score over time: the best score found by a tenth, a quarter and half the time limit.
 
     python benchmarks/scheduler.py --time-limit 10 --workers 2
     python benchmarks/scheduler.py --only gen-3x25 example-small --time-limit 2
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import platform
 import statistics
@@ -70,8 +72,17 @@ def instances(names: list[str] | None, seed: int) -> list[dict[str, Any]]:
     return docs
 
 
+#: Shares of the time limit at which the timeline reports the best score found so far.
+CHECKPOINTS = (0.1, 0.25, 0.5, 1.0)
+
+#: One run's progress: (seconds, best score, bound) each time either improved, ending with the
+#: plan returned.
+Trace = list[tuple[float, int, int]]
+
+
 def run(doc: dict[str, Any], time_limit: float, workers: int, repeat: int) -> dict[str, Any]:
-    """Solve one instance ``repeat`` times; medians of score, bound and time."""
+    """Solve one instance ``repeat`` times; medians of score, bound and time, and every run's
+    trace of score and bound over time (``traces``)."""
     problem = problem_from_dict(doc)
     greedy = greedy_solution(problem)
     assert check_solution(problem, greedy).valid, f"greedy plan of {doc['name']} is invalid"
@@ -79,8 +90,20 @@ def run(doc: dict[str, Any], time_limit: float, workers: int, repeat: int) -> di
     build_model(problem)
     build_s = time.perf_counter() - started
     scores, bounds, times, valid = [], [], [], True
+    traces: list[Trace] = []
     for seed in range(repeat):
-        plan = optimize(problem, time_limit=time_limit, workers=workers, seed=seed)
+        trace: Trace = []
+        plan = optimize(
+            problem,
+            time_limit=time_limit,
+            workers=workers,
+            seed=seed,
+            progress=lambda p, trace=trace: trace.append((p.wall_s, p.objective, p.bound)),
+        )
+        trace.append(
+            (plan.wall_s, plan.objective, plan.objective if plan.bound is None else plan.bound)
+        )
+        traces.append(trace)
         valid = valid and check_solution(problem, plan).valid
         scores.append(plan.objective)
         if plan.bound is not None:
@@ -101,7 +124,39 @@ def run(doc: dict[str, Any], time_limit: float, workers: int, repeat: int) -> di
         "ratio": score / greedy.objective if greedy.objective else float("inf"),
         "valid": valid,
         "load": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
+        "traces": traces,
     }
+
+
+def score_at(trace: Trace, seconds: float) -> int | None:
+    """The best score of a run ``seconds`` after it started (None before its first plan)."""
+    best = None
+    for at, score, _ in trace:
+        if at <= seconds:
+            best = score if best is None else max(best, score)
+    return best
+
+
+def timeline(rows: list[dict[str, Any]], time_limit: float) -> str:
+    """Score over time as a Markdown table: per instance, the best score found by each of the
+    :data:`CHECKPOINTS` (shares of ``time_limit``; the last is the plan returned), the median
+    over the runs, with its share of the final score."""
+    heads = " | ".join(f"at {share * time_limit:g} s" for share in CHECKPOINTS)
+    lines = [f"| instance | {heads} |", "|---|" + "---:|" * len(CHECKPOINTS)]
+    for r in rows:
+        traces = r.get("traces") or []
+        cells = []
+        for share in CHECKPOINTS:
+            seconds = math.inf if share >= 1 else share * time_limit
+            found = [score_at(t, seconds) for t in traces]
+            if not found or any(f is None for f in found):
+                cells.append("none")
+                continue
+            median = statistics.median(f for f in found if f is not None)
+            part = f" ({median / r['score'] * 100:.1f}%)" if r["score"] else ""
+            cells.append(f"{median:g}{part}")
+        lines.append(f"| {r['name']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
 
 
 def _pct(gap: float | None) -> str:
@@ -170,7 +225,9 @@ def table(rows: list[dict[str, Any]], reference: dict[str, float] | None = None)
 
 
 def plot(rows: list[dict[str, Any]], path: Path) -> bool:
-    """Gap and ratio per instance as a PNG, when matplotlib happens to be installed."""
+    """A PNG of ratio and gap per instance (top) and of the score over time of each instance's
+    first run, as a share of its final score (bottom), when matplotlib happens to be
+    installed."""
     try:
         import matplotlib  # type: ignore[import-not-found]
 
@@ -178,12 +235,22 @@ def plot(rows: list[dict[str, Any]], path: Path) -> bool:
         import matplotlib.pyplot as plt  # type: ignore[import-not-found]
     except ImportError:
         return False
-    fig, ax = plt.subplots(figsize=(9, 4))
+    fig, (ax, over_time) = plt.subplots(2, 1, figsize=(9, 9))
     names = [r["name"] for r in rows]
     ax.bar(names, [r["ratio"] for r in rows], label="optimiser / greedy")
     ax.plot(names, [1 + (r["gap"] or 0) for r in rows], "ro", label="1 + gap")
     ax.tick_params(axis="x", rotation=60)
     ax.legend()
+    for r in rows:
+        trace = (r.get("traces") or [[]])[0]
+        if trace and trace[-1][1]:
+            final = trace[-1][1]
+            seconds = [t for t, _, _ in trace]
+            over_time.step(seconds, [s / final for _, s, _ in trace], where="post", label=r["name"])
+    over_time.axhline(0.99, color="grey", linestyle=":", linewidth=1)
+    over_time.set_xlabel("seconds")
+    over_time.set_ylabel("score / final score (first run)")
+    over_time.legend(fontsize="x-small", ncol=2)
     fig.tight_layout()
     fig.savefig(path)
     return True
@@ -192,12 +259,20 @@ def plot(rows: list[dict[str, Any]], path: Path) -> bool:
 def main() -> int:
     """Run the benchmark and print the table."""
     parser = argparse.ArgumentParser(description="Day optimiser vs greedy baseline.")
-    parser.add_argument("--time-limit", type=float, default=10.0)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--time-limit", type=float, default=10.0, help="seconds per run of the optimiser (10)"
+    )
+    parser.add_argument(
+        "--workers", type=int, default=2, help="search workers of the optimiser (2)"
+    )
     parser.add_argument("--repeat", type=int, default=1, help="runs per instance (medians)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the generated set")
     parser.add_argument("--only", nargs="*", help="instance name prefixes to run")
-    parser.add_argument("--plot", type=Path, help="also save a PNG (needs matplotlib)")
+    parser.add_argument(
+        "--plot",
+        type=Path,
+        help="also save a PNG of ratio and gap, and of score over time (needs matplotlib)",
+    )
     parser.add_argument("--save", type=Path, help="also write the rows as JSON to this file")
     parser.add_argument(
         "--reference",
@@ -224,6 +299,10 @@ def main() -> int:
         )
     print()
     print(table(rows, reference))
+    print()
+    print("Score over time (median of the runs; share of the final score):")
+    print()
+    print(timeline(rows, args.time_limit))
     if args.save is not None:
         args.save.write_text(json.dumps(rows, indent=1))
     if args.plot and not plot(rows, args.plot):

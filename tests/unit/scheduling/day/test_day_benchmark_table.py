@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import statistics
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -65,3 +66,41 @@ def test_without_a_reference_there_is_no_column_and_no_count(scheduler: ModuleTy
     assert "vs ref" not in text
     assert "of the reference" not in text
     assert _cells(text, "small")[-1] == "1.0"  # the load column is the last one
+
+
+def test_score_at_is_the_best_score_found_by_then(scheduler: ModuleType) -> None:
+    trace = [(0.5, 100, 300), (1.0, 180, 290), (2.0, 150, 280), (4.0, 200, 250)]
+    assert scheduler.score_at(trace, 0.4) is None  # no plan yet
+    assert scheduler.score_at(trace, 0.5) == 100
+    assert scheduler.score_at(trace, 3.0) == 180  # the best so far, not the newest
+    assert scheduler.score_at(trace, 10.0) == 200
+
+
+def test_the_timeline_gives_the_median_score_at_each_checkpoint_and_its_share(
+    scheduler: ModuleType,
+) -> None:
+    row = _row("day", 2000, 2100)
+    row["traces"] = [
+        [(0.5, 1000, 2500), (4.0, 1800, 2200), (9.9, 2000, 2100)],
+        [(1.5, 1200, 2500), (2.0, 1600, 2200), (10.0, 2000, 2100)],
+        [(0.9, 1100, 2500), (6.0, 1900, 2200), (10.1, 2000, 2100)],
+    ]
+    late = _row("late", 2000, 2100)
+    late["traces"] = [[(1.5, 1500, 2500), (10.0, 2000, 2100)]]
+    text = scheduler.timeline([row, late], 10.0)
+    assert text.splitlines()[0] == "| instance | at 1 s | at 2.5 s | at 5 s | at 10 s |"
+    # at 1 s the second run has no plan yet: no median is given
+    assert _cells(text, "day") == ["day", "none", "1100 (55.0%)", "1600 (80.0%)", "2000 (100.0%)"]
+    assert _cells(text, "late")[1:3] == ["none", "1500 (75.0%)"]
+
+
+def test_a_run_records_the_score_over_time_of_every_run(scheduler: ModuleType) -> None:
+    doc = next(d for d in scheduler.instances(["example-small"], 0))
+    row = scheduler.run(doc, time_limit=1.0, workers=1, repeat=2)
+    assert len(row["traces"]) == 2
+    for trace in row["traces"]:
+        seconds = [t for t, _, _ in trace]
+        assert seconds == sorted(seconds)
+        assert all(score <= bound for _, score, bound in trace)
+        assert trace[-1][1] == max(score for _, score, _ in trace)
+    assert statistics.median(t[-1][1] for t in row["traces"]) == row["score"]
