@@ -3,8 +3,9 @@
 Runs the generated instances (``day_instances.py``) and the example instances of
 ``benchmarks/instances/`` and prints, per instance, the greedy score, the optimiser's score,
 its proven bound, the gap, the time, the model building time and the ratio optimiser/greedy,
-each a median over ``--repeat`` runs (seeds 0, 1, ...), then the machine it ran on, then the
-score over time: the best score found by a tenth, a quarter and half the time limit.
+each a median over ``--repeat`` runs (seeds 0, 1, ...), after a first line that records the
+machine it runs on; then the score over time: the best score found by a tenth, a quarter and
+half the time limit.
 
     python benchmarks/scheduler.py --time-limit 10 --workers 2
     python benchmarks/scheduler.py --only gen-3x25 example-small --time-limit 2
@@ -19,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import platform
 import statistics
@@ -76,8 +76,8 @@ def instances(names: list[str] | None, seed: int) -> list[dict[str, Any]]:
 CHECKPOINTS = (0.1, 0.25, 0.5, 1.0)
 
 #: One run's progress: (seconds, best score, bound) each time either improved, ending with the
-#: plan returned.
-Trace = list[tuple[float, int, int]]
+#: plan returned (its bound None when the run proved none).
+Trace = list[tuple[float, int, int | None]]
 
 
 def run(doc: dict[str, Any], time_limit: float, workers: int, repeat: int) -> dict[str, Any]:
@@ -100,9 +100,7 @@ def run(doc: dict[str, Any], time_limit: float, workers: int, repeat: int) -> di
             seed=seed,
             progress=lambda p, trace=trace: trace.append((p.wall_s, p.objective, p.bound)),
         )
-        trace.append(
-            (plan.wall_s, plan.objective, plan.objective if plan.bound is None else plan.bound)
-        )
+        trace.append((plan.wall_s, plan.objective, plan.bound))
         traces.append(trace)
         valid = valid and check_solution(problem, plan).valid
         scores.append(plan.objective)
@@ -140,15 +138,17 @@ def score_at(trace: Trace, seconds: float) -> int | None:
 def timeline(rows: list[dict[str, Any]], time_limit: float) -> str:
     """Score over time as a Markdown table: per instance, the best score found by each of the
     :data:`CHECKPOINTS` (shares of ``time_limit``; the last is the plan returned), the median
-    over the runs, with its share of the final score."""
+    over the runs, with its share of the final score; ``none`` while a run has no plan yet."""
     heads = " | ".join(f"at {share * time_limit:g} s" for share in CHECKPOINTS)
     lines = [f"| instance | {heads} |", "|---|" + "---:|" * len(CHECKPOINTS)]
     for r in rows:
         traces = r.get("traces") or []
         cells = []
         for share in CHECKPOINTS:
-            seconds = math.inf if share >= 1 else share * time_limit
-            found = [score_at(t, seconds) for t in traces]
+            found = [
+                (t[-1][1] if t else None) if share >= 1 else score_at(t, share * time_limit)
+                for t in traces
+            ]
             if not found or any(f is None for f in found):
                 cells.append("none")
                 continue

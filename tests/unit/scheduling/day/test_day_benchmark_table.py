@@ -1,4 +1,5 @@
-"""The scheduler benchmark's table against a reference run (``benchmarks/scheduler.py``)."""
+"""The scheduler benchmark's tables (``benchmarks/scheduler.py``): against a reference run, and
+the score over time."""
 
 from __future__ import annotations
 
@@ -82,16 +83,22 @@ def test_the_timeline_gives_the_median_score_at_each_checkpoint_and_its_share(
     row = _row("day", 2000, 2100)
     row["traces"] = [
         [(0.5, 1000, 2500), (4.0, 1800, 2200), (9.9, 2000, 2100)],
-        [(1.5, 1200, 2500), (2.0, 1600, 2200), (10.0, 2000, 2100)],
-        [(0.9, 1100, 2500), (6.0, 1900, 2200), (10.1, 2000, 2100)],
+        [(1.5, 1200, 2500), (2.0, 1600, 2200), (10.2, 2000, 2100)],
+        [(0.9, 1100, 2500), (6.0, 1900, 2200), (10.3, 2000, 2100)],
     ]
     late = _row("late", 2000, 2100)
-    late["traces"] = [[(1.5, 1500, 2500), (10.0, 2000, 2100)]]
-    text = scheduler.timeline([row, late], 10.0)
+    late["traces"] = [[(1.5, 1500, 2500), (10.4, 2000, None)]]  # ends a little after 10 s
+    empty = _row("empty", 0, 10)
+    empty["traces"] = [[(0.1, 0, 0)]]
+    untraced = _row("untraced", 2000, 2100)  # rows saved before traces were recorded
+    text = scheduler.timeline([row, late, empty, untraced], 10.0)
     assert text.splitlines()[0] == "| instance | at 1 s | at 2.5 s | at 5 s | at 10 s |"
     # at 1 s the second run has no plan yet: no median is given
     assert _cells(text, "day") == ["day", "none", "1100 (55.0%)", "1600 (80.0%)", "2000 (100.0%)"]
-    assert _cells(text, "late")[1:3] == ["none", "1500 (75.0%)"]
+    # the last column is the plan returned, even when the run ended after the time limit
+    assert _cells(text, "late")[1:] == ["none", "1500 (75.0%)", "1500 (75.0%)", "2000 (100.0%)"]
+    assert _cells(text, "empty")[1:] == ["0", "0", "0", "0"]  # no share of a score of 0
+    assert _cells(text, "untraced")[1:] == ["none"] * 4
 
 
 def test_a_run_records_the_score_over_time_of_every_run(scheduler: ModuleType) -> None:
@@ -99,6 +106,7 @@ def test_a_run_records_the_score_over_time_of_every_run(scheduler: ModuleType) -
     row = scheduler.run(doc, time_limit=1.0, workers=1, repeat=2)
     assert len(row["traces"]) == 2
     for trace in row["traces"]:
+        assert len(trace) >= 2  # the progress of the search, then the plan returned
         seconds = [t for t, _, _ in trace]
         assert seconds == sorted(seconds)
         assert all(score <= bound for _, score, bound in trace)
