@@ -19,6 +19,7 @@ machine it says how much of the cores the run really had.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import platform
@@ -36,6 +37,7 @@ for path in (str(SRC), str(HERE)):
 
 from day_instances import benchmark_set  # noqa: E402
 from salonkit.scheduling.day import (  # noqa: E402
+    Progress,
     check_solution,
     greedy_solution,
     optimize,
@@ -98,7 +100,7 @@ def run(doc: dict[str, Any], time_limit: float, workers: int, repeat: int) -> di
             time_limit=time_limit,
             workers=workers,
             seed=seed,
-            progress=lambda p, trace=trace: trace.append((p.wall_s, p.objective, p.bound)),
+            progress=functools.partial(_record, trace),
         )
         trace.append((plan.wall_s, plan.objective, plan.bound))
         traces.append(trace)
@@ -124,6 +126,11 @@ def run(doc: dict[str, Any], time_limit: float, workers: int, repeat: int) -> di
         "load": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
         "traces": traces,
     }
+
+
+def _record(trace: Trace, progress: Progress) -> None:
+    """Add the optimiser's progress to a run's trace."""
+    trace.append((progress.wall_s, progress.objective, progress.bound))
 
 
 def score_at(trace: Trace, seconds: float) -> int | None:
@@ -241,6 +248,7 @@ def plot(rows: list[dict[str, Any]], path: Path) -> bool:
     ax.plot(names, [1 + (r["gap"] or 0) for r in rows], "ro", label="1 + gap")
     ax.tick_params(axis="x", rotation=60)
     ax.legend()
+    over_time.set_prop_cycle(color=plt.get_cmap("tab20").colors)  # one colour per day
     for r in rows:
         trace = (r.get("traces") or [[]])[0]
         if trace and trace[-1][1]:
